@@ -1,0 +1,539 @@
+"""``AsyncOdoo``: the client.
+
+One :class:`AsyncOdoo` owns one pooled ``httpx.AsyncClient`` (through
+:class:`~odoo_async._http.HTTPSession`), one wire protocol, the login state
+and the limits. ``with_context()`` and ``with_options()`` return views that
+share all of that and differ only in what they send.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import ssl
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+import anyio
+import httpx
+import msgspec
+
+from ._errors import AuthenticationError, OdooError, RPCError
+from ._http import DEFAULT_LIMITS, DEFAULT_TIMEOUT, HTTPSession
+from ._jsonrpc import JsonRpcProtocol
+from ._limits import ConcurrencyLimiter, TokenBucket
+from ._protocol import Credentials, WireProtocol
+from ._retry import RetryPolicy, retry_decision
+from ._stats import ClientStats
+
+if TYPE_CHECKING:
+    from ._records import Record
+    from ._repository import AsyncModel
+
+__all__ = ["DEFAULT_MAX_CONCURRENCY", "AsyncOdoo"]
+
+T = TypeVar("T")
+R = TypeVar("R", bound="Record")
+
+logger = logging.getLogger("odoo_async")
+
+#: In-flight calls per client. A stock Odoo 17 (threaded, ``db_maxconn=64``)
+#: answers HTTP 500 past about 60 simultaneous requests; 32 stays well below.
+DEFAULT_MAX_CONCURRENCY = 32
+
+_UNSET: Any = object()
+_decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
+
+
+def decoder_for(result_type: Any) -> msgspec.json.Decoder[Any]:
+    """One cached msgspec decoder per result type."""
+    decoder = _decoders.get(result_type)
+    if decoder is None:
+        decoder = _decoders[result_type] = msgspec.json.Decoder(result_type)
+    return decoder
+
+
+class _Core:
+    """What every view of one client shares."""
+
+    def __init__(
+        self,
+        *,
+        http: HTTPSession,
+        protocol: WireProtocol,
+        credentials: Credentials,
+        limiter: ConcurrencyLimiter,
+        bucket: TokenBucket | None,
+        stats: ClientStats,
+        sleep: Callable[[float], Awaitable[Any]],
+    ) -> None:
+        self.http = http
+        self.sleep = sleep
+        self.protocol = protocol
+        self.credentials = credentials
+        self.limiter = limiter
+        self.bucket = bucket
+        self.stats = stats
+        self.uid: int | None = None
+        self.auth_lock = anyio.Lock()
+        self.version: dict[str, Any] | None = None
+        self.version_lock = anyio.Lock()
+        self.cache: dict[Any, Any] = {}
+
+
+class AsyncOdoo:
+    """An asyncio client for one Odoo database, as one user.
+
+    ::
+
+        async with AsyncOdoo("https://acme.odoo.com", db="acme", username="bot",
+                             api_key="...") as odoo:
+            n = await odoo.execute_kw("res.partner", "search_count", [[]])
+
+    Exactly one of ``password`` and ``api_key`` is given; Odoo accepts an API
+    key wherever it accepts a password. Authentication happens on the first
+    call that needs it, once, however many tasks call at the same moment.
+
+    ``timeout`` (seconds or an ``httpx.Timeout``), ``limits`` (an
+    ``httpx.Limits``), ``http2`` and ``verify`` (a bool, a CA bundle path or an
+    ``ssl.SSLContext``) configure the default pooled transport. A
+    ``transport=`` you pass owns its own pool, so ``limits``, ``http2`` and
+    ``verify`` do not apply to it. ``max_concurrency`` caps calls in flight
+    (``None`` for no cap); ``rate_limit`` caps calls per second (token bucket,
+    ``burst`` tokens at most, one second's worth by default); both count every
+    HTTP attempt, retries included. ``retry`` is the default
+    :class:`RetryPolicy`; ``sleep`` is what waits between attempts (tests
+    inject a fake one).
+    """
+
+    _core: _Core
+    _context: dict[str, Any]
+    _retry: RetryPolicy
+    _timeout: httpx.Timeout | None
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        db: str,
+        username: str,
+        password: str | None = None,
+        api_key: str | None = None,
+        context: Mapping[str, Any] | None = None,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        limits: httpx.Limits = DEFAULT_LIMITS,
+        http2: bool = False,
+        verify: bool | str | ssl.SSLContext = True,
+        transport: httpx.AsyncBaseTransport | None = None,
+        headers: Mapping[str, str] | None = None,
+        protocol: WireProtocol | None = None,
+        retry: RetryPolicy | None = None,
+        max_concurrency: int | None = DEFAULT_MAX_CONCURRENCY,
+        rate_limit: float | None = None,
+        burst: float | None = None,
+        sleep: Callable[[float], Awaitable[Any]] = anyio.sleep,
+    ) -> None:
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise ValueError(f"url must start with http:// or https://, got {url!r}")
+        if not db:
+            raise ValueError("db must name the Odoo database")
+        if not username:
+            raise ValueError("username must be the Odoo login")
+        if (password is None) == (api_key is None):
+            raise ValueError("give exactly one of password= and api_key=")
+        secret = password if password is not None else api_key
+        assert secret is not None
+        if max_concurrency is not None and max_concurrency < 1:
+            raise ValueError(f"max_concurrency must be at least 1 or None, got {max_concurrency}")
+        if rate_limit is not None and rate_limit <= 0:
+            raise ValueError(f"rate_limit must be positive or None, got {rate_limit}")
+        stats = ClientStats()
+        http = HTTPSession(
+            url,
+            timeout=timeout,
+            limits=limits,
+            http2=http2,
+            verify=verify,
+            transport=transport,
+            headers=headers,
+            stats=stats,
+        )
+        self._core = _Core(
+            http=http,
+            protocol=protocol or JsonRpcProtocol(),
+            credentials=Credentials(
+                db=db,
+                login=username,
+                secret=secret,
+                kind="password" if password is not None else "api_key",
+            ),
+            limiter=ConcurrencyLimiter(max_concurrency),
+            bucket=TokenBucket(rate_limit, burst=burst) if rate_limit else None,
+            stats=stats,
+            sleep=sleep,
+        )
+        self._context = dict(context or {})
+        self._retry = retry if retry is not None else RetryPolicy()
+        self._timeout = None
+
+    # -- construction ---------------------------------------------------------
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **options: Any) -> AsyncOdoo:
+        """A client configured from ``ODOO_URL``, ``ODOO_DB``, ``ODOO_USERNAME``
+        and ``ODOO_PASSWORD`` or ``ODOO_API_KEY``; ``options`` go to the
+        constructor."""
+        env = os.environ if env is None else env
+        missing = [name for name in ("ODOO_URL", "ODOO_DB", "ODOO_USERNAME") if not env.get(name)]
+        if not env.get("ODOO_PASSWORD") and not env.get("ODOO_API_KEY"):
+            missing.append("ODOO_PASSWORD or ODOO_API_KEY")
+        if missing:
+            raise ValueError("missing environment variables: " + ", ".join(missing))
+        if env.get("ODOO_PASSWORD") and env.get("ODOO_API_KEY"):
+            raise ValueError("set only one of ODOO_PASSWORD and ODOO_API_KEY")
+        return cls(
+            env["ODOO_URL"],
+            db=env["ODOO_DB"],
+            username=env["ODOO_USERNAME"],
+            password=env.get("ODOO_PASSWORD") or None,
+            api_key=env.get("ODOO_API_KEY") or None,
+            **options,
+        )
+
+    def _view(self, **changes: Any) -> AsyncOdoo:
+        view = object.__new__(type(self))
+        view._core = self._core
+        view._context = changes.get("context", self._context)
+        view._retry = changes.get("retry", self._retry)
+        view._timeout = changes.get("timeout", self._timeout)
+        return view
+
+    def with_context(self, context: Mapping[str, Any] | None = None, /, **ctx: Any) -> AsyncOdoo:
+        """A view that sends this client's context merged with ``ctx``.
+
+        It shares the pool, the login and the limits with this client.
+        """
+        return self._view(context={**self._context, **(context or {}), **ctx})
+
+    def with_options(
+        self,
+        *,
+        retry: RetryPolicy | None = _UNSET,
+        timeout: float | httpx.Timeout | None = _UNSET,
+    ) -> AsyncOdoo:
+        """A view with another retry policy or timeout, sharing everything else."""
+        changes: dict[str, Any] = {}
+        if retry is not _UNSET:
+            changes["retry"] = retry if retry is not None else RetryPolicy.NONE
+        if timeout is not _UNSET:
+            changes["timeout"] = _as_timeout(timeout)
+        return self._view(**changes)
+
+    # -- properties -----------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return self._core.http.base_url
+
+    @property
+    def db(self) -> str:
+        return self._core.credentials.db
+
+    @property
+    def username(self) -> str:
+        return self._core.credentials.login
+
+    @property
+    def uid(self) -> int | None:
+        """The user id once authenticated, else ``None``."""
+        return self._core.uid
+
+    @property
+    def context(self) -> dict[str, Any]:
+        return dict(self._context)
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return self._retry
+
+    @property
+    def stats(self) -> ClientStats:
+        return self._core.stats
+
+    @property
+    def closed(self) -> bool:
+        return self._core.http.closed
+
+    @property
+    def protocol(self) -> WireProtocol:
+        return self._core.protocol
+
+    def __repr__(self) -> str:
+        ctx = f", context={self._context!r}" if self._context else ""
+        return (
+            f"<AsyncOdoo url={self.url!r} db={self.db!r} username={self.username!r} "
+            f"protocol={self._core.protocol.name!r}{ctx}>"
+        )
+
+    # -- lifecycle ------------------------------------------------------------
+
+    async def __aenter__(self) -> AsyncOdoo:
+        self._core.http.client  # noqa: B018 - opens the pool, or raises if closed
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the pool. Every view of this client is closed with it."""
+        await self._core.http.aclose()
+
+    # -- calls ----------------------------------------------------------------
+
+    async def version(self) -> dict[str, Any]:
+        """``common.version()``: the server's version; no login needed. Cached."""
+        core = self._core
+        if core.version is None:
+            async with core.version_lock:
+                if core.version is None:
+                    raw = await self._attempts(
+                        lambda timeout: core.protocol.version(core.http, timeout=timeout),
+                        model=None,
+                        method="version",
+                        idempotent=True,
+                        timeout=None,
+                        retry=None,
+                    )
+                    core.version = msgspec.json.decode(raw)
+        return dict(core.version)
+
+    async def server_version(self) -> tuple[int, ...]:
+        """The numeric part of ``server_version_info``, e.g. ``(17, 0)``."""
+        info = (await self.version()).get("server_version_info") or []
+        return tuple(part for part in info if isinstance(part, int))
+
+    async def authenticate(self) -> int:
+        """Log in (once; the uid is cached) and return the user id.
+
+        Raises :class:`AuthenticationError` when Odoo refuses the login.
+        """
+        core = self._core
+        if core.uid is not None:
+            return core.uid
+        async with core.auth_lock:
+            if core.uid is None:
+                creds = core.credentials
+                # Never retried past the transport: Odoo locks an address out
+                # after a few failed logins.
+                uid = await self._attempts(
+                    lambda timeout: core.protocol.authenticate(core.http, creds, timeout=timeout),
+                    model=None,
+                    method="authenticate",
+                    idempotent=False,
+                    timeout=None,
+                    retry=None,
+                )
+                core.stats.authentications += 1
+                if uid is None:
+                    raise AuthenticationError(
+                        f"Odoo refused the login {creds.login!r} on database {creds.db!r} "
+                        f"(wrong {'API key' if creds.kind == 'api_key' else 'password'}, "
+                        "unknown login or inactive user)",
+                        db=creds.db,
+                        login=creds.login,
+                    )
+                core.uid = uid
+        assert core.uid is not None
+        return core.uid
+
+    @overload
+    async def execute_kw(
+        self,
+        model: str,
+        method: str,
+        args: list[Any] | tuple[Any, ...] | None = ...,
+        kwargs: Mapping[str, Any] | None = ...,
+        *,
+        result_type: type[T],
+        timeout: float | httpx.Timeout | None = ...,
+        retry: RetryPolicy | None = ...,
+        idempotent: bool = ...,
+    ) -> T: ...
+
+    @overload
+    async def execute_kw(
+        self,
+        model: str,
+        method: str,
+        args: list[Any] | tuple[Any, ...] | None = ...,
+        kwargs: Mapping[str, Any] | None = ...,
+        *,
+        timeout: float | httpx.Timeout | None = ...,
+        retry: RetryPolicy | None = ...,
+        idempotent: bool = ...,
+    ) -> Any: ...
+
+    async def execute_kw(
+        self,
+        model: str,
+        method: str,
+        args: list[Any] | tuple[Any, ...] | None = None,
+        kwargs: Mapping[str, Any] | None = None,
+        *,
+        result_type: Any = Any,
+        timeout: float | httpx.Timeout | None = _UNSET,
+        retry: RetryPolicy | None = None,
+        idempotent: bool = False,
+    ) -> Any:
+        """Call ``model.method(*args, **kwargs)`` on the server.
+
+        The client's context is merged under ``kwargs["context"]``. The result
+        is decoded with msgspec into ``result_type`` (plain JSON values by
+        default). ``idempotent=True`` marks a call that is safe to replay, so
+        that it is retried like a read.
+        """
+        raw = await self.execute_kw_raw(
+            model, method, args, kwargs, timeout=timeout, retry=retry, idempotent=idempotent
+        )
+        if result_type is Any:
+            return msgspec.json.decode(raw)
+        try:
+            return decoder_for(result_type).decode(raw)
+        except msgspec.ValidationError as exc:
+            raise OdooError(
+                f"the result of {model}.{method} does not fit {result_type!r}: {exc}"
+            ) from exc
+
+    async def execute_kw_raw(
+        self,
+        model: str,
+        method: str,
+        args: list[Any] | tuple[Any, ...] | None = None,
+        kwargs: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | httpx.Timeout | None = _UNSET,
+        retry: RetryPolicy | None = None,
+        idempotent: bool = False,
+    ) -> msgspec.Raw:
+        """Like :meth:`execute_kw`, but the result stays JSON text (``msgspec.Raw``)."""
+        if not isinstance(model, str) or not model:
+            raise TypeError(f"model must be a model name such as 'res.partner', got {model!r}")
+        if not isinstance(method, str) or not method:
+            raise TypeError(f"method must be a method name such as 'read', got {method!r}")
+        call_args = list(args) if args is not None else []
+        call_kwargs = dict(kwargs) if kwargs else {}
+        if self._context:
+            given = call_kwargs.get("context")
+            call_kwargs["context"] = {**self._context, **given} if given else dict(self._context)
+        core = self._core
+        core.stats.calls += 1
+        uid = core.uid if core.uid is not None else await self.authenticate()
+        creds = core.credentials
+        return await self._attempts(
+            lambda t: core.protocol.execute_kw(
+                core.http, creds, uid, model, method, call_args, call_kwargs, timeout=t
+            ),
+            model=model,
+            method=method,
+            idempotent=idempotent,
+            timeout=_as_timeout(timeout) if timeout is not _UNSET else self._timeout,
+            retry=retry,
+        )
+
+    async def _attempts(
+        self,
+        send: Callable[[httpx.Timeout | None], Awaitable[T]],
+        *,
+        model: str | None,
+        method: str,
+        idempotent: bool,
+        timeout: httpx.Timeout | None,
+        retry: RetryPolicy | None,
+    ) -> T:
+        """Run ``send(timeout)`` under the limits, retrying as the policy says."""
+        core = self._core
+        policy = retry if retry is not None else self._retry
+        idempotent = idempotent or policy.idempotent
+        stats = core.stats
+        attempt = 0
+        stale_retried = False
+        while True:
+            if core.bucket is not None:
+                await core.bucket.acquire()
+                stats.rate_limit_wait = core.bucket.waited
+            started = time.perf_counter()
+            try:
+                async with core.limiter:
+                    stats.in_flight += 1
+                    stats.peak_in_flight = max(stats.peak_in_flight, stats.in_flight)
+                    try:
+                        result = await send(timeout)
+                    finally:
+                        stats.in_flight -= 1
+            except OdooError as exc:
+                if isinstance(exc, RPCError):
+                    stats.errors += 1
+                decision = retry_decision(
+                    exc,
+                    method=method,
+                    idempotent=idempotent,
+                    attempt=attempt,
+                    policy=policy,
+                    stale_retried=stale_retried,
+                )
+                if logger.isEnabledFor(logging.DEBUG):
+                    logger.debug(
+                        "%s.%s attempt %d failed after %.1f ms: %s: %s (%s)",
+                        model or "common",
+                        method,
+                        attempt + 1 + stale_retried,
+                        (time.perf_counter() - started) * 1000,
+                        type(exc).__name__,
+                        exc,
+                        decision.reason,
+                    )
+                if not decision.retry:
+                    raise
+                stats.retries += 1
+                if decision.free:
+                    stale_retried = True
+                else:
+                    attempt += 1
+                await core.sleep(decision.delay)
+                continue
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug(
+                    "%s.%s ok in %.1f ms (attempt %d)",
+                    model or "common",
+                    method,
+                    (time.perf_counter() - started) * 1000,
+                    attempt + 1,
+                )
+            return result
+
+    # -- repositories ---------------------------------------------------------
+
+    @overload
+    def model(self, model: str) -> AsyncModel[dict[str, Any]]: ...
+
+    @overload
+    def model(self, model: type[R]) -> AsyncModel[R]: ...
+
+    def model(self, model: str | type[Record]) -> AsyncModel[Any]:
+        """A repository for ``model`` (a name, or a :class:`Record` class). No RPC yet."""
+        from ._repository import AsyncModel
+
+        return AsyncModel(self, model)
+
+
+def _as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout | None:
+    if timeout is None or isinstance(timeout, httpx.Timeout):
+        return timeout
+    return httpx.Timeout(timeout)

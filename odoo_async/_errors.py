@@ -1,0 +1,384 @@
+"""Errors raised by odoo_async.
+
+Every error the library raises on purpose descends from one root::
+
+    OdooError
+    ├── AuthenticationError            login refused (authenticate returned false)
+    ├── TransportError                 HTTP/network layer
+    │   ├── ConnectError               the request never reached the server
+    │   ├── RequestTimeout             a time limit fired (.limit names which one)
+    │   ├── ConnectionDropped          closed before a full reply was read (.stale_connection)
+    │   └── HTTPStatusError            .status_code, .body (first bytes)
+    │       └── RateLimited            429; .retry_after
+    ├── ProtocolError                  reply is not a JSON-RPC envelope (HTML page, text, bad JSON)
+    ├── RPCError                       server fault: .name .message .arguments .debug
+    │                                    .code .model .method
+    │   ├── AccessDenied               (odoo.exceptions.AccessDenied)
+    │   ├── AccessError                (odoo.exceptions.AccessError)
+    │   ├── UserError                  (odoo.exceptions.UserError)
+    │   │   ├── ValidationError
+    │   │   └── MissingError
+    │   ├── SessionExpired             (code 100, odoo.http.SessionExpiredException)
+    │   └── ConcurrencyError           (psycopg2 SerializationFailure / LockNotAvailable / ...)
+    ├── RecordDecodeError              a row does not fit its Record class (model, id, field)
+    └── DomainError(OdooError, ValueError)  a malformed domain
+
+Misuse of the API is not an Odoo problem and stays outside the root:
+``ClientClosedError(RuntimeError)`` is raised when a closed client is used.
+
+Server faults are mapped by the fault's ``data.name`` through one table,
+:data:`FAULT_CLASSES`; a name the table does not know becomes a plain
+:class:`RPCError`. The JSON-RPC ``code`` is not used for mapping (Odoo 17 sends
+200, Odoo 18 sends 0) except for 100, the session-expired code.
+
+No message produced here ever contains a password or an API key: the client
+scrubs its own secret from everything the server sends back before building an
+error (see :func:`redact`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "FAULT_CLASSES",
+    "AccessDenied",
+    "AccessError",
+    "AuthenticationError",
+    "ClientClosedError",
+    "ConcurrencyError",
+    "ConnectError",
+    "ConnectionDropped",
+    "DomainError",
+    "HTTPStatusError",
+    "MissingError",
+    "OdooError",
+    "ProtocolError",
+    "RPCError",
+    "RateLimited",
+    "RecordDecodeError",
+    "RequestTimeout",
+    "SessionExpired",
+    "TransportError",
+    "UserError",
+    "ValidationError",
+    "fault_to_error",
+    "redact",
+]
+
+REDACTED = "***"
+
+
+def redact(text: str, *secrets: str | None) -> str:
+    """Return ``text`` with every occurrence of each non-empty secret masked."""
+    for secret in secrets:
+        if secret and secret in text:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def _where(model: str | None, method: str | None) -> str:
+    if model and method:
+        return f"{model}.{method}"
+    return model or method or ""
+
+
+class OdooError(Exception):
+    """Root of every error odoo_async raises about Odoo or the way to it."""
+
+
+class AuthenticationError(OdooError):
+    """Odoo refused the login: ``authenticate`` returned ``false``."""
+
+    def __init__(self, message: str, *, db: str, login: str) -> None:
+        super().__init__(message)
+        self.db = db
+        self.login = login
+
+
+class TransportError(OdooError):
+    """The HTTP or network layer failed; no valid reply from Odoo was read."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        model: str | None = None,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        where = _where(model, method)
+        super().__init__(f"{message} [{where}]" if where else message)
+        self.model = model
+        self.method = method
+        self.url = url
+
+
+class ConnectError(TransportError):
+    """The connection could not be opened, so the request never reached Odoo."""
+
+
+class RequestTimeout(TransportError):
+    """A time limit fired. ``limit`` is ``"connect"``, ``"read"``, ``"write"`` or ``"pool"``."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        limit: str,
+        seconds: float | None = None,
+        model: str | None = None,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message, model=model, method=method, url=url)
+        self.limit = limit
+        self.seconds = seconds
+
+
+class ConnectionDropped(TransportError):
+    """The connection closed before a complete reply was read.
+
+    ``stale_connection`` is true when the connection came from the pool and failed before
+    any byte of a reply: the server had closed an idle keep-alive socket, so
+    the request cannot have run.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        stale_connection: bool = False,
+        model: str | None = None,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message, model=model, method=method, url=url)
+        self.stale_connection = stale_connection
+
+
+class HTTPStatusError(TransportError):
+    """Odoo (or a proxy in front of it) answered with an HTTP error status.
+
+    ``body`` holds the first bytes of the reply, for diagnosis.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        body: bytes = b"",
+        model: str | None = None,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message, model=model, method=method, url=url)
+        self.status_code = status_code
+        self.body = body
+
+
+class RateLimited(HTTPStatusError):
+    """HTTP 429. ``retry_after`` is the server's wish in seconds, or ``None``."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None,
+        status_code: int = 429,
+        body: bytes = b"",
+        model: str | None = None,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(
+            message, status_code=status_code, body=body, model=model, method=method, url=url
+        )
+        self.retry_after = retry_after
+
+
+class ProtocolError(OdooError):
+    """The reply is not what the protocol promises: an HTML page, plain text, bad JSON."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        content_type: str | None = None,
+        body: bytes = b"",
+        model: str | None = None,
+        method: str | None = None,
+    ) -> None:
+        where = _where(model, method)
+        super().__init__(f"{message} [{where}]" if where else message)
+        self.status_code = status_code
+        self.content_type = content_type
+        self.body = body
+        self.model = model
+        self.method = method
+
+
+class RPCError(OdooError):
+    """Odoo raised an exception while serving the call.
+
+    ``name`` is the server-side exception's dotted name (``data.name``),
+    ``message`` its text, ``arguments`` its args, ``debug`` the server
+    traceback (kept out of ``str()``), ``code`` the JSON-RPC error code.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        name: str = "",
+        arguments: list[Any] | None = None,
+        debug: str = "",
+        code: int | None = None,
+        model: str | None = None,
+        method: str | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> None:
+        where = _where(model, method)
+        super().__init__(f"{message} [{where}]" if where else message)
+        self.message = message
+        self.name = name
+        self.arguments = list(arguments) if arguments is not None else []
+        self.debug = debug
+        self.code = code
+        self.model = model
+        self.method = method
+        self.context = dict(context) if context else {}
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(name={self.name!r}, message={self.message!r}, "
+            f"model={self.model!r}, method={self.method!r})"
+        )
+
+
+class AccessDenied(RPCError):
+    """Wrong credentials for this call (``odoo.exceptions.AccessDenied``)."""
+
+
+class AccessError(RPCError):
+    """The user may not do this (``odoo.exceptions.AccessError``)."""
+
+
+class UserError(RPCError):
+    """A business rule refused the operation (``odoo.exceptions.UserError``)."""
+
+
+class ValidationError(UserError):
+    """A constraint failed (``odoo.exceptions.ValidationError``)."""
+
+
+class MissingError(UserError):
+    """A record does not exist or was deleted (``odoo.exceptions.MissingError``)."""
+
+
+class SessionExpired(RPCError):
+    """The web session is gone (code 100, ``odoo.http.SessionExpiredException``)."""
+
+
+class ConcurrencyError(RPCError):
+    """PostgreSQL refused to serialize the transaction; Odoo rolled it back.
+
+    Because the transaction was rolled back, replaying the call is safe, even
+    for writes.
+    """
+
+
+class RecordDecodeError(OdooError, ValueError):
+    """A row from Odoo does not fit the Record class it is decoded into."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        model: str | None = None,
+        record_id: int | None = None,
+        field: str | None = None,
+        value: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.model = model
+        self.record_id = record_id
+        self.field = field
+        self.value = value
+
+
+class DomainError(OdooError, ValueError):
+    """A domain is malformed; raised before anything is sent."""
+
+
+class ClientClosedError(RuntimeError):
+    """The client was closed (``aclose()`` or the end of ``async with``) and used again."""
+
+
+#: Fault ``data.name`` -> exception class. The most specific class wins; a name
+#: not listed here becomes a plain :class:`RPCError`.
+FAULT_CLASSES: Mapping[str, type[RPCError]] = {
+    "odoo.exceptions.AccessDenied": AccessDenied,
+    "odoo.exceptions.AccessError": AccessError,
+    "odoo.exceptions.UserError": UserError,
+    "odoo.exceptions.RedirectWarning": UserError,
+    "odoo.exceptions.Warning": UserError,
+    "odoo.exceptions.except_orm": UserError,
+    "odoo.exceptions.ValidationError": ValidationError,
+    "odoo.exceptions.MissingError": MissingError,
+    "odoo.http.SessionExpiredException": SessionExpired,
+    "odoo.exceptions.ConcurrencyError": ConcurrencyError,
+    "odoo.exceptions.LockError": ConcurrencyError,
+    "psycopg2.errors.SerializationFailure": ConcurrencyError,
+    "psycopg2.errors.LockNotAvailable": ConcurrencyError,
+    "psycopg2.errors.DeadlockDetected": ConcurrencyError,
+    "psycopg2.extensions.TransactionRollbackError": ConcurrencyError,
+    "psycopg2.errors.TransactionRollback": ConcurrencyError,
+    # Odoo 19 JSON-2 refuses a missing or wrong API key with this name (HTTP 401).
+    "werkzeug.exceptions.Unauthorized": AccessDenied,
+}
+
+SESSION_EXPIRED_CODE = 100
+
+
+def fault_to_error(
+    data: Mapping[str, Any] | None,
+    *,
+    code: int | None = None,
+    message: str | None = None,
+    model: str | None = None,
+    method: str | None = None,
+    secrets: tuple[str | None, ...] = (),
+) -> RPCError:
+    """Build the exception for a server fault (a JSON-RPC ``error`` object's parts).
+
+    ``data`` is the envelope's ``error.data`` (``name``, ``message``,
+    ``arguments``, ``debug``, ``context``); ``message`` is ``error.message``,
+    used when ``data`` carries none. Secrets are scrubbed from every text.
+    """
+    data = data or {}
+    name = str(data.get("name") or "")
+    text = data.get("message")
+    if not isinstance(text, str) or not text:
+        text = message or name or "Odoo server error"
+    cls = FAULT_CLASSES.get(name)
+    if cls is None:
+        cls = SessionExpired if code == SESSION_EXPIRED_CODE else RPCError
+    arguments = data.get("arguments")
+    if not isinstance(arguments, list):
+        arguments = [] if arguments is None else [arguments]
+    debug = data.get("debug")
+    context = data.get("context")
+    return cls(
+        redact(text, *secrets),
+        name=name,
+        arguments=[redact(a, *secrets) if isinstance(a, str) else a for a in arguments],
+        debug=redact(debug, *secrets) if isinstance(debug, str) else "",
+        code=code,
+        model=model,
+        method=method,
+        context=context if isinstance(context, Mapping) else None,
+    )

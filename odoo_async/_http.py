@@ -1,0 +1,262 @@
+"""The HTTP layer: one pooled ``httpx.AsyncClient``, errors mapped to ours.
+
+Everything below the wire protocol goes through :class:`HTTPSession.post`:
+it sends one request, counts bytes, and turns every httpx failure and every
+HTTP error status into an :mod:`odoo_async._errors` exception raised ``from``
+the original. It does not retry; the client's retry loop decides that.
+"""
+
+from __future__ import annotations
+
+import re
+import ssl
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from ._errors import (
+    ClientClosedError,
+    ConnectError,
+    ConnectionDropped,
+    HTTPStatusError,
+    RateLimited,
+    RequestTimeout,
+    TransportError,
+)
+from ._retry import parse_retry_after
+from ._stats import ClientStats
+
+__all__ = ["DEFAULT_LIMITS", "DEFAULT_TIMEOUT", "HTTPSession", "describe_body"]
+
+#: Odoo's prefork workers close idle keep-alive sockets after about 2 seconds,
+#: so pooled connections are dropped after 1 second idle. The pool size is one
+#: a stock Odoo (``db_maxconn=64``, threaded server) survives.
+DEFAULT_LIMITS = httpx.Limits(
+    max_connections=32, max_keepalive_connections=32, keepalive_expiry=1.0
+)
+DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0, pool=None)
+
+_BODY_KEEP = 2048
+_TITLE_RE = re.compile(rb"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAG_RE = re.compile(r"<[^>]+>")
+
+_USER_AGENT = "odoo_async"
+
+
+def describe_body(body: bytes, limit: int = 160) -> str:
+    """A short, one-line text of a reply body for an error message.
+
+    An HTML page is reduced to its ``<title>`` (or its text); anything else to
+    its first characters.
+    """
+    match = _TITLE_RE.search(body[:_BODY_KEEP])
+    if match:
+        text = match.group(1).decode("utf-8", "replace")
+    else:
+        text = _TAG_RE.sub(" ", body[:_BODY_KEEP].decode("utf-8", "replace"))
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text or "(empty body)"
+
+
+class _Trace:
+    """Remembers whether a request opened a new connection and how far it got."""
+
+    __slots__ = ("connected", "response_started", "sent")
+
+    def __init__(self) -> None:
+        self.connected = False
+        self.sent = False
+        self.response_started = False
+
+    async def __call__(self, name: str, info: Mapping[str, Any]) -> None:
+        if name == "connection.connect_tcp.started":
+            self.connected = True
+        elif name == "http11.send_request_headers.started":
+            self.sent = True
+        elif name == "http11.receive_response_headers.complete":
+            self.response_started = True
+
+    @property
+    def stale(self) -> bool:
+        """A pooled HTTP/1.1 connection failed before any reply byte.
+
+        Only httpcore's own transport reports these events; with any other
+        transport nothing can be known, and the failure is not called stale.
+        """
+        return self.sent and not self.connected and not self.response_started
+
+
+class HTTPSession:
+    """One ``httpx.AsyncClient`` shared by a client and all its views."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float | httpx.Timeout | None,
+        limits: httpx.Limits,
+        http2: bool,
+        verify: bool | str | ssl.SSLContext,
+        transport: httpx.AsyncBaseTransport | None,
+        headers: Mapping[str, str] | None,
+        stats: ClientStats,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        self._limits = limits
+        self._http2 = http2
+        self._verify = verify
+        self._transport = transport
+        self._headers = {"User-Agent": _USER_AGENT, **(headers or {})}
+        self._client: httpx.AsyncClient | None = None
+        self._closed = False
+        self.stats = stats
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """The pooled client, created on first use."""
+        if self._closed:
+            raise ClientClosedError("this AsyncOdoo client is closed; create a new one")
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                base_url=self.base_url,
+                timeout=self.timeout,
+                limits=self._limits,
+                http2=self._http2,
+                verify=self._verify,
+                transport=self._transport,
+                headers=self._headers,
+                follow_redirects=False,
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        self._closed = True
+        client, self._client = self._client, None
+        if client is not None:
+            await client.aclose()
+
+    async def post(
+        self,
+        path: str,
+        content: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+        timeout: httpx.Timeout | None = None,
+        model: str | None = None,
+        method: str | None = None,
+    ) -> httpx.Response:
+        """POST ``content`` to ``path``; return a 2xx response or raise."""
+        client = self.client
+        trace = _Trace()
+        stats = self.stats
+        stats.requests += 1
+        stats.bytes_out += len(content)
+        try:
+            response = await client.post(
+                path,
+                content=content,
+                headers=headers,
+                timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
+                extensions={"trace": trace},
+            )
+        except httpx.TimeoutException as exc:
+            stats.errors += 1
+            raise self._timeout_error(exc, timeout, model, method) from exc
+        except httpx.ConnectError as exc:
+            stats.errors += 1
+            raise ConnectError(
+                f"cannot connect to {self.base_url}: {exc}",
+                model=model,
+                method=method,
+                url=self.base_url,
+            ) from exc
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            stats.errors += 1
+            # A connection taken from the pool that the server had already
+            # closed fails before any reply byte: that request never ran.
+            stale = trace.stale
+            raise ConnectionDropped(
+                f"the connection to {self.base_url} was closed before a reply was read ({exc})",
+                stale_connection=stale,
+                model=model,
+                method=method,
+                url=self.base_url,
+            ) from exc
+        except httpx.TransportError as exc:
+            stats.errors += 1
+            raise TransportError(
+                f"HTTP transport error talking to {self.base_url}: {exc!r}",
+                model=model,
+                method=method,
+                url=self.base_url,
+            ) from exc
+        body = response.content
+        stats.bytes_in += len(body)
+        if response.status_code >= 300:
+            stats.errors += 1
+            raise self._status_error(response, body, model, method)
+        return response
+
+    def _timeout_error(
+        self,
+        exc: httpx.TimeoutException,
+        timeout: httpx.Timeout | None,
+        model: str | None,
+        method: str | None,
+    ) -> RequestTimeout:
+        limit = {
+            httpx.ConnectTimeout: "connect",
+            httpx.ReadTimeout: "read",
+            httpx.WriteTimeout: "write",
+            httpx.PoolTimeout: "pool",
+        }.get(type(exc), "read")
+        effective = timeout or self.timeout
+        seconds: float | None = getattr(effective, limit, None)
+        shown = f"{seconds:g} s" if seconds is not None else "no limit"
+        return RequestTimeout(
+            f"{limit} timeout ({shown}) talking to {self.base_url}",
+            limit=limit,
+            seconds=seconds,
+            model=model,
+            method=method,
+            url=self.base_url,
+        )
+
+    def _status_error(
+        self, response: httpx.Response, body: bytes, model: str | None, method: str | None
+    ) -> HTTPStatusError:
+        status = response.status_code
+        phrase = response.reason_phrase or ""
+        text = describe_body(body)
+        message = f"HTTP {status} {phrase} from {self.base_url}{response.request.url.path}: {text}"
+        if 300 <= status < 400:
+            location = response.headers.get("location", "?")
+            message = (
+                f"HTTP {status} redirect from {self.base_url}{response.request.url.path} to "
+                f"{location}: check the URL (scheme, host, path)"
+            )
+        if status == 429:
+            return RateLimited(
+                message,
+                retry_after=parse_retry_after(response.headers.get("retry-after")),
+                body=body[:_BODY_KEEP],
+                model=model,
+                method=method,
+                url=self.base_url,
+            )
+        return HTTPStatusError(
+            message,
+            status_code=status,
+            body=body[:_BODY_KEEP],
+            model=model,
+            method=method,
+            url=self.base_url,
+        )

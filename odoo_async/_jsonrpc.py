@@ -1,0 +1,182 @@
+"""JSON-RPC 2.0 over ``/jsonrpc``: Odoo's ``common`` and ``object`` services.
+
+Requests and replies go through one reused msgspec encoder and decoder. The
+reply's ``result`` is kept as ``msgspec.Raw`` so the layer above decodes it
+once, straight into the type it wants.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import httpx
+import msgspec
+
+from ._errors import ProtocolError, RPCError, fault_to_error
+from ._http import HTTPSession, describe_body
+from ._protocol import Credentials, WireProtocol
+
+__all__ = ["JsonRpcProtocol", "decode_reply", "encode_request"]
+
+_NULL = msgspec.Raw(b"null")
+_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
+
+
+class _Request(msgspec.Struct, array_like=False):
+    params: dict[str, Any]
+    id: int
+    jsonrpc: str = "2.0"
+    method: str = "call"
+
+
+class _Reply(msgspec.Struct):
+    jsonrpc: Any = None
+    id: Any = None
+    result: msgspec.Raw = msgspec.Raw()
+    error: Any = None  # rare: decoded generically, checked by hand
+
+
+def _enc_hook(obj: Any) -> Any:
+    if isinstance(obj, (set, frozenset)):
+        return list(obj)
+    raise NotImplementedError(f"cannot send a {type(obj).__name__} to Odoo: {obj!r}")
+
+
+_encoder = msgspec.json.Encoder(enc_hook=_enc_hook)
+_decoder = msgspec.json.Decoder(_Reply)
+_ids = itertools.count(1)
+
+
+def encode_request(params: dict[str, Any]) -> bytes:
+    """One JSON-RPC ``call`` request with the next id from the counter."""
+    try:
+        return _encoder.encode(_Request(params=params, id=next(_ids)))
+    except (NotImplementedError, TypeError, OverflowError) as exc:
+        raise TypeError(f"cannot encode the call's arguments as JSON: {exc}") from None
+
+
+def decode_reply(
+    response: httpx.Response,
+    *,
+    model: str | None = None,
+    method: str | None = None,
+    secrets: tuple[str | None, ...] = (),
+) -> msgspec.Raw:
+    """The ``result`` of a JSON-RPC reply, or the error its ``error`` describes."""
+    body = response.content
+    try:
+        reply = _decoder.decode(body)
+    except msgspec.DecodeError as exc:
+        content_type = response.headers.get("content-type", "")
+        raise ProtocolError(
+            f"Odoo's reply is not a JSON-RPC envelope (HTTP {response.status_code}, "
+            f"{content_type or 'no content type'}): {describe_body(body)} ({exc})",
+            status_code=response.status_code,
+            content_type=content_type,
+            body=body[:2048],
+            model=model,
+            method=method,
+        ) from None
+    error = reply.error
+    if error is not None:
+        raise _error_from(error, model=model, method=method, secrets=secrets)
+    result = reply.result
+    return result if len(result) else _NULL
+
+
+def _error_from(
+    error: Any,
+    *,
+    model: str | None,
+    method: str | None,
+    secrets: tuple[str | None, ...],
+) -> RPCError:
+    if not isinstance(error, dict):
+        error = {"message": str(error)}
+    data = error.get("data")
+    code = error.get("code")
+    message = error.get("message")
+    return fault_to_error(
+        data if isinstance(data, dict) else None,
+        code=code if isinstance(code, int) and not isinstance(code, bool) else None,
+        message=message if isinstance(message, str) else None,
+        model=model,
+        method=method,
+        secrets=secrets,
+    )
+
+
+class JsonRpcProtocol(WireProtocol):
+    """Odoo's ``/jsonrpc`` endpoint: ``common.version``, ``common.authenticate``,
+    ``object.execute_kw``."""
+
+    name = "jsonrpc"
+
+    def __init__(self, path: str = "/jsonrpc") -> None:
+        self.path = path
+
+    async def _call(
+        self,
+        http: HTTPSession,
+        service: str,
+        method: str,
+        args: list[Any],
+        *,
+        timeout: httpx.Timeout | None,
+        model: str | None = None,
+        odoo_method: str | None = None,
+        secrets: tuple[str | None, ...] = (),
+    ) -> msgspec.Raw:
+        content = encode_request({"service": service, "method": method, "args": args})
+        response = await http.post(
+            self.path,
+            content,
+            headers=_HEADERS,
+            timeout=timeout,
+            model=model,
+            method=odoo_method or method,
+        )
+        return decode_reply(response, model=model, method=odoo_method or method, secrets=secrets)
+
+    async def version(self, http: HTTPSession, *, timeout: httpx.Timeout | None) -> msgspec.Raw:
+        return await self._call(http, "common", "version", [], timeout=timeout)
+
+    async def authenticate(
+        self, http: HTTPSession, credentials: Credentials, *, timeout: httpx.Timeout | None
+    ) -> int | None:
+        raw = await self._call(
+            http,
+            "common",
+            "authenticate",
+            [credentials.db, credentials.login, credentials.secret, {}],
+            timeout=timeout,
+            secrets=(credentials.secret,),
+        )
+        uid = msgspec.json.decode(raw)
+        if isinstance(uid, bool) or not isinstance(uid, int):
+            return None
+        return uid
+
+    async def execute_kw(
+        self,
+        http: HTTPSession,
+        credentials: Credentials,
+        uid: int,
+        model: str,
+        method: str,
+        args: list[Any],
+        kwargs: dict[str, Any],
+        *,
+        timeout: httpx.Timeout | None,
+    ) -> msgspec.Raw:
+        return await self._call(
+            http,
+            "object",
+            "execute_kw",
+            [credentials.db, uid, credentials.secret, model, method, args, kwargs],
+            timeout=timeout,
+            model=model,
+            odoo_method=method,
+            secrets=(credentials.secret,),
+        )

@@ -1,0 +1,204 @@
+"""Client-side limits: calls per second (a token bucket) and calls in flight.
+
+Both are applied per HTTP attempt, retries included, so a retry storm cannot
+exceed them. Both belong to one event loop and are not thread-safe.
+
+- :class:`TokenBucket` lets ``rate`` calls a second through on average, with
+  bursts of up to ``burst`` calls after a quiet spell. Waiters are served in
+  the order they arrived, each sleeping exactly until its own turn: nobody
+  polls and nobody is woken for nothing.
+- :class:`ConcurrencyLimiter` caps the calls in flight with an
+  :class:`anyio.CapacityLimiter` and records the peak it saw.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+
+import anyio
+
+__all__ = ["ConcurrencyLimiter", "TokenBucket"]
+
+
+class TokenBucket:
+    """Allow ``rate`` acquisitions per second on average, ``burst`` at once.
+
+    The bucket starts full with ``burst`` tokens (default: one second's
+    worth, ``max(1, rate)``) and refills continuously at ``rate`` tokens a
+    second up to ``burst``. :meth:`acquire` takes a token, sleeping first when
+    none is left.
+
+    Fairness: a caller that finds the bucket empty *reserves* the next token
+    at once (the balance goes below zero) and sleeps exactly until that token
+    has been refilled, so waiters get through in arrival order and each is
+    woken once, at its own time.
+
+    Cancellation: a waiter cancelled while it sleeps gives its reserved token
+    back, so no token is lost and the rate is never exceeded. The waiters
+    already queued keep their wake-up times (nobody is woken early); the
+    returned token goes to the next caller to arrive, who may therefore be
+    served before a waiter that came earlier.
+
+    ``clock`` (seconds, monotonic) and ``sleep`` can be replaced for tests.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        *,
+        burst: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = anyio.sleep,
+    ) -> None:
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)):
+            raise TypeError(f"rate must be a number, not {type(rate).__name__}")
+        if not math.isfinite(rate) or rate <= 0:
+            raise ValueError(f"rate must be a finite number > 0, got {rate!r}")
+        if burst is None:
+            burst = max(1.0, float(rate))
+        elif isinstance(burst, bool) or not isinstance(burst, (int, float)):
+            raise TypeError(f"burst must be a number, not {type(burst).__name__}")
+        if not math.isfinite(burst) or burst < 1:
+            raise ValueError(f"burst must be a finite number >= 1, got {burst!r}")
+        self._rate = float(rate)
+        self._burst = float(burst)
+        self._clock = clock
+        self._sleep = sleep
+        self._tokens = self._burst
+        self._stamp = clock()
+        self._waiting = 0
+        self._acquired = 0
+        self._waited = 0.0
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(rate={self._rate!r}, burst={self._burst!r})"
+
+    @property
+    def rate(self) -> float:
+        """Tokens added per second."""
+        return self._rate
+
+    @property
+    def burst(self) -> float:
+        """Capacity of the bucket."""
+        return self._burst
+
+    @property
+    def tokens(self) -> float:
+        """Tokens available now; below zero, the tokens owed to sleeping waiters."""
+        return self._refill()[1]
+
+    @property
+    def waiting(self) -> int:
+        """Callers sleeping in :meth:`acquire` right now."""
+        return self._waiting
+
+    @property
+    def acquired(self) -> int:
+        """Tokens handed out so far."""
+        return self._acquired
+
+    @property
+    def waited(self) -> float:
+        """Seconds spent sleeping in :meth:`acquire`, summed over callers (cancelled ones too)."""
+        return self._waited
+
+    def _refill(self) -> tuple[float, float]:
+        now = self._clock()
+        elapsed = now - self._stamp
+        if elapsed > 0:
+            self._tokens = min(self._burst, self._tokens + elapsed * self._rate)
+            self._stamp = now
+        return now, self._tokens
+
+    async def acquire(self) -> None:
+        """Take one token, sleeping until it is due if the bucket is empty."""
+        start, tokens = self._refill()
+        self._tokens = tokens - 1.0
+        if self._tokens >= 0:
+            self._acquired += 1
+            return
+        self._waiting += 1
+        try:
+            await self._sleep(-self._tokens / self._rate)
+        except BaseException:
+            # Cancelled (or the sleep failed): the reserved token was never used.
+            _, tokens = self._refill()
+            self._tokens = min(self._burst, tokens + 1.0)
+            raise
+        finally:
+            self._waiting -= 1
+            self._waited += max(self._clock() - start, 0.0)
+        self._acquired += 1
+
+
+class ConcurrencyLimiter:
+    """At most ``max_concurrency`` holders at once; ``None`` means no limit.
+
+    Use as ``async with limiter:`` around each HTTP attempt. Waiting is
+    cancellation-safe (anyio's :class:`~anyio.CapacityLimiter`). A task may
+    hold one slot at a time: entering again from inside its own ``async with``
+    raises :class:`RuntimeError` (rather than deadlocking). ``in_flight`` and
+    ``peak_in_flight`` are counted with or without a limit.
+    """
+
+    def __init__(self, max_concurrency: int | None) -> None:
+        if max_concurrency is not None:
+            if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
+                raise TypeError(
+                    f"max_concurrency must be an int or None, not {type(max_concurrency).__name__}"
+                )
+            if max_concurrency < 1:
+                raise ValueError(f"max_concurrency must be >= 1 or None, got {max_concurrency!r}")
+        self._max = max_concurrency
+        # Created on first use, inside the event loop.
+        self._limiter: anyio.CapacityLimiter | None = None
+        self._in_flight = 0
+        self._peak = 0
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(max_concurrency={self._max!r})"
+
+    @property
+    def max_concurrency(self) -> int | None:
+        """The cap, or ``None`` for no limit."""
+        return self._max
+
+    @property
+    def in_flight(self) -> int:
+        """Holders right now."""
+        return self._in_flight
+
+    @property
+    def peak_in_flight(self) -> int:
+        """The most holders seen at once."""
+        return self._peak
+
+    @property
+    def waiting(self) -> int:
+        """Tasks waiting for a slot right now."""
+        if self._limiter is None:
+            return 0
+        return self._limiter.statistics().tasks_waiting
+
+    async def __aenter__(self) -> None:
+        if self._max is not None:
+            if self._limiter is None:
+                self._limiter = anyio.CapacityLimiter(self._max)
+            await self._limiter.acquire()
+        self._in_flight += 1
+        if self._in_flight > self._peak:
+            self._peak = self._in_flight
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._in_flight -= 1
+        if self._limiter is not None:
+            self._limiter.release()

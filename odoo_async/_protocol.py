@@ -1,0 +1,76 @@
+"""The wire protocol: the one replaceable piece under the client.
+
+A protocol turns the three things a client needs -- ``version``,
+``authenticate`` and ``execute_kw`` -- into HTTP requests on an
+:class:`~odoo_async._http.HTTPSession` and turns the replies back into JSON
+text (``msgspec.Raw``), or raises the error the reply describes. The client
+above it owns authentication state, retries, limits and decoding into Python
+types; a protocol owns only the shape of the wire.
+
+:class:`~odoo_async._jsonrpc.JsonRpcProtocol` (``/jsonrpc``) is the default;
+the web session (``/web/dataset/call_kw``), XML-RPC and Odoo 19's JSON-2 API
+plug in here behind the same interface.
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import Any
+
+import httpx
+import msgspec
+
+from ._http import HTTPSession
+
+__all__ = ["Credentials", "WireProtocol"]
+
+
+class Credentials:
+    """Who the client logs in as. The secret is kept out of ``repr``."""
+
+    __slots__ = ("_secret", "db", "kind", "login")
+
+    def __init__(self, *, db: str, login: str, secret: str, kind: str) -> None:
+        self.db = db
+        self.login = login
+        self.kind = kind  # "password" or "api_key"
+        self._secret = secret
+
+    @property
+    def secret(self) -> str:
+        return self._secret
+
+    def __repr__(self) -> str:
+        return f"Credentials(db={self.db!r}, login={self.login!r}, {self.kind}='***')"
+
+
+class WireProtocol(abc.ABC):
+    """How calls travel to Odoo. Subclasses are stateless or keep their own state."""
+
+    #: A short name used in logs and reprs.
+    name: str = "?"
+
+    @abc.abstractmethod
+    async def version(self, http: HTTPSession, *, timeout: httpx.Timeout | None) -> msgspec.Raw:
+        """The server's version information (no authentication)."""
+
+    @abc.abstractmethod
+    async def authenticate(
+        self, http: HTTPSession, credentials: Credentials, *, timeout: httpx.Timeout | None
+    ) -> int | None:
+        """Log in; the user id, or ``None`` when Odoo refused the login."""
+
+    @abc.abstractmethod
+    async def execute_kw(
+        self,
+        http: HTTPSession,
+        credentials: Credentials,
+        uid: int,
+        model: str,
+        method: str,
+        args: list[Any],
+        kwargs: dict[str, Any],
+        *,
+        timeout: httpx.Timeout | None,
+    ) -> msgspec.Raw:
+        """Call ``model.method(*args, **kwargs)``; the JSON text of its result."""
