@@ -1,0 +1,54 @@
+"""Serve the Odoo test double on a TCP port until interrupted.
+
+::
+
+    python -m odoo_async.testing --port 8069 --partners 100000
+
+The first line printed is the base URL, so a script can start it as a
+subprocess and read where to connect. The login is ``admin``/``admin``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+
+from ._server import FakeOdoo
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    fake = FakeOdoo(
+        db=args.db,
+        partners=args.partners,
+        seed=args.seed,
+        latency=args.latency,
+        max_concurrent_requests=args.max_concurrent_requests,
+    )
+    async with fake.serve(host=args.host, port=args.port) as url:
+        print(url, flush=True)
+        print(
+            f"FakeOdoo: database {args.db!r}, {args.partners:,} partners, login admin/admin",
+            file=sys.stderr,
+            flush=True,
+        )
+        await asyncio.Event().wait()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m odoo_async.testing", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--db", default="odoo")
+    parser.add_argument("--partners", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added per call")
+    parser.add_argument("--max-concurrent-requests", type=int, default=None)
+    args = parser.parse_args(argv)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,525 @@
+"""The ORM core of the Odoo test double: one in-memory Odoo 17 database, no HTTP.
+
+:class:`Database` answers what Odoo's ``common`` and ``object`` services
+answer: :meth:`~Database.authenticate`, :meth:`~Database.check` (the
+credential check of every ``execute_kw``) and :meth:`~Database.execute_kw`,
+which dispatches a model method as ``odoo.api.call_kw`` does, with the same
+faults: private methods, unknown models and methods, wrong arguments (worded
+as Python words them), access rights, missing records, bad domains.
+
+Every ``execute_kw`` call is one transaction: when it raises a
+:class:`Fault`, what it changed is rolled back. Values returned are ready for
+JSON: lists, dicts, strings, numbers and booleans, ``false`` for empty values.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ._access import OPERATIONS, Access
+from ._demo import PASSWORDS, build
+from ._domain import and_domains
+from ._exceptions import ACCESS_DENIED, ACCESS_ERROR, USER_ERROR, Fault, missing_error
+from ._group import read_group
+from ._store import Store
+
+__all__ = ["SERVER_VERSION_INFO", "Database", "Fault"]
+
+SERVER_VERSION = "17.0"
+SERVER_VERSION_INFO = [17, 0, 0, "final", 0, ""]
+
+
+@dataclass(frozen=True)
+class _Signature:
+    """A model method's Python signature after ``self`` (and its ids)."""
+
+    params: tuple[str, ...]
+    required: int = 0
+    defaults: tuple[Any, ...] = ()
+    records: bool = False
+    varkw: bool = False
+
+
+_SIGNATURES: dict[str, _Signature] = {
+    "search": _Signature(("domain", "offset", "limit", "order"), 1, (0, None, None)),
+    "search_count": _Signature(("domain", "limit"), 1, (None,)),
+    "search_read": _Signature(
+        ("domain", "fields", "offset", "limit", "order"), 0, (None, None, 0, None, None), varkw=True
+    ),
+    "read": _Signature(("fields", "load"), 0, (None, "_classic_read"), records=True),
+    "create": _Signature(("vals_list",), 1),
+    "write": _Signature(("vals",), 1, records=True),
+    "unlink": _Signature((), records=True),
+    "exists": _Signature((), records=True),
+    "fields_get": _Signature(("allfields", "attributes"), 0, (None, None)),
+    "name_search": _Signature(("name", "args", "operator", "limit"), 0, ("", None, "ilike", 100)),
+    "read_group": _Signature(
+        ("domain", "fields", "groupby", "offset", "limit", "orderby", "lazy"),
+        3,
+        (0, None, False, True),
+    ),
+    "check_access_rights": _Signature(("operation", "raise_exception"), 1, (True,)),
+    "default_get": _Signature(("fields_list",), 1),
+}
+
+
+@dataclass
+class _Call:
+    """One model method call: who, on what, with which context."""
+
+    uid: int
+    model: str
+    access: Access
+    context: dict[str, Any]
+
+    @property
+    def active_test(self) -> bool:
+        return self.context.get("active_test", True) is not False
+
+
+class Database:
+    """One in-memory Odoo 17 database with Odoo's demo users and generated data.
+
+    ``partners`` is the number of contacts generated after Odoo's 40 demo
+    partners, from ``seed``. Users: ``admin``/``admin`` (uid 2), ``demo``/``demo``
+    (uid 6, internal), ``portal``/``portal`` (uid 7).
+    """
+
+    def __init__(self, name: str = "odoo", *, partners: int = 50, seed: int = 0) -> None:
+        self.name = name
+        self._partners = partners
+        self._seed = seed
+        self._api_keys: dict[int, set[str]] = {}
+        self._lock = threading.RLock()  # one transaction at a time, like one database cursor
+        self._store = Store()
+        self._passwords: dict[int, str] = {}
+        self.reset()
+
+    def __repr__(self) -> str:
+        return f"Database(name={self.name!r}, partners={self._partners}, seed={self._seed})"
+
+    def reset(self) -> None:
+        """Go back to the freshly generated data. API keys added so far are kept."""
+        store = Store()
+        build(store, partners=self._partners, seed=self._seed)
+        with self._lock:
+            self._store = store
+            self._passwords = {uid: password for uid, (_login, password) in PASSWORDS.items()}
+
+    def snapshot_counts(self) -> dict[str, int]:
+        """Number of records (archived ones included) per model."""
+        return {model: len(table) for model, table in self._store.tables.items()}
+
+    def has_model(self, model: str) -> bool:
+        return model in self._store.models
+
+    # -- credentials ----------------------------------------------------------------
+
+    def add_api_key(self, uid: int, key: str) -> None:
+        """Let ``key`` stand for the password of ``uid`` (as an Odoo API key does)."""
+        self._api_keys.setdefault(uid, set()).add(key)
+
+    def _password_ok(self, uid: int, password: Any) -> bool:
+        if not isinstance(password, str) or not password:
+            return False
+        return password == self._passwords.get(uid) or password in self._api_keys.get(uid, ())
+
+    def authenticate(self, login: str, password: str) -> int | Literal[False]:
+        """The uid for a login and a password or API key; False (not a fault) if refused."""
+        for uid, row in self._store.tables["res.users"].items():
+            if row.get("login") == login and row.get("active") is True:
+                return uid if self._password_ok(uid, password) else False
+        return False
+
+    def check(self, uid: Any, password: Any) -> int:
+        """Check the credentials of an ``execute_kw`` call as Odoo does; return the int uid."""
+        try:
+            user_id = int(uid)
+        except (TypeError, ValueError) as exc:
+            raise Fault(f"builtins.{type(exc).__name__}", str(exc)) from None
+        row = self._store.tables["res.users"].get(user_id)
+        if row is None:
+            raise missing_error("res.users", [user_id], user_id)
+        if row.get("active") is not True or not self._password_ok(user_id, password):
+            raise Fault(ACCESS_DENIED, "Access Denied")
+        return user_id
+
+    def user_info(self, uid: int) -> dict[str, Any]:
+        """What ``/web/session/authenticate`` and ``get_session_info`` report about a user."""
+        store = self._store
+        user = store.tables["res.users"][uid]
+        partner = store.tables["res.partner"][user["partner_id"]]
+        company = store.tables["res.company"][user.get("company_id") or 1]
+        admin = uid in (1, 2)
+        currencies = {
+            str(cid): {"symbol": row["symbol"], "position": row["position"], "digits": [69, 2]}
+            for cid, row in store.tables["res.currency"].items()
+            if row.get("active")
+        }
+        params = {row["key"]: row["value"] for row in store.tables["ir.config_parameter"].values()}
+        return {
+            "uid": uid,
+            "is_system": admin,
+            "is_admin": admin,
+            "is_public": False,
+            "is_internal_user": not user.get("share"),
+            "user_context": {
+                "lang": partner.get("lang") or "en_US",
+                "tz": partner.get("tz") or "Europe/Brussels",
+                "uid": uid,
+            },
+            "db": self.name,
+            "server_version": SERVER_VERSION,
+            "server_version_info": list(SERVER_VERSION_INFO),
+            "support_url": "https://www.odoo.com/buy",
+            "name": partner.get("name") or "",
+            "username": user["login"],
+            "partner_display_name": partner.get("complete_name") or "",
+            "partner_id": partner["id"],
+            "web.base.url": params.get("web.base.url", "http://localhost:8069"),
+            "active_ids_limit": 20000,
+            "max_file_upload_size": 134217728,
+            "home_action_id": False,
+            "currencies": currencies,
+            "bundle_params": {"lang": partner.get("lang") or "en_US"},
+            "user_companies": {
+                "current_company": company["id"],
+                "allowed_companies": {
+                    str(company["id"]): {
+                        "id": company["id"],
+                        "name": company["name"],
+                        "sequence": company.get("sequence") or 0,
+                        "child_ids": [],
+                        "parent_id": False,
+                    }
+                },
+                "disallowed_ancestor_companies": {},
+            },
+            "show_effect": True,
+            "display_switch_company_menu": False,
+            "user_id": [uid],
+            "notification_type": user.get("notification_type") or "email",
+        }
+
+    # -- execute_kw -----------------------------------------------------------------
+
+    def execute_kw(
+        self,
+        uid: int,
+        model: str,
+        method: str,
+        args: list[Any],
+        kwargs: dict[str, Any] | None,
+    ) -> Any:
+        """Call ``model.method(*args, **kwargs)`` for an already checked ``uid``."""
+        if not isinstance(method, str):
+            raise Fault(
+                "builtins.AttributeError",
+                f"'{type(method).__name__}' object has no attribute 'startswith'",
+            )
+        if method.startswith("_"):
+            raise Fault(
+                ACCESS_ERROR,
+                f"Private methods (such as '{model}.{method}') cannot be called remotely.",
+            )
+        if not isinstance(model, str) or model not in self._store.models:
+            raise Fault(USER_ERROR, f"Object {model} doesn't exist")
+        signature = _SIGNATURES.get(method)
+        if signature is None:
+            raise Fault("builtins.AttributeError", f"The method '{model}.{method}' does not exist")
+        if kwargs is not None and not isinstance(kwargs, dict):
+            raise _type_error(
+                "odoo.service.model.execute() argument after ** must be a mapping, "
+                f"not {type(kwargs).__name__}"
+            )
+        positional = list(args or [])
+        keywords = dict(kwargs or {})
+        context = keywords.pop("context", None)
+        ids: list[int] = []
+        if signature.records:
+            if not positional:
+                raise Fault("builtins.IndexError", "list index out of range")
+            ids = _browse(positional.pop(0))
+        bound, extra = _bind(method, signature, positional, keywords)
+        handler: Callable[..., Any] = getattr(self, f"_{method}")
+        with self._lock:
+            store = self._store
+            call = _Call(
+                uid, model, Access(store, uid), dict(context) if isinstance(context, dict) else {}
+            )
+            store.begin()
+            try:
+                if signature.records:
+                    result = handler(call, ids, **bound, **extra)
+                else:
+                    result = handler(call, **bound, **extra)
+            except BaseException:
+                store.rollback()
+                raise
+            store.commit()
+        return result
+
+    # -- model methods ------------------------------------------------------------------
+
+    def _rows(self, call: _Call, domain: Any) -> list[Any]:
+        call.access.check_model(call.model, "read")
+        rule = call.access.rule(call.model, "read")
+        return self._store.filter(call.model, domain, active_test=call.active_test, allowed=rule)
+
+    def _search(self, call: _Call, domain: Any, offset: Any, limit: Any, order: Any) -> list[int]:
+        rows = self._store.sort(call.model, self._rows(call, domain), _order(order))
+        return [row["id"] for row in _page(rows, offset, limit)]
+
+    def _search_count(self, call: _Call, domain: Any, limit: Any) -> int:
+        count = len(self._rows(call, domain))
+        return min(count, _as_int(limit)) if limit else count
+
+    def _search_read(
+        self,
+        call: _Call,
+        domain: Any,
+        fields: Any,
+        offset: Any,
+        limit: Any,
+        order: Any,
+        **read_kwargs: Any,
+    ) -> list[dict[str, Any]]:
+        load = _read_kwargs(read_kwargs)
+        names = _field_list(fields)
+        self._store.check_fields(call.model, names or ())
+        rows = self._store.sort(call.model, self._rows(call, domain or []), _order(order))
+        rows = _page(rows, offset, limit)
+        return self._store.read_rows(
+            call.model, rows, names, load=load, active_test=call.active_test
+        )
+
+    def _read(self, call: _Call, ids: list[int], fields: Any, load: Any) -> list[dict[str, Any]]:
+        names = _field_list(fields)
+        call.access.check_model(call.model, "read")
+        self._store.check_fields(call.model, names or ())
+        call.access.check_rows(call.model, "read", ids)
+        table = self._store.tables[call.model]
+        rows = [table[rid] for rid in ids if rid in table]
+        return self._store.read_rows(
+            call.model, rows, names, load=load, active_test=call.active_test
+        )
+
+    def _create(self, call: _Call, vals_list: Any) -> int | list[int]:
+        call.access.check_model(call.model, "create")
+        single = isinstance(vals_list, dict)
+        ids = []
+        for item in [vals_list] if single else _as_list(vals_list):
+            vals, password = _split_password(call.model, item)
+            rid = self._store.create(call.model, vals, call.uid)
+            if password is not None:
+                self._passwords[rid] = password
+            ids.append(rid)
+        return ids[0] if single else ids
+
+    def _write(self, call: _Call, ids: list[int], vals: Any) -> bool:
+        call.access.check_model(call.model, "write", ids)
+        call.access.check_rows(call.model, "write", ids)
+        vals, password = _split_password(call.model, vals)
+        self._store.write(call.model, ids, vals, call.uid)
+        if password is not None:
+            self._passwords.update(dict.fromkeys(ids, password))
+        return True
+
+    def _unlink(self, call: _Call, ids: list[int]) -> bool:
+        call.access.check_model(call.model, "unlink")
+        call.access.check_rows(call.model, "unlink", ids)
+        self._store.unlink(call.model, ids, call.uid)
+        return True
+
+    def _exists(self, call: _Call, ids: list[int]) -> list[int]:
+        table = self._store.tables[call.model]
+        return [rid for rid in ids if rid in table]
+
+    def _fields_get(self, call: _Call, allfields: Any, attributes: Any) -> dict[str, Any]:
+        spec = self._store.models[call.model]
+        wanted = set(_field_list(allfields) or spec.fields)
+        keep = None
+        if attributes and isinstance(attributes, (list, tuple)):
+            keep = {a for a in attributes if isinstance(a, str)}
+        result = {}
+        for fname, f in spec.fields.items():
+            if fname not in wanted:
+                continue
+            info = f.describe()
+            result[fname] = info if keep is None else {k: v for k, v in info.items() if k in keep}
+        return result
+
+    def _name_search(
+        self, call: _Call, name: Any, args: Any, operator: Any, limit: Any
+    ) -> list[list[Any]]:
+        domain = args or []
+        if not (name == "" and operator in ("like", "ilike")):
+            domain = and_domains(domain, [("display_name", operator, name)])
+        rows = self._store.sort(call.model, self._rows(call, domain), None)
+        names = self._store.name_cache(call.model)
+        return [[row["id"], names[row["id"]]] for row in _page(rows, 0, limit)]
+
+    def _read_group(
+        self,
+        call: _Call,
+        domain: Any,
+        fields: Any,
+        groupby: Any,
+        offset: Any,
+        limit: Any,
+        orderby: Any,
+        lazy: Any,
+    ) -> list[dict[str, Any]]:
+        rows = self._rows(call, domain)
+        return read_group(
+            self._store,
+            call.model,
+            rows,
+            domain,
+            fields,
+            groupby,
+            offset=_as_int(offset or 0),
+            limit=_as_int(limit) if limit else None,
+            orderby=orderby,
+            lazy=bool(lazy),
+        )
+
+    def _check_access_rights(self, call: _Call, operation: Any, raise_exception: Any) -> bool:
+        if operation not in OPERATIONS:
+            raise Fault("builtins.AssertionError", "Invalid access mode")
+        if call.access.denied_group(call.model, operation) is None:
+            return True
+        if raise_exception:
+            call.access.check_model(call.model, operation)
+        return False
+
+    def _default_get(self, call: _Call, fields_list: Any) -> dict[str, Any]:
+        spec = self._store.models[call.model]
+        names = _field_list(fields_list) or []
+        return {
+            name: spec.fields[name].default
+            for name in names
+            if name in spec.fields and spec.fields[name].default is not None
+        }
+
+
+# -- argument handling ---------------------------------------------------------------
+
+
+def _bind(
+    method: str, signature: _Signature, args: list[Any], kwargs: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Bind arguments as CPython would, with CPython's TypeError messages."""
+    qualname = f"BaseModel.{method}()"
+    params = signature.params
+    bound = dict(zip(params, args, strict=False))
+    extra: dict[str, Any] = {}
+    for key, value in kwargs.items():
+        if key not in params:
+            if not signature.varkw:
+                raise _type_error(f"{qualname} got an unexpected keyword argument {key!r}")
+            extra[key] = value
+        elif key in bound:
+            raise _type_error(f"{qualname} got multiple values for argument {key!r}")
+        else:
+            bound[key] = value
+    if len(args) > len(params):
+        low, high, given = signature.required + 1, len(params) + 1, len(args) + 1
+        takes = (
+            f"from {low} to {high} positional arguments"
+            if low != high
+            else (f"{high} positional argument{'s' if high != 1 else ''}")
+        )
+        raise _type_error(f"{qualname} takes {takes} but {given} were given")
+    missing = [p for p in params[: signature.required] if p not in bound]
+    if missing:
+        names = [repr(p) for p in missing]
+        listed = (
+            names[0]
+            if len(names) == 1
+            else (
+                f"{names[0]} and {names[1]}"
+                if len(names) == 2
+                else f"{', '.join(names[:-1])}, and {names[-1]}"
+            )
+        )
+        plural = "s" if len(missing) > 1 else ""
+        raise _type_error(
+            f"{qualname} missing {len(missing)} required positional argument{plural}: {listed}"
+        )
+    optional = params[signature.required :]
+    for param, default in zip(optional, signature.defaults, strict=True):
+        bound.setdefault(param, default)
+    return bound, extra
+
+
+def _type_error(message: str) -> Fault:
+    return Fault("builtins.TypeError", message)
+
+
+def _browse(ids: Any) -> list[int]:
+    if ids is False or ids is None:
+        return []
+    items = ids if isinstance(ids, (list, tuple)) else [ids]
+    try:
+        return [int(item) for item in items]
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise Fault(f"builtins.{type(exc).__name__}", str(exc)) from None
+
+
+def _as_list(value: Any) -> list[Any]:
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    raise Fault("builtins.TypeError", f"'{type(value).__name__}' object is not iterable")
+
+
+def _field_list(fields: Any) -> list[str] | None:
+    if not fields:
+        return None
+    if isinstance(fields, str):
+        return [fields]
+    if not isinstance(fields, (list, tuple)) or not all(isinstance(f, str) for f in fields):
+        raise Fault("builtins.ValueError", f"Invalid field list {fields!r}")
+    return list(fields)
+
+
+def _read_kwargs(read_kwargs: dict[str, Any]) -> Any:
+    for key in read_kwargs:
+        if key != "load":
+            raise _type_error(
+                f"BaseModel._read_format() got an unexpected keyword argument {key!r}"
+            )
+    return read_kwargs.get("load", "_classic_read")
+
+
+def _order(order: Any) -> str | None:
+    if not order:
+        return None
+    if not isinstance(order, str):
+        raise Fault(USER_ERROR, f'Invalid "order" specified ({order}).')
+    return order
+
+
+def _as_int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise Fault(f"builtins.{type(exc).__name__}", str(exc)) from None
+
+
+def _page(rows: list[Any], offset: Any, limit: Any) -> list[Any]:
+    start = _as_int(offset or 0)
+    stop = start + _as_int(limit) if limit else None
+    return rows[start:stop]
+
+
+def _split_password(model: str, vals: Any) -> tuple[Any, str | None]:
+    """Passwords are kept apart from the rows (they are never read back)."""
+    if model != "res.users" or not isinstance(vals, dict) or "password" not in vals:
+        return vals, None
+    vals = dict(vals)
+    password = vals.pop("password")
+    return vals, password if isinstance(password, str) and password else None

@@ -1,0 +1,221 @@
+"""Serving the Odoo test double: in-process as an httpx transport, or over real TCP.
+
+:class:`InProcessTransport` calls the core handler directly. :class:`LoopbackServer`
+runs uvicorn on loopback in a thread; its ASGI app wraps the same core handler. A uvicorn
+protocol subclass counts open connections and lets the app close one without a
+reply (the ``"drop"`` fault): the client then sees the socket closed before any
+byte of a response, which httpx reports as ``httpx.RemoteProtocolError("Server
+disconnected without sending a response.")``, the same as the in-process transport.
+
+uvicorn is imported only here, so the rest of ``odoo_async.testing`` works without it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from typing import TYPE_CHECKING, Any, Final, cast
+
+import anyio
+import httpx
+
+if TYPE_CHECKING:
+    from ._server import FakeOdoo
+
+__all__ = ["InProcessTransport", "LoopbackServer"]
+
+_TIMED_OUT: Final[Any] = object()
+
+_START_TIMEOUT: Final = 30.0
+_CLOSE: Final = (b"connection", b"close")
+
+
+class InProcessTransport(httpx.AsyncBaseTransport):
+    """Calls the core handler directly and builds the ``httpx.Response`` itself (no sockets).
+
+    The request's read timeout is honoured (``httpx.ReadTimeout``); a dropped connection
+    is ``httpx.RemoteProtocolError``, as httpx reports it over TCP.
+    """
+
+    def __init__(self, fake: FakeOdoo) -> None:
+        self._fake = fake
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = await request.aread()
+        headers = request.headers
+        fake = self._fake
+        timeout = request.extensions.get("timeout", {}).get("read")
+        over = fake._enter()
+        try:
+            handling = fake._handle(
+                request.method,
+                request.url.path,
+                headers.get("content-type", ""),
+                headers.get("cookie", ""),
+                body,
+                over=over,
+            )
+            if timeout is None:
+                reply = await handling
+            else:
+                reply = _TIMED_OUT
+                with anyio.move_on_after(timeout):
+                    reply = await handling
+                if reply is _TIMED_OUT:
+                    raise httpx.ReadTimeout("timed out", request=request)
+        finally:
+            fake._leave()
+        if reply is None:
+            raise httpx.RemoteProtocolError(
+                "Server disconnected without sending a response.", request=request
+            )
+        status, reply_headers, content = reply
+        return httpx.Response(status, headers=reply_headers, content=content, request=request)
+
+
+class _App:
+    """The ASGI application: read the body, call the core handler, send the reply."""
+
+    def __init__(self, fake: FakeOdoo, transports: dict[Any, asyncio.Transport], *, close: bool):
+        self._fake = fake
+        self._transports = transports
+        self._close = close
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        fake = self._fake
+        over = fake._enter()
+        try:
+            chunks = []
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    break
+            content_type = cookie = ""
+            for name, value in scope["headers"]:
+                if name == b"content-type":
+                    content_type = value.decode("latin-1")
+                elif name == b"cookie":
+                    text = value.decode("latin-1")
+                    cookie = f"{cookie}; {text}" if cookie else text
+            reply = await fake._handle(
+                scope["method"],
+                scope["path"],
+                content_type,
+                cookie,
+                b"".join(chunks),
+                over=over,
+            )
+            if reply is None:
+                await self._drop(scope, receive)
+                return
+            status, headers, body = reply
+            if self._close:
+                headers = [*headers, _CLOSE]
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+        finally:
+            fake._leave()
+
+    async def _drop(self, scope: Any, receive: Any) -> None:
+        """Close the connection before any byte of a reply, then wait for uvicorn to notice."""
+        transport = self._transports.get(scope["client"])
+        if transport is not None:
+            transport.close()
+            await receive()  # returns http.disconnect once the connection is gone
+
+
+def _protocol_class(fake: FakeOdoo, transports: dict[Any, asyncio.Transport]) -> type[Any]:
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class CountingH11Protocol(H11Protocol):
+        """uvicorn's h11 protocol, counting connections and indexing them by peer address."""
+
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            super().connection_made(transport)  # type: ignore[arg-type]
+            transports[self.client] = transport  # type: ignore[assignment]
+            fake._connection_opened()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if transports.pop(self.client, None) is not None:
+                fake._connection_closed()
+            super().connection_lost(exc)
+
+    return CountingH11Protocol
+
+
+class LoopbackServer:
+    """uvicorn serving one FakeOdoo on ``host``, in a background thread with its own loop.
+
+    :meth:`start` and :meth:`stop` block; the async ``FakeOdoo.serve()`` runs them in a
+    worker thread.
+    """
+
+    def __init__(
+        self,
+        fake: FakeOdoo,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        keep_alive: bool = True,
+        keep_alive_timeout: float = 5.0,
+    ) -> None:
+        import uvicorn
+
+        # IPPROTO_TCP, so that asyncio sets TCP_NODELAY on accepted connections (no Nagle delays)
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind((host, port))
+        bound_host, bound_port = self._socket.getsockname()[:2]
+        self.url = f"http://{bound_host}:{bound_port}"
+        transports: dict[Any, asyncio.Transport] = {}
+        config = uvicorn.Config(
+            _App(fake, transports, close=not keep_alive),
+            http=_protocol_class(fake, transports),
+            loop="asyncio",
+            ws="none",
+            lifespan="off",
+            log_config=None,
+            log_level="warning",
+            access_log=False,
+            server_header=False,
+            timeout_keep_alive=cast(int, keep_alive_timeout),  # any number works
+            timeout_graceful_shutdown=1,
+            backlog=4096,
+        )
+        self._ready = threading.Event()
+        ready = self._ready
+
+        class _Server(uvicorn.Server):
+            async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+                await super().startup(sockets=sockets)
+                ready.set()
+
+        self._server = _Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run,
+            kwargs={"sockets": [self._socket]},
+            name=f"FakeOdoo {self.url}",
+            daemon=True,
+        )
+
+    def start(self) -> None:
+        self._thread.start()
+        deadline = time.monotonic() + _START_TIMEOUT
+        while not self._ready.wait(0.01):
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self._server.should_exit = True
+                self._thread.join(_START_TIMEOUT)
+                self._socket.close()
+                raise RuntimeError(f"the test server did not start on {self.url}")
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join()
+        self._socket.close()

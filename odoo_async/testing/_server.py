@@ -1,0 +1,813 @@
+"""FakeOdoo: an in-memory Odoo 17 that answers on the wire as the real one does.
+
+One core handler turns ``(HTTP method, path, content type, cookie, body)`` into a
+reply ``(status, headers, body)``, or ``None`` for "close the connection without a
+reply". Two adapters feed it: :meth:`FakeOdoo.transport` (an httpx transport, no
+sockets) and :meth:`FakeOdoo.serve` (uvicorn on loopback, see ``_serve.py``).
+
+Endpoints (Odoo 17's paths, envelopes and status codes):
+
+- ``POST /jsonrpc``: services ``common`` (version, about, login, authenticate),
+  ``object`` (execute_kw, execute) and ``db`` (list, server_version, db_exist, list_lang);
+- ``/web/session/authenticate``, ``/web/session/get_session_info``,
+  ``/web/session/destroy``, ``/web/webclient/version_info``,
+  ``/web/dataset/call_kw[/<model>/<method>]`` (cookie ``session_id``);
+- ``POST /xmlrpc/2/<service>`` and the legacy ``POST /xmlrpc/<service>``.
+
+Order of checks, as in Odoo: route (404), content type of JSON routes (400 HTML),
+session of ``auth="user"`` routes (code-100 fault with ``id: null``), JSON syntax
+(400 ``Invalid JSON data``), envelope (400 ``Invalid JSON-RPC data``), parameters
+(``TypeError`` fault), then the call. In front of all that sit the controls for tests:
+the concurrency cap (HTTP 500 Werkzeug page), injected faults and added latency.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import secrets
+import threading
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import anyio
+import httpx
+import msgspec
+
+from . import _wire, _xmlrpc
+from ._faults import (
+    SERIALIZATION_FAILURE,
+    SERIALIZATION_MESSAGE,
+    FaultKind,
+    FaultRule,
+    Injector,
+    http_fault_reply,
+)
+from ._orm import Database, Fault
+from ._serve import InProcessTransport, LoopbackServer
+
+__all__ = ["SERVER_VERSION_INFO", "Call", "FakeOdoo", "Reply"]
+
+Reply = tuple[int, _wire.Headers, bytes]
+"""``(status, headers, body)``; the handler returns ``None`` to drop the connection."""
+
+SERVER_VERSION: Final = "17.0"
+SERVER_VERSION_INFO: Final[Mapping[str, Any]] = {
+    "server_version": SERVER_VERSION,
+    "server_version_info": [17, 0, 0, "final", 0, ""],
+    "server_serie": SERVER_VERSION,
+    "protocol_version": 1,
+}
+MASK: Final = "***"
+_JSON_MIMETYPES: Final = frozenset({"application/json", "application/json-rpc"})
+_HTTP_FAULTS: Final = frozenset({"429", "502", "503", "504", "html_500"})
+_DB_ADMIN_METHODS: Final = frozenset(
+    {
+        "create_database",
+        "duplicate_database",
+        "drop",
+        "dump",
+        "restore",
+        "rename",
+        "change_admin_password",
+        "migrate_databases",
+    }
+)
+_INVALID: Final = object()
+OVERLOADED: Final = "overloaded"
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One call the double received (passwords masked as ``***``).
+
+    ``endpoint`` is the route (``"/jsonrpc"``, ``"/web/dataset/call_kw"``,
+    ``"/xmlrpc/2/object"``...); ``service`` the JSON-RPC/XML-RPC service; ``model``
+    and ``method`` the ORM call (or the service method, e.g. ``"authenticate"``);
+    ``args``/``kwargs`` the model method's arguments; ``uid`` who called, when known.
+    ``fault`` names what was done instead of running the call: an injected fault
+    kind, or ``"overloaded"`` when the concurrency cap refused it.
+    """
+
+    endpoint: str
+    service: str | None
+    model: str | None
+    method: str | None
+    args: list[Any]
+    kwargs: dict[str, Any]
+    uid: int | None
+    fault: str | None = None
+
+
+class FakeOdoo:
+    """An in-memory Odoo 17 server for tests and benchmarks.
+
+    ``db`` names the one database; requests naming another fail as Odoo fails them
+    (``psycopg2.OperationalError``). ``partners`` and ``seed`` shape the generated
+    demo data. ``api_keys`` maps uids to API keys accepted in place of passwords.
+    ``latency`` seconds are added to every reply; above ``max_concurrent_requests``
+    simultaneous requests the server answers HTTP 500 with Werkzeug's page, as a
+    stock Odoo does when its database pool is full.
+    """
+
+    def __init__(
+        self,
+        *,
+        db: str = "odoo",
+        partners: int = 50,
+        seed: int = 0,
+        api_keys: Mapping[int, str] | None = None,
+        latency: float = 0.0,
+        max_concurrent_requests: int | None = None,
+    ) -> None:
+        if latency < 0:
+            raise ValueError("latency must be >= 0")
+        if max_concurrent_requests is not None and max_concurrent_requests < 1:
+            raise ValueError("max_concurrent_requests must be >= 1")
+        self.db = db
+        self.database = Database(db, partners=partners, seed=seed)
+        self.latency = latency
+        self.max_concurrent_requests = max_concurrent_requests
+        self._api_keys = dict(api_keys or {})
+        for uid, key in self._api_keys.items():
+            self.database.add_api_key(uid, key)
+        self._lock = threading.Lock()  # call log, counters, sessions, injector
+        self._db_lock = threading.Lock()  # the ORM core is not thread-safe
+        self._injector = Injector(seed)
+        self._sessions: dict[str, int] = {}
+        self._calls: list[Call] = []
+        self._requests = 0
+        self._current_requests = 0
+        self._peak_requests = 0
+        self._rejected_requests = 0
+        self._current_connections = 0
+        self._peak_connections = 0
+        self._connections = 0
+
+    def __repr__(self) -> str:
+        return f"FakeOdoo(db={self.db!r}, latency={self.latency!r})"
+
+    # -- control -------------------------------------------------------------------
+
+    def inject(
+        self,
+        kind: FaultKind,
+        *,
+        times: int | None = None,
+        rate: float | None = None,
+        model: str | None = None,
+        method: str | None = None,
+        retry_after: float | str | None = None,
+        delay: float = 0.0,
+    ) -> FaultRule:
+        """Make matching calls fail: the first ``times`` of them, or a ``rate`` share, or all.
+
+        ``model``/``method`` filter the calls (``method`` also matches service methods
+        such as ``"authenticate"``); ``retry_after`` (seconds or an HTTP date) goes in
+        the ``Retry-After`` header of a ``"429"``; ``delay`` is the wait of a
+        ``"slow"`` reply. The first matching rule wins. Returns the rule, whose
+        ``hits`` counts the calls it hit.
+        """
+        rule = FaultRule(
+            kind,
+            times=times,
+            rate=rate,
+            model=model,
+            method=method,
+            retry_after=retry_after,
+            delay=delay,
+        )
+        with self._lock:
+            return self._injector.add(rule)
+
+    def clear_faults(self) -> None:
+        """Remove every injected fault."""
+        with self._lock:
+            self._injector.clear()
+
+    @property
+    def faults(self) -> list[FaultRule]:
+        with self._lock:
+            return list(self._injector.rules)
+
+    def add_api_key(self, uid: int, key: str) -> None:
+        """Accept ``key`` in place of user ``uid``'s password (kept across :meth:`reset`)."""
+        self._api_keys[uid] = key
+        with self._db_lock:
+            self.database.add_api_key(uid, key)
+
+    def expire_sessions(self) -> None:
+        """Forget every web session: the next cookie call gets "Odoo Session Expired"."""
+        with self._lock:
+            self._sessions.clear()
+
+    def reset(self) -> None:
+        """Back to the initial state: data, faults, sessions, call log and counters."""
+        with self._db_lock:
+            self.database.reset()
+            for uid, key in self._api_keys.items():
+                self.database.add_api_key(uid, key)
+        with self._lock:
+            self._injector.clear()
+            self._sessions.clear()
+            self._calls.clear()
+            self._requests = 0
+            self._rejected_requests = 0
+            self._peak_requests = self._current_requests
+            self._peak_connections = self._current_connections
+            self._connections = self._current_connections
+
+    # -- observation ---------------------------------------------------------------
+
+    @property
+    def calls(self) -> list[Call]:
+        """The calls received so far, oldest first (a copy)."""
+        with self._lock:
+            return list(self._calls)
+
+    def count(self, model: str | None = None, method: str | None = None) -> int:
+        """How many received calls match ``model`` and ``method`` (``None`` matches all)."""
+        with self._lock:
+            return sum(
+                1
+                for call in self._calls
+                if (model is None or call.model == model)
+                and (method is None or call.method == method)
+            )
+
+    def clear_calls(self) -> None:
+        with self._lock:
+            self._calls.clear()
+
+    @property
+    def requests(self) -> int:
+        """HTTP requests received (every endpoint, every outcome)."""
+        return self._requests
+
+    @property
+    def current_requests(self) -> int:
+        return self._current_requests
+
+    @property
+    def peak_requests(self) -> int:
+        """Most simultaneous requests seen, those refused by the cap included."""
+        return self._peak_requests
+
+    @property
+    def rejected_requests(self) -> int:
+        """Requests answered HTTP 500 because of ``max_concurrent_requests``."""
+        return self._rejected_requests
+
+    @property
+    def current_connections(self) -> int:
+        """Open TCP connections (over :meth:`serve` only)."""
+        return self._current_connections
+
+    @property
+    def peak_connections(self) -> int:
+        """Most TCP connections open at once (over :meth:`serve` only)."""
+        return self._peak_connections
+
+    @property
+    def connections(self) -> int:
+        """TCP connections accepted (over :meth:`serve` only)."""
+        return self._connections
+
+    # -- serving -------------------------------------------------------------------
+
+    def transport(self) -> httpx.AsyncBaseTransport:
+        """An httpx transport that calls the double in-process (no sockets).
+
+        ``httpx.AsyncClient(transport=fake.transport(), base_url="http://odoo")``.
+        The read timeout of the request is honoured (``httpx.ReadTimeout``); a
+        ``"drop"`` fault raises ``httpx.RemoteProtocolError``.
+        """
+        return InProcessTransport(self)
+
+    @contextlib.asynccontextmanager
+    async def serve(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        keep_alive: bool = True,
+        keep_alive_timeout: float = 5.0,
+    ) -> AsyncIterator[str]:
+        """Serve over real TCP (uvicorn in a thread); yields the base URL.
+
+        ``port=0`` picks a free port. With ``keep_alive=False`` every reply closes its
+        connection, like Odoo's bare threaded server; ``keep_alive_timeout`` is how
+        long an idle connection stays open (Odoo's prefork workers: about 2 s).
+        """
+        server = LoopbackServer(
+            self,
+            host=host,
+            port=port,
+            keep_alive=keep_alive,
+            keep_alive_timeout=keep_alive_timeout,
+        )
+        await anyio.to_thread.run_sync(server.start)
+        try:
+            yield server.url
+        finally:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(server.stop)
+
+    # -- bookkeeping shared with the adapters --------------------------------------
+
+    def _enter(self) -> bool:
+        """Count a request in; returns True when it is over the concurrency cap."""
+        with self._lock:
+            self._requests += 1
+            current = self._current_requests = self._current_requests + 1
+            if current > self._peak_requests:
+                self._peak_requests = current
+            cap = self.max_concurrent_requests
+            return cap is not None and current > cap
+
+    def _leave(self) -> None:
+        with self._lock:
+            self._current_requests -= 1
+
+    def _connection_opened(self) -> None:
+        with self._lock:
+            self._connections += 1
+            current = self._current_connections = self._current_connections + 1
+            if current > self._peak_connections:
+                self._peak_connections = current
+
+    def _connection_closed(self) -> None:
+        with self._lock:
+            self._current_connections -= 1
+
+    def _admit(self, call: Call | None, overloaded: bool) -> FaultRule | None:
+        """Log the call and decide its fate: the cap, an injected fault, or None."""
+        with self._lock:
+            rule = None
+            if overloaded:
+                self._rejected_requests += 1
+                label: str | None = OVERLOADED
+            else:
+                if self._injector.rules:
+                    rule = self._injector.pick(
+                        call.model if call else None, call.method if call else None
+                    )
+                label = rule.kind if rule is not None else None
+            if call is not None:
+                self._calls.append(
+                    call if label is None else dataclasses.replace(call, fault=label)
+                )
+            return rule
+
+    async def _pause(self, extra: float = 0.0) -> None:
+        delay = self.latency + extra
+        if delay > 0:
+            await anyio.sleep(delay)
+
+    # -- the core handler ----------------------------------------------------------
+
+    async def _handle(
+        self,
+        http_method: str,
+        path: str,
+        content_type: str,
+        cookie: str,
+        body: bytes,
+        *,
+        over: bool,
+    ) -> Reply | None:
+        route = _JSON_ROUTES.get(path)
+        if route is None and path.startswith("/web/dataset/call_kw/"):
+            route = _CALL_KW
+        if route is not None:
+            return await self._handle_json(route, content_type, cookie, body, over)
+        if path.startswith("/xmlrpc/"):
+            return await self._handle_xmlrpc(http_method, path, body, over)
+        page = _wire.NOT_FOUND_PAGE
+        return 404, _wire.html_headers(page), page
+
+    async def _handle_json(
+        self, route: _Route, content_type: str, cookie: str, body: bytes, over: bool
+    ) -> Reply | None:
+        if content_type.partition(";")[0].strip().lower() not in _JSON_MIMETYPES:
+            page = _wire.bad_request_page(route.pattern)
+            return 400, _wire.html_headers(page), page
+        try:
+            payload = _wire.decode_json(body)
+        except msgspec.DecodeError:
+            payload = _INVALID
+        sid = _session_id(cookie) if cookie else None
+        uid = self._sessions.get(sid) if sid else None
+        call = None
+        if isinstance(payload, dict):
+            params = payload.get("params")
+            call = route.describe(self, params if isinstance(params, dict) else {}, uid)
+        rule = self._admit(call, over)
+        if over:
+            page = _wire.INTERNAL_SERVER_ERROR_PAGE
+            reply: Reply | None = (500, _wire.html_headers(page), page)
+        elif rule is not None and rule.kind in _HTTP_FAULTS:
+            reply = http_fault_reply(rule)
+        elif rule is not None and rule.kind == "drop":
+            reply = None
+        elif route.auth_user and uid is None:
+            data = _wire.error_body(
+                None,
+                "odoo.http.SessionExpiredException",
+                "Session expired",
+                code=_wire.SESSION_EXPIRED_CODE,
+                where="_authenticate",
+            )
+            reply = 200, _wire.json_headers(data, nosniff=False), data
+        elif payload is _INVALID:
+            reply = 400, _wire.html_headers(_wire.INVALID_JSON, nosniff=True), _wire.INVALID_JSON
+        elif not isinstance(payload, dict):
+            data = _wire.INVALID_JSON_RPC
+            reply = 400, _wire.html_headers(data, nosniff=True), data
+        elif rule is not None and rule.kind == "concurrency":
+            data = _wire.error_body(
+                payload.get("id"), SERIALIZATION_FAILURE, SERIALIZATION_MESSAGE, where="execute"
+            )
+            reply = 200, _wire.json_headers(data, nosniff=False), data
+        else:
+            reply = self._run_json(route, payload, sid, uid)
+        await self._pause(rule.delay if rule is not None else 0.0)
+        return reply
+
+    def _run_json(
+        self, route: _Route, payload: dict[str, Any], sid: str | None, uid: int | None
+    ) -> Reply:
+        request_id = payload.get("id")
+        try:
+            params = dict(payload.get("params", {}))
+            result, cookies = route.handler(self, params, sid, uid)
+            data = _wire.result_body(request_id, result)
+        except Fault as fault:
+            data = _wire.error_body(
+                request_id, fault.name, fault.message, fault.arguments, where=route.where
+            )
+            return 200, _wire.json_headers(data, nosniff=False), data
+        except Exception as exc:  # what Odoo would serialize as a builtins.* fault
+            name, message, arguments = _wire.describe_exception(exc)
+            data = _wire.error_body(request_id, name, message, arguments, where=route.where)
+            return 200, _wire.json_headers(data, nosniff=False), data
+        headers = _wire.json_headers(data)
+        if cookies:
+            headers.extend(cookies)
+        return 200, headers, data
+
+    async def _handle_xmlrpc(
+        self, http_method: str, path: str, body: bytes, over: bool
+    ) -> Reply | None:
+        legacy = not path.startswith("/xmlrpc/2/")
+        service = path[len("/xmlrpc/") if legacy else len("/xmlrpc/2/") :]
+        if not service or "/" in service:
+            page = _wire.NOT_FOUND_PAGE
+            return 404, _wire.html_headers(page), page
+        if http_method != "POST":
+            page = _wire.METHOD_NOT_ALLOWED_PAGE
+            return 405, [*_wire.html_headers(page), (b"allow", b"POST")], page
+        error: Exception | None = None
+        try:
+            params, method = _xmlrpc.parse_call(body)
+        except Exception as exc:  # malformed XML: a fault with the parser's traceback
+            error, params, method = exc, [], None
+        call = None if error else self._describe_rpc(path, service, method, params)
+        rule = self._admit(call, over)
+        reply: Reply | None
+        if over:
+            page = _wire.INTERNAL_SERVER_ERROR_PAGE
+            reply = 500, _wire.html_headers(page), page
+        elif rule is not None and rule.kind in _HTTP_FAULTS:
+            reply = http_fault_reply(rule)
+        elif rule is not None and rule.kind == "drop":
+            reply = None
+        elif error is not None:
+            reply = _xmlrpc_fault(*_wire.describe_exception(error), legacy=legacy)
+        elif rule is not None and rule.kind == "concurrency":
+            reply = _xmlrpc_fault(SERIALIZATION_FAILURE, SERIALIZATION_MESSAGE, [], legacy=legacy)
+        else:
+            reply = self._run_xmlrpc(service, method, params, legacy=legacy)
+        await self._pause(rule.delay if rule is not None else 0.0)
+        return reply
+
+    def _run_xmlrpc(self, service: str, method: Any, params: list[Any], *, legacy: bool) -> Reply:
+        try:
+            data = _xmlrpc.result_body(self._dispatch_rpc(service, method, params))
+        except Fault as fault:
+            return _xmlrpc_fault(fault.name, fault.message, fault.arguments, legacy=legacy)
+        except Exception as exc:
+            return _xmlrpc_fault(*_wire.describe_exception(exc), legacy=legacy)
+        return 200, _wire.xml_headers(data, nosniff=True), data
+
+    # -- RPC services (shared by /jsonrpc and /xmlrpc) -----------------------------
+
+    def _dispatch_rpc(self, service: Any, method: Any, args: Any) -> Any:
+        if service == "common":
+            return self._common(method, _star_args("dispatch", args))
+        if service == "object":
+            return self._object(method, _star_args("dispatch", args))
+        if service == "db":
+            return self._db_service(method, _star_args("dispatch", args))
+        raise Fault("builtins.KeyError", str(service), [service])
+
+    def _common(self, method: Any, args: list[Any]) -> Any:
+        if method == "version":
+            _arity("exp_version", (), 0, args)
+            return dict(SERVER_VERSION_INFO)
+        if method == "about":
+            _arity("exp_about", ("extended",), 0, args)
+            info = "See http://openerp.com"
+            return [info, SERVER_VERSION] if args and args[0] else info
+        if method == "login":
+            _arity("exp_login", ("db", "login", "password"), 3, args)
+            return self._authenticate(args[0], args[1], args[2])
+        if method == "authenticate":
+            _arity("exp_authenticate", ("db", "login", "password", "user_agent_env"), 4, args)
+            return self._authenticate(args[0], args[1], args[2])
+        raise Fault("builtins.Exception", f"Method not found: {method}")
+
+    def _authenticate(self, db: Any, login: Any, password: Any) -> int | bool:
+        self._check_db(db)
+        with self._db_lock:
+            return self.database.authenticate(login, password)
+
+    def _object(self, method: Any, args: list[Any]) -> Any:
+        if len(args) < 3:
+            raise Fault("builtins.IndexError", "list index out of range")
+        try:
+            uid = int(args[1])
+        except (TypeError, ValueError) as exc:
+            raise Fault(f"builtins.{type(exc).__name__}", str(exc)) from None
+        self._check_db(args[0])
+        with self._db_lock:
+            uid = self.database.check(uid, args[2])
+        rest = args[3:]
+        if method == "execute_kw":
+            names = ("db", "uid", "obj", "method", "args", "kw")
+            _arity("execute_kw", names, 5, [None, None, *rest])
+            model, orm_method, model_args = rest[0], rest[1], rest[2]
+            kwargs = rest[3] if len(rest) > 3 else None
+            if kwargs and not isinstance(kwargs, dict):
+                raise Fault(
+                    "builtins.TypeError",
+                    f"execute() argument after ** must be a mapping, not {type(kwargs).__name__}",
+                )
+            model_args = _star_args("execute", model_args)
+            return self._execute(uid, model, orm_method, model_args, kwargs or None)
+        if method == "execute":
+            _arity("execute", ("db", "uid", "obj", "method"), 4, [None, None, *rest], varargs=True)
+            return self._execute(uid, rest[0], rest[1], list(rest[2:]), None)
+        raise Fault("builtins.NameError", f"Method not available {method}")
+
+    def _execute(
+        self, uid: int, model: Any, method: Any, args: list[Any], kwargs: dict[str, Any] | None
+    ) -> Any:
+        with self._db_lock:
+            return self.database.execute_kw(uid, model, method, args, kwargs)
+
+    def _db_service(self, method: Any, args: list[Any]) -> Any:
+        if method == "list":
+            _arity("exp_list", ("document",), 0, args)
+            return [self.db]
+        if method == "server_version":
+            _arity("exp_server_version", (), 0, args)
+            return SERVER_VERSION
+        if method == "db_exist":
+            _arity("exp_db_exist", ("db_name",), 1, args)
+            return args[0] == self.db
+        if method == "list_lang":
+            _arity("exp_list_lang", (), 0, args)
+            return [["en_US", "English (US)"]]
+        if method in _DB_ADMIN_METHODS:
+            # check_super(): nobody knows the master password of the double
+            raise Fault("odoo.exceptions.AccessDenied", "Access Denied")
+        raise Fault("builtins.KeyError", f"Method not found: {method}")
+
+    def _check_db(self, db: Any) -> None:
+        if db != self.db:
+            raise Fault(
+                "psycopg2.OperationalError",
+                'connection to server at "127.0.0.1", port 5432 failed: '
+                f'FATAL:  database "{db}" does not exist\n',
+            )
+
+    def _session_info(self, uid: int) -> dict[str, Any]:
+        with self._db_lock:
+            info = dict(self.database.user_info(uid))
+        info.setdefault("db", self.db)
+        return info
+
+    # -- web controllers -----------------------------------------------------------
+
+    def _web_jsonrpc(
+        self, params: dict[str, Any], sid: str | None, uid: int | None
+    ) -> tuple[Any, _wire.Headers]:
+        _require(params, "RPC.jsonrpc", ("service", "method", "args"))
+        return self._dispatch_rpc(params["service"], params["method"], params["args"]), []
+
+    def _web_authenticate(
+        self, params: dict[str, Any], sid: str | None, uid: int | None
+    ) -> tuple[Any, _wire.Headers]:
+        _require(params, "Session.authenticate", ("db", "login", "password"))
+        self._check_db(params["db"])
+        with self._db_lock:
+            new_uid = self.database.authenticate(params["login"], params["password"])
+        if new_uid is False or new_uid is None:
+            raise Fault("odoo.exceptions.AccessDenied", "Access Denied")
+        new_sid = secrets.token_hex(20)
+        with self._lock:
+            if sid is not None:
+                self._sessions.pop(sid, None)
+            self._sessions[new_sid] = new_uid
+        return self._session_info(new_uid), [_wire.session_cookie(new_sid)]
+
+    def _web_session_info(
+        self, params: dict[str, Any], sid: str | None, uid: int | None
+    ) -> tuple[Any, _wire.Headers]:
+        assert sid is not None  # auth="user"
+        assert uid is not None
+        return self._session_info(uid), [_wire.session_cookie(sid)]
+
+    def _web_destroy(
+        self, params: dict[str, Any], sid: str | None, uid: int | None
+    ) -> tuple[Any, _wire.Headers]:
+        with self._lock:
+            if sid is not None:
+                self._sessions.pop(sid, None)
+        return None, [_wire.clear_cids_cookie(), _wire.session_cookie(secrets.token_hex(20))]
+
+    def _web_version_info(
+        self, params: dict[str, Any], sid: str | None, uid: int | None
+    ) -> tuple[Any, _wire.Headers]:
+        cookies = [] if uid is not None else [_wire.session_cookie(secrets.token_hex(20))]
+        return dict(SERVER_VERSION_INFO), cookies
+
+    def _web_call_kw(
+        self, params: dict[str, Any], sid: str | None, uid: int | None
+    ) -> tuple[Any, _wire.Headers]:
+        assert uid is not None  # auth="user"
+        _require(params, "DataSet.call_kw", ("model", "method", "args", "kwargs"))
+        model, kwargs = params["model"], params["kwargs"]
+        if not isinstance(model, str) or not self.database.has_model(model):
+            # Through the web client an unknown model is the registry's KeyError.
+            raise Fault("builtins.KeyError", str(model), [model])
+        if kwargs and not isinstance(kwargs, dict):
+            raise Fault(
+                "builtins.TypeError",
+                f"call_kw() argument after ** must be a mapping, not {type(kwargs).__name__}",
+            )
+        args = _star_args("call_kw", params["args"])
+        return self._execute(uid, model, params["method"], args, kwargs or None), []
+
+    # -- call descriptions for the log ---------------------------------------------
+
+    def _describe_rpc(self, endpoint: str, service: Any, method: Any, args: Any) -> Call:
+        args = args if isinstance(args, list) else []
+        if service == "object":
+            uid = args[1] if len(args) > 1 and _is_int(args[1]) else None
+            model = args[3] if len(args) > 3 and isinstance(args[3], str) else None
+            orm_method = args[4] if len(args) > 4 and isinstance(args[4], str) else None
+            if method == "execute_kw":
+                model_args = args[5] if len(args) > 5 and isinstance(args[5], list) else []
+                kwargs = args[6] if len(args) > 6 and isinstance(args[6], dict) else {}
+            else:
+                model_args, kwargs = args[5:], {}
+            return Call(endpoint, "object", model, orm_method, model_args, kwargs, uid)
+        secret = None
+        if service == "common" and method in ("login", "authenticate"):
+            secret = 2
+        elif service == "db" and method in _DB_ADMIN_METHODS:
+            secret = 0
+        if secret is not None and len(args) > secret:
+            args = [*args[:secret], MASK, *args[secret + 1 :]]
+        return Call(
+            endpoint,
+            service if isinstance(service, str) else None,
+            None,
+            method if isinstance(method, str) else None,
+            args,
+            {},
+            None,
+        )
+
+    def _describe_jsonrpc(self, params: dict[str, Any], uid: int | None) -> Call:
+        return self._describe_rpc(
+            "/jsonrpc", params.get("service"), params.get("method"), params.get("args")
+        )
+
+    def _describe_call_kw(self, params: dict[str, Any], uid: int | None) -> Call:
+        model, method = params.get("model"), params.get("method")
+        args, kwargs = params.get("args"), params.get("kwargs")
+        return Call(
+            "/web/dataset/call_kw",
+            None,
+            model if isinstance(model, str) else None,
+            method if isinstance(method, str) else None,
+            args if isinstance(args, list) else [],
+            kwargs if isinstance(kwargs, dict) else {},
+            uid,
+        )
+
+    def _describe_authenticate(self, params: dict[str, Any], uid: int | None) -> Call:
+        args = [params.get("db"), params.get("login"), MASK]
+        return Call("/web/session/authenticate", None, None, "authenticate", args, {}, None)
+
+
+Handler = Callable[[FakeOdoo, dict[str, Any], str | None, int | None], tuple[Any, _wire.Headers]]
+Describe = Callable[[FakeOdoo, dict[str, Any], int | None], Call]
+
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    pattern: str  # the route as Odoo declares it (shown in its 400 page)
+    auth_user: bool  # needs a web session
+    handler: Handler
+    describe: Describe
+    where: str  # function name in the debug traceback
+
+
+def _web_route(pattern: str, handler: Handler, *, auth_user: bool) -> _Route:
+    """A route whose call is logged under its own name, without arguments."""
+    method = pattern.rpartition("/")[2]
+
+    def describe(fake: FakeOdoo, params: dict[str, Any], uid: int | None) -> Call:
+        return Call(pattern, None, None, method, [], {}, uid)
+
+    return _Route(pattern, auth_user, handler, describe, method)
+
+
+_CALL_KW: Final = _Route(
+    "/web/dataset/call_kw", True, FakeOdoo._web_call_kw, FakeOdoo._describe_call_kw, "call_kw"
+)
+_JSON_ROUTES: Final[dict[str, _Route]] = {
+    "/jsonrpc": _Route(
+        "/jsonrpc", False, FakeOdoo._web_jsonrpc, FakeOdoo._describe_jsonrpc, "jsonrpc"
+    ),
+    "/web/session/authenticate": _Route(
+        "/web/session/authenticate",
+        False,
+        FakeOdoo._web_authenticate,
+        FakeOdoo._describe_authenticate,
+        "authenticate",
+    ),
+    "/web/session/get_session_info": _web_route(
+        "/web/session/get_session_info", FakeOdoo._web_session_info, auth_user=True
+    ),
+    "/web/session/destroy": _web_route(
+        "/web/session/destroy", FakeOdoo._web_destroy, auth_user=True
+    ),
+    "/web/webclient/version_info": _web_route(
+        "/web/webclient/version_info", FakeOdoo._web_version_info, auth_user=False
+    ),
+    "/web/dataset/call_kw": _CALL_KW,
+}
+
+
+def _xmlrpc_fault(name: str, message: str, arguments: list[Any], *, legacy: bool) -> Reply:
+    traceback = _wire.traceback_text(name, message, where="xmlrpc")
+    if legacy:
+        data = _xmlrpc.fault_body(*_xmlrpc.legacy_fault(name, message, traceback))
+    else:
+        data = _xmlrpc.fault_body(*_xmlrpc.modern_fault(name, message, traceback))
+    return 200, _wire.xml_headers(data, nosniff=False), data
+
+
+def _session_id(cookie: str) -> str | None:
+    for part in cookie.split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == "session_id":
+            return value
+    return None
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _arity(
+    func: str, names: Sequence[str], required: int, args: Sequence[Any], *, varargs: bool = False
+) -> None:
+    message = _wire.arity_message(func, names, required, len(args), varargs=varargs)
+    if message is not None:
+        raise Fault("builtins.TypeError", message)
+
+
+def _require(params: Mapping[str, Any], func: str, names: Sequence[str]) -> None:
+    """Odoo calls a controller with the JSON params as keywords: missing ones are a TypeError."""
+    missing = [name for name in names if name not in params]
+    if missing:
+        raise Fault("builtins.TypeError", _wire.missing_message(func, missing))
+
+
+def _star_args(func: str, args: Any) -> list[Any]:
+    """``f(*args)``: a list stays, an iterable is listed, anything else is a TypeError."""
+    if isinstance(args, list):
+        return args
+    if isinstance(args, (str, dict, tuple)):
+        return list(args)
+    raise Fault(
+        "builtins.TypeError",
+        f"{func}() argument after * must be an iterable, not {type(args).__name__}",
+    )

@@ -1,0 +1,538 @@
+"""In-memory tables and the generic ORM operations of the Odoo test double.
+
+:class:`Store` holds one ``{id: row}`` table per model and implements what
+every Odoo model shares: search (with ``active`` filtering and ``order``),
+read, create, write, unlink, x2many commands and ``ondelete`` rules. What is
+particular to one model (partner names, invoice totals, users) lives in
+:mod:`._business`, called through a few hooks.
+
+Every mutation goes through :meth:`Store.touch` / :meth:`Store.insert` /
+:meth:`Store.delete`, which journal the previous state, so that a call that
+fails half-way is rolled back as Odoo's transaction would be.
+"""
+
+from __future__ import annotations
+
+import operator as op
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from . import _business as business
+from ._domain import Predicate, compile_domain
+from ._exceptions import USER_ERROR, Fault, missing_error, value_error
+from ._fields import (
+    X2MANY,
+    Field,
+    ModelSpec,
+    Row,
+    foreign_key,
+    not_null,
+    to_store,
+)
+from ._models import MODELS
+from ._read import NameMap, compile_reader
+
+__all__ = ["LOG_FIELDS", "Store", "utc_now"]
+
+#: Fields Odoo fills in itself; values sent for them are ignored.
+LOG_FIELDS = frozenset({"id", "create_date", "create_uid", "write_date", "write_uid"})
+_ORDER_TERM = re.compile(
+    r'\s*(?P<field>[a-z0-9:_]+|"[a-z0-9:_]+")(?P<dir>\s+(?:desc|asc))?'
+    r"(?P<nulls>\s+nulls\s+(?:first|last))?\s*\Z",
+    re.IGNORECASE,
+)
+SortKey = tuple[Callable[[Row], Any], bool, bool]
+
+
+def utc_now() -> str:
+    """The current UTC time as Odoo writes datetimes."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+class Store:
+    """The tables of one database and the ORM operations over them."""
+
+    def __init__(self, *, clock: Callable[[], str] = utc_now) -> None:
+        self.models: Mapping[str, ModelSpec] = MODELS
+        self.tables: dict[str, dict[int, Row]] = {name: {} for name in MODELS}
+        self.next_id: dict[str, int] = dict.fromkeys(MODELS, 1)
+        self.clock = clock
+        self._generation: dict[str, int] = dict.fromkeys(MODELS, 0)
+        self._cache: dict[tuple[str, ...], tuple[int, Any]] = {}
+        self._journal: list[tuple[str, int, Row | None]] | None = None
+        self._touched: set[tuple[str, int]] = set()
+
+    # -- transactions -----------------------------------------------------------
+
+    def begin(self) -> None:
+        self._journal = []
+        self._touched = set()
+
+    def commit(self) -> None:
+        self._journal = None
+        self._touched = set()
+
+    def rollback(self) -> None:
+        journal, self._journal = self._journal or [], None
+        for model, rid, old in reversed(journal):
+            table = self.tables[model]
+            if old is None:
+                table.pop(rid, None)
+            else:
+                table[rid] = old
+            self._generation[model] += 1
+        self._touched = set()
+
+    def touch(self, model: str, rid: int) -> Row:
+        """The row of ``rid``, journaled so that it can be changed in place."""
+        row = self.tables[model][rid]
+        self._generation[model] += 1
+        if self._journal is not None and (model, rid) not in self._touched:
+            self._touched.add((model, rid))
+            self._journal.append((model, rid, dict(row)))
+        return row
+
+    def insert(self, model: str, row: Row) -> int:
+        rid = row.get("id") or self.next_id[model]
+        self.next_id[model] = max(self.next_id[model], rid + 1)
+        row["id"] = rid
+        self.tables[model][rid] = row
+        self._generation[model] += 1
+        if self._journal is not None:
+            self._touched.add((model, rid))
+            self._journal.append((model, rid, None))
+        return rid
+
+    def delete(self, model: str, rid: int) -> None:
+        row = self.tables[model].pop(rid)
+        self._generation[model] += 1
+        if self._journal is not None:
+            self._journal.append((model, rid, row))
+
+    # -- what the domain compiler needs ----------------------------------------------
+
+    def spec(self, model: str) -> ModelSpec:
+        return self.models[model]
+
+    def rows(self, model: str) -> Mapping[int, Row]:
+        return self.tables[model]
+
+    def getter(self, model: str, fname: str) -> Callable[[Row], Any]:
+        f = self.models[model].fields[fname]
+        if f.type == "one2many":
+            assert f.relation
+            assert f.relation_field
+            index = self.inverse_index(f.relation, f.relation_field)
+            return lambda row: index.get(row["id"], ())
+        if f.type == "many2many" and f.inverse:
+            assert f.relation
+            index = self.inverse_index(f.relation, f.inverse)
+            return lambda row: index.get(row["id"], ())
+        if f.type == "many2many":
+            return lambda row: row.get(fname) or ()
+        if f.related:
+            return self._related_getter(model, f.related)
+        return op.methodcaller("get", fname)
+
+    def _related_getter(self, model: str, path: str) -> Callable[[Row], Any]:
+        head, _, tail = path.partition(".")
+        comodel = self.models[model].fields[head].relation
+        assert comodel is not None
+        target = self.tables[comodel]
+        inner = self.getter(comodel, tail)
+
+        def get(row: Row) -> Any:
+            linked = target.get(row.get(head))  # type: ignore[arg-type]
+            return None if linked is None else inner(linked)
+
+        return get
+
+    def children(self, model: str) -> Mapping[int, Sequence[int]]:
+        parent = self.models[model].parent_name
+        return self.inverse_index(model, parent) if parent else {}
+
+    def search_set(self, model: str, domain: Any, active_test: bool) -> set[int]:
+        rows = self.filter(model, domain, active_test=active_test)
+        return {row["id"] for row in rows}
+
+    def inverse_index(self, model: str, fname: str) -> dict[int, list[int]]:
+        """Target id -> ids of ``model`` rows whose ``fname`` (many2one or many2many) holds it."""
+        key = ("inverse", model, fname)
+        generation = self._generation[model]
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] == generation:
+            index: dict[int, list[int]] = hit[1]
+            return index
+        index = {}
+        for rid, row in self.tables[model].items():
+            value = row.get(fname)
+            if value is None:
+                continue
+            for target in value if isinstance(value, tuple) else (value,):
+                bucket = index.get(target)
+                if bucket is None:
+                    index[target] = [rid]
+                else:
+                    bucket.append(rid)
+        self._cache[key] = (generation, index)
+        return index
+
+    # -- search -----------------------------------------------------------------
+
+    def predicate(self, model: str, domain: Any, *, active_test: bool = True) -> Predicate:
+        pred = compile_domain(self, model, domain, active_test=active_test)
+        spec = self.models[model]
+        if not (active_test and spec.has_active) or _mentions_active(domain):
+            return pred
+        return lambda row: row.get("active") is True and pred(row)
+
+    def filter(
+        self,
+        model: str,
+        domain: Any,
+        *,
+        active_test: bool = True,
+        allowed: Callable[[Row], bool] | None = None,
+    ) -> list[Row]:
+        pred = self.predicate(model, domain, active_test=active_test)
+        rows = self.tables[model].values()
+        if allowed is not None:
+            return [row for row in rows if allowed(row) and pred(row)]
+        return [row for row in rows if pred(row)]
+
+    def sort(self, model: str, rows: list[Row], order: str | None) -> list[Row]:
+        for get, desc, nulls_first in reversed(self.order_keys(model, order)):
+            present = [row for row in rows if get(row) is not None]
+            if len(present) == len(rows):
+                rows = sorted(rows, key=get, reverse=desc)
+                continue
+            absent = [row for row in rows if get(row) is None]
+            present.sort(key=get, reverse=desc)
+            rows = absent + present if nulls_first else present + absent
+        return rows
+
+    def order_keys(self, model: str, order: str | None) -> list[SortKey]:
+        spec = self.models[model]
+        text = order or spec.order
+        keys: list[SortKey] = []
+        for term in text.split(","):
+            match = _ORDER_TERM.match(term)
+            if match is None:
+                raise Fault(
+                    USER_ERROR,
+                    f'Invalid "order" specified ({text}). A valid "order" specification is a '
+                    "comma-separated list of valid field names (optionally followed by "
+                    "asc/desc for the direction)",
+                )
+            fname = match["field"].strip('"')
+            f = spec.fields.get(fname)
+            if f is None:
+                raise value_error(f"Invalid field {fname!r} on model {model!r}")
+            if not f.sortable:
+                continue
+            desc = (match["dir"] or "").strip().lower() == "desc"
+            nulls = (match["nulls"] or "").lower()
+            nulls_first = "first" in nulls if nulls else desc
+            keys.append((self.sort_getter(model, f), desc, nulls_first))
+        return keys
+
+    def sort_getter(self, model: str, f: Field) -> Callable[[Row], Any]:
+        get = self.getter(model, f.name)
+        if f.type != "many2one" or f.relation is None:
+            return get
+        rank = self.rank(f.relation)
+        return lambda row: rank.get(get(row))
+
+    def rank(self, model: str) -> dict[int, int]:
+        """Id -> position of the record in ``model``'s default order (active or not)."""
+        key = ("rank", model)
+        generation = self._generation[model]
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] == generation:
+            ranks: dict[int, int] = hit[1]
+            return ranks
+        ordered = self.sort(model, list(self.tables[model].values()), None)
+        ranks = {row["id"]: position for position, row in enumerate(ordered)}
+        self._cache[key] = (generation, ranks)
+        return ranks
+
+    # -- read -------------------------------------------------------------------
+
+    def check_fields(self, model: str, fields: Iterable[str]) -> None:
+        known = self.models[model].fields
+        for fname in fields:
+            if fname not in known:
+                raise value_error(f"Invalid field {fname!r} on model {model!r}")
+
+    def read_rows(
+        self,
+        model: str,
+        rows: Sequence[Row],
+        fields: Sequence[str] | None,
+        *,
+        load: str | None = "_classic_read",
+        active_test: bool = True,
+    ) -> list[dict[str, Any]]:
+        """``read``'s dicts for rows (``id`` first, then ``fields`` or every field)."""
+        spec = self.models[model]
+        names = [f for f in (fields or spec.fields) if f != "id"]
+        self.check_fields(model, names)
+        read_row = compile_reader(self, model, names, load=load, active_test=active_test)
+        return [read_row(row) for row in rows]
+
+    def name_cache(self, model: str) -> NameMap:
+        """Id -> display name of ``model``'s records, computed on first use."""
+        return NameMap(self, model)
+
+    # -- create / write / unlink ------------------------------------------------------
+
+    def existing(self, model: str, ids: Sequence[int], uid: int) -> list[int]:
+        """``ids`` if they all exist, else Odoo's MissingError naming the missing ones."""
+        table = self.tables[model]
+        missing = [rid for rid in dict.fromkeys(ids) if rid not in table]
+        if missing:
+            raise missing_error(model, missing, uid)
+        return list(dict.fromkeys(ids))
+
+    def create(self, model: str, vals: Any, uid: int) -> int:
+        spec = self.models[model]
+        if not isinstance(vals, dict):
+            raise Fault(
+                "builtins.AttributeError",
+                f"'{type(vals).__name__}' object has no attribute 'items'",
+            )
+        row: Row = {}
+        later: dict[str, Any] = {}
+        for fname, value in vals.items():
+            f = spec.fields.get(fname)
+            if f is None or fname in LOG_FIELDS or fname == "display_name":
+                continue  # Odoo ignores (and logs) unknown fields on create
+            if f.type in X2MANY or f.related:
+                later[fname] = value
+            elif f.store:
+                row[fname] = to_store(spec, f, value)
+        for fname, f in spec.fields.items():
+            if fname not in row and f.store and f.default is not None and fname not in later:
+                row[fname] = f.default
+        self.check_targets(spec, row)
+        business.before_create(self, model, row, later, uid)
+        self.check_required(spec, row)
+        now = self.clock()
+        row.update(create_date=now, write_date=now, create_uid=uid, write_uid=uid)
+        rid = self.insert(model, row)
+        self.write_later(model, [rid], later, uid)
+        business.after_change(self, model, [rid], set(row) | set(later), uid)
+        return rid
+
+    def write(self, model: str, ids: Sequence[int], vals: Any, uid: int) -> None:
+        spec = self.models[model]
+        if not isinstance(vals, dict):
+            raise Fault(
+                "builtins.AttributeError",
+                f"'{type(vals).__name__}' object has no attribute 'items'",
+            )
+        self.check_fields(model, vals)
+        ids = self.existing(model, ids, uid)
+        changes: Row = {}
+        later: dict[str, Any] = {}
+        for fname, value in vals.items():
+            f = spec.fields[fname]
+            if fname in LOG_FIELDS or fname == "display_name":
+                continue
+            if f.type in X2MANY or f.related:
+                later[fname] = value
+            elif f.store:
+                changes[fname] = to_store(spec, f, value)
+        self.check_targets(spec, changes)
+        business.before_write(self, model, ids, changes, uid)
+        for fname, value in changes.items():
+            if value is None and spec.fields[fname].required:
+                raise not_null(spec, spec.fields[fname])
+        now = self.clock()
+        for rid in ids:
+            row = self.touch(model, rid)
+            row.update(changes)
+            row["write_date"] = now
+            row["write_uid"] = uid
+        self.write_later(model, ids, later, uid)
+        business.after_change(self, model, ids, set(changes) | set(later), uid)
+
+    def write_later(self, model: str, ids: list[int], later: dict[str, Any], uid: int) -> None:
+        """Apply x2many commands and related fields once the rows exist."""
+        spec = self.models[model]
+        for fname, value in later.items():
+            f = spec.fields[fname]
+            if f.related:
+                head, _, tail = f.related.partition(".")
+                comodel = spec.fields[head].relation
+                assert comodel is not None
+                targets = [t for rid in ids if (t := self.tables[model][rid].get(head))]
+                if targets:
+                    self.write(comodel, targets, {tail: value}, uid)
+                continue
+            for rid in ids:
+                self.apply_commands(model, rid, f, value, uid)
+
+    def check_targets(self, spec: ModelSpec, values: Row) -> None:
+        """A many2one must point at an existing record (PostgreSQL's foreign key)."""
+        for fname, value in values.items():
+            f = spec.fields[fname]
+            if (
+                f.type == "many2one"
+                and value is not None
+                and f.relation in self.tables
+                and value not in self.tables[f.relation]
+            ):
+                raise foreign_key(spec, f)
+
+    def check_required(self, spec: ModelSpec, row: Row) -> None:
+        for fname, f in spec.fields.items():
+            if f.required and f.store and row.get(fname) is None:
+                raise not_null(spec, f)
+
+    def unlink(self, model: str, ids: Sequence[int], uid: int) -> None:
+        ids = self.existing(model, ids, uid)
+        business.before_unlink(self, model, ids, uid)
+        doomed = set(ids)
+        rows = [self.tables[model][rid] for rid in ids]
+        for rid in ids:
+            self.delete(model, rid)
+        self.clean_references(model, doomed, uid)
+        business.after_unlink(self, model, rows, uid)
+
+    def clean_references(self, model: str, doomed: set[int], uid: int) -> None:
+        """Apply ``ondelete`` to rows pointing at deleted records."""
+        for other, spec in self.models.items():
+            for f in spec.fields.values():
+                if f.relation != model or f.store is False:
+                    continue
+                if f.type == "many2many" and not f.inverse:
+                    for rid, row in list(self.tables[other].items()):
+                        linked = row.get(f.name)
+                        if linked and not doomed.isdisjoint(linked):
+                            kept = tuple(i for i in linked if i not in doomed)
+                            self.touch(other, rid)[f.name] = kept
+                elif f.type == "many2one" and f.name not in ("create_uid", "write_uid"):
+                    self._ondelete(other, spec, f, doomed, uid)
+
+    def _ondelete(self, other: str, spec: ModelSpec, f: Field, doomed: set[int], uid: int) -> None:
+        hits = [rid for rid, row in self.tables[other].items() if row.get(f.name) in doomed]
+        if not hits:
+            return
+        if f.ondelete == "restrict":
+            raise foreign_key(spec, f)
+        if f.ondelete == "cascade":
+            self.unlink(other, [rid for rid in hits if rid in self.tables[other]], uid)
+            return
+        for rid in hits:
+            self.touch(other, rid)[f.name] = None
+        business.after_change(self, other, hits, {f.name}, uid)
+
+    # -- x2many commands --------------------------------------------------------------
+
+    def apply_commands(self, model: str, rid: int, f: Field, value: Any, uid: int) -> None:
+        """Odoo's x2many commands 0..6 (or a plain list of ids, or False) on one record."""
+        assert f.relation
+        comodel = f.relation
+        for command in _commands(model, f, value):
+            code = command[0]
+            if code == 0:
+                vals = dict(command[2] or {}) if len(command) > 2 else {}
+                if f.type == "one2many":
+                    assert f.relation_field
+                    vals[f.relation_field] = rid
+                    self.create(comodel, vals, uid)
+                else:
+                    self.link(model, rid, f, [self.create(comodel, vals, uid)], uid)
+            elif code == 1:
+                self.write(comodel, [_command_id(command)], command[2] or {}, uid)
+            elif code == 2:
+                self.unlink(comodel, [_command_id(command)], uid)
+            elif code == 3:
+                self.unlink_link(model, rid, f, [_command_id(command)], uid)
+            elif code == 4:
+                self.link(model, rid, f, [_command_id(command)], uid)
+            elif code == 5:
+                current = list(self.getter(model, f.name)(self.tables[model][rid]))
+                self.unlink_link(model, rid, f, current, uid)
+            elif code == 6:
+                wanted = [int(i) for i in (command[2] or [])]
+                current = list(self.getter(model, f.name)(self.tables[model][rid]))
+                self.unlink_link(model, rid, f, [i for i in current if i not in wanted], uid)
+                self.link(model, rid, f, wanted, uid)
+
+    def link(self, model: str, rid: int, f: Field, ids: list[int], uid: int) -> None:
+        assert f.relation
+        ids = self.existing(f.relation, ids, uid)
+        if f.type == "one2many":
+            assert f.relation_field
+            self.write(f.relation, ids, {f.relation_field: rid}, uid)
+        elif f.inverse:
+            for target in ids:
+                row = self.touch(f.relation, target)
+                linked = row.get(f.inverse) or ()
+                if rid not in linked:
+                    row[f.inverse] = (*linked, rid)
+        else:
+            row = self.touch(model, rid)
+            linked = row.get(f.name) or ()
+            row[f.name] = (*linked, *(i for i in dict.fromkeys(ids) if i not in linked))
+
+    def unlink_link(self, model: str, rid: int, f: Field, ids: list[int], uid: int) -> None:
+        assert f.relation
+        if not ids:
+            return
+        if f.type == "one2many":
+            assert f.relation_field
+            inverse = self.models[f.relation].fields[f.relation_field]
+            present = [i for i in ids if i in self.tables[f.relation]]
+            if inverse.ondelete == "cascade" or inverse.required:
+                self.unlink(f.relation, present, uid)
+            else:
+                self.write(f.relation, present, {f.relation_field: False}, uid)
+        elif f.inverse:
+            for target in ids:
+                if target in self.tables[f.relation]:
+                    row = self.touch(f.relation, target)
+                    row[f.inverse] = tuple(i for i in row.get(f.inverse) or () if i != rid)
+        else:
+            row = self.touch(model, rid)
+            row[f.name] = tuple(i for i in row.get(f.name) or () if i not in ids)
+
+
+def _mentions_active(domain: Any) -> bool:
+    if not isinstance(domain, (list, tuple)):
+        return False
+    return any(
+        isinstance(item, (list, tuple)) and len(item) > 0 and item[0] == "active" for item in domain
+    )
+
+
+def _commands(model: str, f: Field, value: Any) -> list[Sequence[Any]]:
+    if value is False or value is None:
+        return [(5,)]
+    if not isinstance(value, (list, tuple)):
+        raise value_error(f"Wrong value for {model}.{f.name}: {value!r}")
+    if all(isinstance(item, int) and not isinstance(item, bool) for item in value):
+        return [(6, 0, list(value))]
+    commands: list[Sequence[Any]] = []
+    for command in value:
+        if (
+            not isinstance(command, (list, tuple))
+            or not command
+            or command[0] not in (0, 1, 2, 3, 4, 5, 6)
+            or (command[0] != 5 and len(command) < 2)
+            or (command[0] in (0, 1, 6) and len(command) < 3)
+        ):
+            raise value_error(f"Wrong value for {model}.{f.name}: {value!r}")
+        commands.append(command)
+    return commands
+
+
+def _command_id(command: Sequence[Any]) -> int:
+    rid = command[1]
+    if isinstance(rid, bool) or not isinstance(rid, int):
+        raise value_error(f"Invalid record id {rid!r} in x2many command {list(command)!r}")
+    return rid
