@@ -4,7 +4,10 @@ Everything a user needs is importable from here; the modules behind it are
 private.
 """
 
+from ._batcher import ReadBatcher
 from ._client import DEFAULT_MAX_CONCURRENCY, AsyncOdoo
+from ._command import Command
+from ._domain import Domain, F, Field, normalize_domain
 from ._errors import (
     AccessDenied,
     AccessError,
@@ -29,9 +32,14 @@ from ._errors import (
 )
 from ._jsonrpc import JsonRpcProtocol
 from ._limits import ConcurrencyLimiter, TokenBucket
+from ._pager import SearchReadPager
 from ._protocol import WireProtocol
+from ._records import Many2one, Record
+from ._repository import AsyncModel
 from ._retry import READ_ONLY_METHODS, RetryPolicy, parse_retry_after
 from ._stats import ClientStats
+from ._values import to_odoo, to_odoo_values
+from ._websession import WebSessionProtocol
 
 __version__ = "0.1.0"
 
@@ -40,31 +48,44 @@ __all__ = [
     "READ_ONLY_METHODS",
     "AccessDenied",
     "AccessError",
+    "AsyncModel",
     "AsyncOdoo",
     "AuthenticationError",
     "ClientClosedError",
     "ClientStats",
+    "Command",
     "ConcurrencyError",
     "ConcurrencyLimiter",
     "ConnectError",
     "ConnectionDropped",
+    "Domain",
     "DomainError",
+    "F",
+    "Field",
     "HTTPStatusError",
     "JsonRpcProtocol",
+    "Many2one",
     "MissingError",
     "OdooError",
     "ProtocolError",
     "RPCError",
     "RateLimited",
+    "ReadBatcher",
+    "Record",
     "RecordDecodeError",
     "RequestTimeout",
     "RetryPolicy",
+    "SearchReadPager",
     "SessionExpired",
     "TokenBucket",
     "TransportError",
     "UserError",
     "ValidationError",
+    "WebSessionProtocol",
     "WireProtocol",
     "__version__",
+    "normalize_domain",
     "parse_retry_after",
+    "to_odoo",
+    "to_odoo_values",
 ]

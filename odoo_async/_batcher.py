@@ -1,0 +1,122 @@
+"""``ReadBatcher``: many concurrent single-record reads merged into few ``read`` RPCs.
+
+A DataLoader for Odoo: every :meth:`ReadBatcher.load` made in the same moment
+(one event-loop tick, or ``window`` seconds) is collected, the ids are
+de-duplicated and read in chunks of at most ``batch_size``, the chunks sent
+concurrently. Each caller gets its own row, or its own :class:`MissingError`
+when Odoo returned nothing for its id (``read`` silently drops missing ids).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+from ._errors import MissingError
+from ._paging import chunked
+
+__all__ = ["ReadBatcher", "row_id"]
+
+Row = TypeVar("Row")
+
+
+def row_id(row: Any) -> int:
+    """The ``id`` of a row: a dict's ``["id"]`` or a Record's ``.id``."""
+    if isinstance(row, dict):
+        return int(row["id"])
+    return int(row.id)
+
+
+class ReadBatcher(Generic[Row]):
+    """Collects ids and reads them in batches with ``read_ids``.
+
+    ``read_ids(ids)`` performs one ``read`` RPC and returns the rows Odoo
+    sent (any order, missing ids absent). It is usable on its own, for
+    example by a command-line sync job::
+
+        batcher = ReadBatcher(lambda ids: partners.read_chunk(ids, ["name"]), model="res.partner")
+        rows = await asyncio.gather(*(batcher.load(i) for i in ids))
+    """
+
+    def __init__(
+        self,
+        read_ids: Callable[[list[int]], Awaitable[Sequence[Row]]],
+        *,
+        model: str,
+        batch_size: int = 500,
+        window: float = 0.0,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        if window < 0:
+            raise ValueError(f"window must be >= 0 seconds, got {window}")
+        self._read_ids = read_ids
+        self.model = model
+        self.batch_size = batch_size
+        self.window = window
+        self._pending: dict[int, list[asyncio.Future[Row]]] = {}
+        self._scheduled = False
+        self._tasks: set[asyncio.Task[None]] = set()
+        #: RPCs sent so far, for observability and tests.
+        self.batches = 0
+
+    async def load(self, record_id: int) -> Row:
+        """The row of ``record_id``, read together with the other ids of this moment."""
+        if isinstance(record_id, bool) or not isinstance(record_id, int):
+            raise TypeError(f"{self.model}: a record id must be an int, got {record_id!r}")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Row] = loop.create_future()
+        self._pending.setdefault(record_id, []).append(future)
+        if not self._scheduled:
+            self._scheduled = True
+            if self.window:
+                loop.call_later(self.window, self._flush)
+            else:
+                loop.call_soon(self._flush)
+        return await future
+
+    def _flush(self) -> None:
+        self._scheduled = False
+        pending, self._pending = self._pending, {}
+        for chunk in chunked(list(pending), self.batch_size):
+            waiting = {i: pending[i] for i in chunk}
+            task = asyncio.get_running_loop().create_task(self._run(chunk, waiting))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, chunk: list[int], waiting: dict[int, list[asyncio.Future[Row]]]) -> None:
+        if all(f.done() for futures in waiting.values() for f in futures):
+            return  # every caller gave up: nothing to read
+        self.batches += 1
+        try:
+            rows = await self._read_ids(chunk)
+        except BaseException as exc:
+            for futures in waiting.values():
+                for future in futures:
+                    if not future.done():
+                        if isinstance(exc, asyncio.CancelledError):
+                            future.cancel()
+                        else:
+                            future.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        found = {row_id(row): row for row in rows}
+        for record_id, futures in waiting.items():
+            row = found.get(record_id)
+            for future in futures:
+                if future.done():
+                    continue
+                if row is None:
+                    future.set_exception(
+                        MissingError(
+                            "Record does not exist or has been deleted: "
+                            f"{self.model}({record_id},)",
+                            name="odoo.exceptions.MissingError",
+                            model=self.model,
+                            method="read",
+                        )
+                    )
+                else:
+                    future.set_result(row)

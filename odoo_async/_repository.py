@@ -1,0 +1,424 @@
+"""``AsyncModel``: one Odoo model, in Odoo's own vocabulary.
+
+``odoo.model("res.partner")`` returns rows as dicts; ``odoo.model(Partner)``
+(a :class:`~odoo_async.Record` class) returns typed records decoded straight
+from the reply bytes. Domains are validated and their values converted before
+anything is sent; ``search_read`` is paged; ``get`` is batched.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+
+import anyio
+import msgspec
+
+from ._batcher import ReadBatcher, row_id
+from ._domain import DomainLike, normalize_domain
+from ._errors import RecordDecodeError
+from ._pager import SearchReadPager
+from ._paging import chunked
+from ._records import Record, decode_records, encode_create, encode_write, model_of, record_fields
+from ._values import to_odoo_values
+
+if TYPE_CHECKING:
+    from ._client import AsyncOdoo
+
+__all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_PAGE_SIZE", "AsyncModel"]
+
+Row = TypeVar("Row")
+
+DEFAULT_BATCH_SIZE = 500
+DEFAULT_PAGE_SIZE = 500
+
+_ROWS = msgspec.json.Decoder(list[dict[str, Any]])
+_IDS = msgspec.json.Decoder(list[int])
+
+
+def _check_ids(ids: Iterable[int] | int, model: str, method: str) -> list[int]:
+    if isinstance(ids, int) and not isinstance(ids, bool):
+        return [ids]
+    if not isinstance(ids, Iterable):
+        raise TypeError(f"{model}.{method}: ids must be a list of ints, got {ids!r}")
+    out = list(ids)
+    for value in out:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{model}.{method}: ids must be ints, got {value!r}")
+    return out
+
+
+class AsyncModel(Generic[Row]):
+    """A repository for one model. Creating it sends nothing.
+
+    ``batch_size`` bounds the ids of one ``read``/``create`` RPC;
+    ``batch_window`` is how long :meth:`get` waits to collect more ids (0: one
+    event-loop tick).
+    """
+
+    def __init__(
+        self,
+        odoo: AsyncOdoo,
+        model: str | type[Record],
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        batch_window: float = 0.0,
+    ) -> None:
+        if isinstance(model, str):
+            if not model:
+                raise ValueError("model must be a model name such as 'res.partner'")
+            self.name = model
+            self.record_type: type[Record] | None = None
+        elif isinstance(model, type) and issubclass(model, Record):
+            self.name = model_of(model)
+            self.record_type = model
+        else:
+            raise TypeError(f"model must be a model name or a Record class, got {model!r}")
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        self.odoo = odoo
+        self.batch_size = batch_size
+        self.batch_window = batch_window
+
+    def __repr__(self) -> str:
+        typed = f" as {self.record_type.__name__}" if self.record_type else ""
+        return f"<AsyncModel {self.name!r}{typed}>"
+
+    def with_context(
+        self, context: Mapping[str, Any] | None = None, /, **ctx: Any
+    ) -> AsyncModel[Row]:
+        """The same repository, sending a context merged with ``ctx``."""
+        other: AsyncModel[Row] = AsyncModel(
+            self.odoo.with_context(context, **ctx),
+            self.record_type or self.name,
+            batch_size=self.batch_size,
+            batch_window=self.batch_window,
+        )
+        return other
+
+    # -- plumbing -----------------------------------------------------------------
+
+    async def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        """Call any public method of the model: ``model.method(*args, **kwargs)``."""
+        return await self.odoo.execute_kw(self.name, method, list(args), kwargs)
+
+    def _fields(self, fields: Sequence[str] | None) -> list[str] | None:
+        if fields is not None:
+            if isinstance(fields, str):
+                raise TypeError(
+                    f"{self.name}: fields must be a list of names, not the string {fields!r}"
+                )
+            return list(fields)
+        if self.record_type is not None:
+            return record_fields(self.record_type)
+        return None
+
+    def _decode_rows(self, raw: msgspec.Raw, method: str) -> list[Row]:
+        if self.record_type is not None:
+            return decode_records(self.record_type, raw)  # type: ignore[return-value]
+        try:
+            return _ROWS.decode(raw)  # type: ignore[return-value]
+        except msgspec.ValidationError as exc:
+            raise RecordDecodeError(
+                f"{self.name}.{method} did not return a list of rows: {exc}", model=self.name
+            ) from exc
+
+    # -- reading ------------------------------------------------------------------
+
+    async def search(
+        self,
+        domain: DomainLike = None,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        order: str | None = None,
+    ) -> list[int]:
+        """Ids of the records matching ``domain``."""
+        kwargs: dict[str, Any] = {"offset": offset} if offset else {}
+        if limit is not None:
+            kwargs["limit"] = limit
+        if order is not None:
+            kwargs["order"] = order
+        raw = await self.odoo.execute_kw_raw(
+            self.name, "search", [normalize_domain(domain)], kwargs
+        )
+        return _IDS.decode(raw)
+
+    async def search_count(self, domain: DomainLike = None, *, limit: int | None = None) -> int:
+        """How many records match ``domain``."""
+        kwargs = {"limit": limit} if limit is not None else {}
+        return int(
+            await self.odoo.execute_kw(
+                self.name, "search_count", [normalize_domain(domain)], kwargs
+            )
+        )
+
+    async def read_chunk(self, ids: list[int], fields: Sequence[str] | None = None) -> list[Row]:
+        """One ``read`` RPC, exactly as Odoo answers it (missing ids left out)."""
+        kwargs = {} if (f := self._fields(fields)) is None else {"fields": f}
+        raw = await self.odoo.execute_kw_raw(self.name, "read", [ids], kwargs)
+        return self._decode_rows(raw, "read")
+
+    async def read(self, ids: Iterable[int], fields: Sequence[str] | None = None) -> list[Row]:
+        """The rows of ``ids``, in the order of ``ids``.
+
+        Long lists are read in chunks of ``batch_size``, sent concurrently;
+        duplicate ids are read once (and returned once per occurrence). As in
+        Odoo, ids that do not exist are left out, not reported: use
+        :meth:`get` to fail on a missing id.
+        """
+        wanted = _check_ids(ids, self.name, "read")
+        unique = list(dict.fromkeys(wanted))
+        if not unique:
+            return []
+        chunks = chunked(unique, self.batch_size)
+        if len(chunks) == 1:
+            rows = await self.read_chunk(chunks[0], fields)
+        else:
+            results: list[list[Row]] = [[] for _ in chunks]
+
+            async def one(index: int, chunk: list[int]) -> None:
+                results[index] = await self.read_chunk(chunk, fields)
+
+            async with anyio.create_task_group() as tg:
+                for index, chunk in enumerate(chunks):
+                    tg.start_soon(one, index, chunk)
+            rows = [row for result in results for row in result]
+        by_id = {row_id(row): row for row in rows}
+        return [by_id[i] for i in wanted if i in by_id]
+
+    def _batcher(self, fields: list[str] | None) -> ReadBatcher[Row]:
+        key = (
+            "batcher",
+            self.name,
+            self.record_type,
+            tuple(fields) if fields is not None else None,
+            msgspec.json.encode(self.odoo.context),
+            self.batch_size,
+            self.batch_window,
+        )
+        cache = self.odoo._core.cache
+        batcher: ReadBatcher[Row] | None = cache.get(key)
+        if batcher is None:
+            batcher = ReadBatcher(
+                lambda ids: self.read_chunk(ids, fields),
+                model=self.name,
+                batch_size=self.batch_size,
+                window=self.batch_window,
+            )
+            cache[key] = batcher
+        return batcher
+
+    async def get(self, record_id: int, fields: Sequence[str] | None = None) -> Row:
+        """One record by id, batched with every other ``get`` of this moment.
+
+        Raises :class:`MissingError` naming the id when it does not exist.
+        """
+        return await self._batcher(self._fields(fields)).load(record_id)
+
+    def search_read(
+        self,
+        domain: DomainLike = None,
+        fields: Sequence[str] | None = None,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        order: str | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        keyset: bool = False,
+        prefetch: int = 2,
+    ) -> SearchReadPager[Row]:
+        """Rows matching ``domain``, paged: await it or iterate it (:class:`SearchReadPager`)."""
+        normalized = normalize_domain(domain)
+        wanted = self._fields(fields)
+
+        async def fetch(dom: list[Any], off: int, lim: int, ord_: str) -> list[Row]:
+            kwargs: dict[str, Any] = {"offset": off, "limit": lim, "order": ord_}
+            if wanted is not None:
+                kwargs["fields"] = wanted
+            raw = await self.odoo.execute_kw_raw(self.name, "search_read", [dom], kwargs)
+            return self._decode_rows(raw, "search_read")
+
+        async def count(dom: list[Any]) -> int:
+            return int(await self.odoo.execute_kw(self.name, "search_count", [dom]))
+
+        return SearchReadPager(
+            fetch,
+            count,
+            normalized,
+            offset=offset,
+            limit=limit,
+            order=order,
+            page_size=page_size,
+            keyset=keyset,
+            prefetch=prefetch,
+            row_id=row_id,
+        )
+
+    async def exists(self, ids: Iterable[int]) -> list[int]:
+        """The ids among ``ids`` that still exist, archived ones included.
+
+        Sent as a ``search`` on ``id`` (``exists`` itself is private in Odoo 19).
+        """
+        wanted = _check_ids(ids, self.name, "exists")
+        if not wanted:
+            return []
+        found = set(
+            await self.with_context(active_test=False).search(
+                [("id", "in", list(dict.fromkeys(wanted)))]
+            )
+        )
+        return [i for i in dict.fromkeys(wanted) if i in found]
+
+    async def fields_get(
+        self, allfields: Sequence[str] | None = None, attributes: Sequence[str] | None = None
+    ) -> dict[str, dict[str, Any]]:
+        """Field definitions, cached per client (and per arguments and context)."""
+        key = (
+            "fields_get",
+            self.name,
+            tuple(allfields or ()),
+            tuple(attributes or ()),
+            msgspec.json.encode(self.odoo.context),
+        )
+        cache = self.odoo._core.cache
+        if key not in cache:
+            kwargs: dict[str, Any] = {}
+            if allfields is not None:
+                kwargs["allfields"] = list(allfields)
+            if attributes is not None:
+                kwargs["attributes"] = list(attributes)
+            cache[key] = await self.odoo.execute_kw(self.name, "fields_get", [], kwargs)
+        result: dict[str, dict[str, Any]] = cache[key]
+        return result
+
+    async def name_search(
+        self,
+        name: str = "",
+        domain: DomainLike = None,
+        *,
+        operator: str = "ilike",
+        limit: int = 100,
+    ) -> list[tuple[int, str]]:
+        """``[(id, display_name), ...]`` of records whose name matches ``name``.
+
+        The domain is sent as ``args`` to Odoo 17/18 and as ``domain`` to Odoo 19+.
+        """
+        major = (await self.odoo.server_version() or (0,))[0]
+        key = "domain" if major >= 19 else "args"
+        result = await self.odoo.execute_kw(
+            self.name,
+            "name_search",
+            [],
+            {"name": name, key: normalize_domain(domain), "operator": operator, "limit": limit},
+        )
+        return [(int(i), str(n)) for i, n in result]
+
+    async def read_group(
+        self,
+        domain: DomainLike,
+        fields: Sequence[str],
+        groupby: Sequence[str] | str,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        orderby: str | None = None,
+        lazy: bool = True,
+    ) -> list[dict[str, Any]]:
+        """Grouped aggregates, as Odoo 17's ``read_group`` returns them."""
+        groupby_list = [groupby] if isinstance(groupby, str) else list(groupby)
+        kwargs: dict[str, Any] = {
+            "domain": normalize_domain(domain),
+            "fields": list(fields),
+            "groupby": groupby_list,
+            "offset": offset,
+            "lazy": lazy,
+        }
+        if limit is not None:
+            kwargs["limit"] = limit
+        if orderby is not None:
+            kwargs["orderby"] = orderby
+        result: list[dict[str, Any]] = await self.odoo.execute_kw(
+            self.name, "read_group", [], kwargs
+        )
+        return result
+
+    # -- writing ------------------------------------------------------------------
+
+    @overload
+    async def create(self, values: Mapping[str, Any] | Record) -> int: ...
+
+    @overload
+    async def create(self, values: Sequence[Mapping[str, Any] | Record]) -> list[int]: ...
+
+    async def create(
+        self, values: Mapping[str, Any] | Record | Sequence[Mapping[str, Any] | Record]
+    ) -> int | list[int]:
+        """Create one record (a dict or Record: its id) or many (a list: their ids, in order).
+
+        A list is sent in chunks of ``batch_size``, concurrently. If a chunk
+        fails, the chunks before it may have been created: the error says how
+        many records were created, and their ids are on ``error.created_ids``.
+        """
+        if isinstance(values, (Mapping, Record)):
+            encoded = await self._encode_create(values)
+            return int(await self.odoo.execute_kw(self.name, "create", [encoded]))
+        batch = [await self._encode_create(v) for v in values]
+        if not batch:
+            return []
+        chunks = [batch[i : i + self.batch_size] for i in range(0, len(batch), self.batch_size)]
+        results: list[list[int] | None] = [None] * len(chunks)
+        failures: list[BaseException] = []
+
+        async def one(index: int, chunk: list[dict[str, Any]]) -> None:
+            try:
+                raw = await self.odoo.execute_kw_raw(self.name, "create", [chunk])
+                results[index] = _IDS.decode(raw)
+            except Exception as exc:
+                failures.append(exc)
+
+        async with anyio.create_task_group() as tg:
+            for index, chunk in enumerate(chunks):
+                tg.start_soon(one, index, chunk)
+        created = [i for result in results if result is not None for i in result]
+        if failures:
+            error = failures[0]
+            error.created_ids = created  # type: ignore[attr-defined]
+            add_note = getattr(error, "add_note", None)  # Python 3.11+
+            if add_note is not None:
+                add_note(f"{len(created)} of {len(batch)} {self.name} records were created first")
+            raise error
+        return created
+
+    async def _encode_create(self, values: Mapping[str, Any] | Record) -> dict[str, Any]:
+        if isinstance(values, Record):
+            readonly = await self._readonly_fields()
+            return encode_create(values, readonly=readonly)
+        if not isinstance(values, Mapping):
+            raise TypeError(f"{self.name}.create takes dicts or Records, got {values!r}")
+        return to_odoo_values(values)
+
+    async def _readonly_fields(self) -> frozenset[str]:
+        meta = await self.fields_get(attributes=["readonly"])
+        return frozenset(name for name, attrs in meta.items() if attrs.get("readonly"))
+
+    async def write(self, ids: Iterable[int], values: Mapping[str, Any]) -> bool:
+        """Write ``values`` on every record of ``ids``."""
+        wanted = _check_ids(ids, self.name, "write")
+        if self.record_type is not None:
+            # Only the given changes, converted; Odoo decides what may be written.
+            encoded = encode_write(self.record_type, values)
+        else:
+            encoded = to_odoo_values(values)
+        return bool(await self.odoo.execute_kw(self.name, "write", [wanted, encoded]))
+
+    async def unlink(self, ids: Iterable[int]) -> bool:
+        """Delete the records of ``ids``."""
+        wanted = _check_ids(ids, self.name, "unlink")
+        return bool(await self.odoo.execute_kw(self.name, "unlink", [wanted]))
+
+
+def pages_needed(total: int, page_size: int) -> int:
+    """How many pages of ``page_size`` hold ``total`` rows."""
+    return math.ceil(total / page_size) if total else 0

@@ -1,0 +1,397 @@
+"""The repository layer against the Odoo test double (in-process)."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import random
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from odoo_async import (
+    AccessError,
+    AsyncOdoo,
+    Command,
+    DomainError,
+    F,
+    Many2one,
+    MissingError,
+    Record,
+    RetryPolicy,
+    ValidationError,
+)
+from odoo_async.testing import FakeOdoo
+
+
+def connect(fake: FakeOdoo, **options: Any) -> AsyncOdoo:
+    options.setdefault("retry", RetryPolicy.NONE)
+    return AsyncOdoo(
+        "http://odoo.test",
+        db=fake.db,
+        username=options.pop("username", "admin"),
+        password=options.pop("password", "admin"),
+        transport=fake.transport(),
+        **options,
+    )
+
+
+@pytest.fixture
+def fake() -> FakeOdoo:
+    return FakeOdoo(db="odoo", partners=200)
+
+
+@pytest.fixture
+async def odoo(fake: FakeOdoo) -> AsyncIterator[AsyncOdoo]:
+    async with connect(fake) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def big_fake() -> FakeOdoo:
+    return FakeOdoo(db="odoo", partners=10_000)
+
+
+async def test_model_sends_nothing_until_called(fake: FakeOdoo, odoo: AsyncOdoo) -> None:
+    partners = odoo.model("res.partner")
+    assert partners.name == "res.partner"
+    assert fake.count() == 0
+
+
+async def test_search_count_search_and_read_agree(odoo: AsyncOdoo) -> None:
+    partners = odoo.model("res.partner")
+    domain = [("is_company", "=", True)]
+    n = await partners.search_count(domain)
+    ids = await partners.search(domain)
+    assert n == len(ids) > 0
+    rows = await partners.read(ids[:5], fields=["name", "is_company"])
+    assert [row["id"] for row in rows] == ids[:5]
+    assert all(row["is_company"] is True for row in rows)
+    assert set(rows[0]) == {"id", "name", "is_company"}
+
+
+async def test_search_with_builder_offset_limit_and_order(odoo: AsyncOdoo) -> None:
+    partners = odoo.model("res.partner")
+    everything = await partners.search([], order="id")
+    assert everything == sorted(everything)
+    page = await partners.search(F.id > 0, offset=3, limit=4, order="id")
+    assert page == everything[3:7]
+    desc = await partners.search([], order="id desc", limit=3)
+    assert desc == sorted(everything, reverse=True)[:3]
+
+
+async def test_read_keeps_the_order_of_ids_and_drops_missing(odoo: AsyncOdoo) -> None:
+    partners = odoo.model("res.partner")
+    ids = await partners.search([], limit=10)
+    shuffled = list(reversed(ids))
+    rows = await partners.read([*shuffled, 999_999, shuffled[0]], fields=["name"])
+    assert [row["id"] for row in rows] == [*shuffled, shuffled[0]]
+
+
+async def test_read_splits_long_lists_into_concurrent_chunks(
+    fake: FakeOdoo, odoo: AsyncOdoo
+) -> None:
+    partners = odoo.model("res.partner")
+    ids = await partners.search([])
+    fake.clear_calls()
+    small = odoo.model("res.partner")
+    small.batch_size = 40
+    rows = await small.read(ids + ids[:10], fields=["name"])
+    assert [row["id"] for row in rows] == ids + ids[:10]
+    assert fake.count(model="res.partner", method="read") == math.ceil(len(ids) / 40)
+
+
+async def test_concurrent_gets_are_batched(fake: FakeOdoo, odoo: AsyncOdoo) -> None:
+    partners = odoo.model("res.partner")
+    ids = await partners.search([])
+    fake.clear_calls()
+    wanted = [random.Random(1).choice(ids) for _ in range(1000)]
+    rows = await asyncio.gather(*(partners.get(i, fields=["name"]) for i in wanted))
+    assert [row["id"] for row in rows] == wanted
+    reads = fake.count(model="res.partner", method="read")
+    assert 1 <= reads <= math.ceil(1000 / partners.batch_size)
+
+
+async def test_a_missing_id_fails_only_its_own_get(fake: FakeOdoo, odoo: AsyncOdoo) -> None:
+    partners = odoo.model("res.partner")
+    ids = await partners.search([], limit=20)
+    fake.clear_calls()
+    results = await asyncio.gather(
+        *(partners.get(i, fields=["name"]) for i in [*ids, 987_654]), return_exceptions=True
+    )
+    assert [r["id"] for r in results[:-1]] == ids  # type: ignore[index]
+    missing = results[-1]
+    assert isinstance(missing, MissingError)
+    assert "987654" in str(missing)
+    assert fake.count(model="res.partner", method="read") == 1
+
+
+async def test_gets_with_other_fields_are_separate_batches(fake: FakeOdoo, odoo: AsyncOdoo) -> None:
+    partners = odoo.model("res.partner")
+    ids = await partners.search([], limit=4)
+    fake.clear_calls()
+    a, b = await asyncio.gather(partners.get(ids[0], ["name"]), partners.get(ids[1], ["email"]))
+    assert set(a) == {"id", "name"}
+    assert set(b) == {"id", "email"}
+    assert fake.count(model="res.partner", method="read") == 2
+
+
+@pytest.mark.parametrize("page_size", [1, 7, 500, 20_000])
+async def test_pagination_returns_every_id_once_in_order(
+    big_fake: FakeOdoo, page_size: int
+) -> None:
+    async with connect(big_fake) as odoo:
+        partners = odoo.model("res.partner")
+        expected = await partners.search([], order="id")
+        assert len(expected) > 9_000  # 10,000 partners, a few archived
+        streamed = [
+            row["id"] async for row in partners.search_read([], ["name"], page_size=page_size)
+        ]
+        assert streamed == expected
+        if page_size >= 7:  # awaiting 10,000 single-row pages adds nothing the stream did not check
+            awaited = await partners.search_read([], ["name"], page_size=page_size)
+            assert [row["id"] for row in awaited] == expected
+
+
+@pytest.mark.parametrize(
+    ("offset", "limit", "page_size"),
+    [
+        (0, None, 3),
+        (0, 0, 3),
+        (0, 5, 3),
+        (2, 5, 3),
+        (5, None, 4),
+        (0, 6, 3),
+        (195, 10, 4),
+        (1000, None, 10),
+    ],
+)
+async def test_offset_and_limit(
+    odoo: AsyncOdoo, offset: int, limit: int | None, page_size: int
+) -> None:
+    partners = odoo.model("res.partner")
+    everything = await partners.search([], order="name, id")
+    end = None if limit is None else offset + limit
+    expected = everything[offset:end]
+    pager = partners.search_read(
+        [], ["name"], offset=offset, limit=limit, order="name", page_size=page_size
+    )
+    assert [row["id"] for row in await pager] == expected
+    pager = partners.search_read(
+        [], ["name"], offset=offset, limit=limit, order="name", page_size=page_size
+    )
+    assert [row["id"] async for row in pager] == expected
+    pages = [
+        page
+        async for page in partners.search_read(
+            [], ["name"], offset=offset, limit=limit, order="name", page_size=page_size
+        ).pages()
+    ]
+    assert all(0 < len(page) <= page_size for page in pages)
+    assert [row["id"] for page in pages for row in page] == expected
+
+
+async def test_pager_works_where_a_coroutine_is_expected(odoo: AsyncOdoo) -> None:
+    partners = odoo.model("res.partner")
+    expected = await partners.search([], order="id")
+    task = asyncio.create_task(partners.search_read([], ["name"], page_size=50))
+    assert [row["id"] for row in await task] == expected
+    rows = await asyncio.wait_for(partners.search_read([], ["name"], page_size=50), timeout=30)
+    assert len(rows) == len(expected)
+    gathered = await asyncio.gather(partners.search_read([], ["name"]), partners.search_count([]))
+    assert len(gathered[0]) == gathered[1]
+
+
+async def test_awaiting_fetches_pages_concurrently(fake: FakeOdoo, odoo: AsyncOdoo) -> None:
+    partners = odoo.model("res.partner")
+    total = await partners.search_count([])
+    fake.clear_calls()
+    rows = await partners.search_read([], ["name"], page_size=20)
+    assert len(rows) == total
+    assert fake.count(model="res.partner", method="search_read") == math.ceil(total / 20)
+    assert fake.count(model="res.partner", method="search_count") == 1
+
+
+async def test_stable_order_appends_id(fake: FakeOdoo, odoo: AsyncOdoo) -> None:
+    partners = odoo.model("res.partner")
+    fake.clear_calls()
+    await partners.search_read([], ["name"], order="is_company desc", limit=3)
+    await partners.search_read([], ["name"], limit=3)
+    orders = [call.kwargs.get("order") for call in fake.calls if call.method == "search_read"]
+    assert orders == ["is_company desc, id", "id"]
+
+
+async def test_keyset_pagination_is_exact_while_rows_change(odoo: AsyncOdoo) -> None:
+    partners = odoo.model("res.partner")
+    domain = [("name", "=like", "KS %")]
+
+    async def walk(keyset: bool) -> tuple[list[int], list[int]]:
+        await partners.create([{"name": f"KS {i:03d}"} for i in range(60)])
+        before = await partners.search(domain, order="id")
+        seen: list[int] = []
+        pager = partners.search_read(domain, ["name"], page_size=10, keyset=keyset, prefetch=0)
+        async for page in pager.pages():
+            seen.extend(row["id"] for row in page)
+            # another writer, between two pages: deletes a row the walk has passed
+            # and adds one at the end
+            await partners.unlink([seen[0 if len(seen) <= 10 else len(seen) - 5]])
+            await partners.create({"name": "KS new"})
+        await partners.unlink(await partners.search(domain))
+        return before, seen
+
+    before, seen = await walk(keyset=True)
+    assert len(seen) == len(set(seen)), "keyset pagination never shows a row twice"
+    assert set(before) <= set(seen), "nor skips a row that existed at the start"
+
+    # Offset pagination under the same churn skips rows: each deletion behind the
+    # cursor shifts every later row one place to the front.
+    before, seen = await walk(keyset=False)
+    assert set(before) - set(seen), "offset pagination skipped rows, as documented"
+
+
+async def test_keyset_refuses_another_order(odoo: AsyncOdoo) -> None:
+    with pytest.raises(ValueError, match="keyset"):
+        odoo.model("res.partner").search_read([], ["name"], keyset=True, order="name")
+
+
+async def test_domain_errors_are_raised_before_sending(fake: FakeOdoo, odoo: AsyncOdoo) -> None:
+    partners = odoo.model("res.partner")
+    fake.clear_calls()
+    with pytest.raises(DomainError, match=r"domain\[0\]"):
+        await partners.search([("name", "bogus", "x")])
+    with pytest.raises(DomainError):
+        partners.search_read(["&", ("name", "=", "x")])
+    assert fake.count() == 0
+
+
+async def test_create_write_unlink_roundtrip(odoo: AsyncOdoo) -> None:
+    partners = odoo.model("res.partner")
+    new_id = await partners.create({"name": "Alpha", "email": None})
+    assert isinstance(new_id, int)
+    new_ids = await partners.create([{"name": f"Beta {i}"} for i in range(5)])
+    assert len(new_ids) == 5
+    assert new_ids == sorted(new_ids)
+    assert await partners.write([new_id, *new_ids], {"email": "x@y.z"}) is True
+    rows = await partners.read([new_id, *new_ids], ["email"])
+    assert {row["email"] for row in rows} == {"x@y.z"}
+    assert await partners.unlink(new_ids) is True
+    assert await partners.exists([new_id, *new_ids]) == [new_id]
+    with pytest.raises(MissingError):
+        await partners.write(new_ids[:1], {"name": "gone"})
+
+
+async def test_create_in_chunks_keeps_order(fake: FakeOdoo, odoo: AsyncOdoo) -> None:
+    partners = odoo.model("res.partner")
+    partners.batch_size = 7
+    fake.clear_calls()
+    ids = await partners.create([{"name": f"P{i:03d}"} for i in range(30)])
+    assert fake.count(model="res.partner", method="create") == math.ceil(30 / 7)
+    rows = await partners.read(ids, ["name"])
+    assert [row["name"] for row in rows] == [f"P{i:03d}" for i in range(30)]
+
+
+async def test_x2many_commands(odoo: AsyncOdoo) -> None:
+    categories = odoo.model("res.partner.category")
+    partners = odoo.model("res.partner")
+    a, b = await categories.create([{"name": "Gold"}, {"name": "Silver"}])
+    pid = await partners.create({"name": "Tagged", "category_id": [Command.set([a])]})
+    await partners.write([pid], {"category_id": [Command.link(b)]})
+    row = (await partners.read([pid], ["category_id"]))[0]
+    assert sorted(row["category_id"]) == sorted([a, b])
+    await partners.write(
+        [pid], {"category_id": [Command.unlink(a), Command.create({"name": "Bronze"})]}
+    )
+    row = (await partners.read([pid], ["category_id"]))[0]
+    assert a not in row["category_id"]
+    assert len(row["category_id"]) == 2
+    await partners.write([pid], {"category_id": [Command.clear()]})
+    assert (await partners.read([pid], ["category_id"]))[0]["category_id"] == []
+
+
+async def test_server_errors_reach_the_caller_typed(odoo: AsyncOdoo) -> None:
+    partners = odoo.model("res.partner")
+    pid = await partners.create({"name": "Parent"})
+    child = await partners.create({"name": "Child", "parent_id": pid})
+    with pytest.raises(ValidationError, match="recursive"):
+        await partners.write([pid], {"parent_id": child})
+
+
+async def test_fields_get_is_cached_per_client(fake: FakeOdoo, odoo: AsyncOdoo) -> None:
+    fake.clear_calls()
+    meta = await odoo.model("res.partner").fields_get(attributes=["type", "relation"])
+    again = await odoo.model("res.partner").fields_get(attributes=["type", "relation"])
+    assert meta == again
+    assert meta["country_id"] == {"type": "many2one", "relation": "res.country"}
+    assert fake.count(method="fields_get") == 1
+
+
+async def test_name_search_read_group_and_call(odoo: AsyncOdoo) -> None:
+    partners = odoo.model("res.partner")
+    found = await partners.name_search("a", limit=5)
+    assert 0 < len(found) <= 5
+    assert all(isinstance(i, int) and isinstance(n, str) for i, n in found)
+    groups = await partners.read_group([], ["is_company"], ["is_company"])
+    total = await partners.search_count([])
+    assert sum(g["is_company_count"] for g in groups) == total
+    assert await partners.call("search_count", [("id", "=", found[0][0])]) == 1
+
+
+async def test_with_context_on_a_repository(fake: FakeOdoo, odoo: AsyncOdoo) -> None:
+    partners = odoo.model("res.partner")
+    pid = await partners.create({"name": "Archived", "active": False})
+    assert pid not in await partners.search([])
+    assert pid in await partners.with_context(active_test=False).search([])
+    sent = [c.kwargs.get("context") for c in fake.calls if c.method == "search"]
+    assert sent[-1] == {"active_test": False}
+
+
+async def test_access_errors_for_other_users(fake: FakeOdoo) -> None:
+    async with connect(fake, username="demo", password="demo") as demo:
+        with pytest.raises(AccessError):
+            await demo.model("ir.config_parameter").search_read([], ["key"])
+
+
+class Partner(Record, model="res.partner"):
+    name: str
+    email: str | None = None
+    is_company: bool = False
+    country_id: Many2one | None = None
+    category_id: list[int] = []
+    create_date: datetime | None = None
+
+
+async def test_typed_repository_roundtrip(fake: FakeOdoo, odoo: AsyncOdoo) -> None:
+    partners = odoo.model(Partner)
+    assert partners.name == "res.partner"
+    countries = await odoo.model("res.country").search([("code", "=", "BE")])
+    new_id = await partners.create(
+        Partner(name="Typed SA", is_company=True, country_id=Many2one(countries[0], ""))
+    )
+    fake.clear_calls()
+    p = await partners.get(new_id)
+    assert isinstance(p, Partner)
+    assert (p.id, p.name, p.email, p.is_company) == (new_id, "Typed SA", None, True)
+    assert p.country_id is not None
+    assert p.country_id.id == countries[0]
+    assert p.country_id.name == "Belgium"
+    assert p.create_date is not None
+    assert p.create_date.tzinfo is not None
+    read_call = next(c for c in fake.calls if c.method == "read")
+    assert set(read_call.kwargs["fields"]) == {
+        "id",
+        "name",
+        "email",
+        "is_company",
+        "country_id",
+        "category_id",
+        "create_date",
+    }
+    await partners.write([new_id], {"email": "typed@example.com", "country_id": None})
+    (p,) = await partners.read([new_id])
+    assert (p.email, p.country_id) == ("typed@example.com", None)
+    rows = [row async for row in partners.search_read([("id", "=", new_id)])]
+    assert rows == [p]
+    create_call = [c for c in fake.calls if c.method == "write"][-1]
+    assert create_call.args[1] == {"email": "typed@example.com", "country_id": False}
