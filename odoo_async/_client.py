@@ -104,7 +104,9 @@ class AsyncOdoo:
     (``None`` for no cap); ``rate_limit`` caps calls per second (token bucket,
     ``burst`` tokens at most, one second's worth by default); both count every
     HTTP attempt, retries included. ``retry`` is the default
-    :class:`RetryPolicy`; ``sleep`` is what waits between attempts (tests
+    :class:`RetryPolicy`. ``protocol`` is ``"jsonrpc"`` (``/jsonrpc``, the
+    default), ``"web"`` (the web client's cookie session, renewed when it
+    expires) or any :class:`WireProtocol`. ``sleep`` is what waits between attempts (tests
     inject a fake one).
     """
 
@@ -128,7 +130,7 @@ class AsyncOdoo:
         verify: bool | str | ssl.SSLContext = True,
         transport: httpx.AsyncBaseTransport | None = None,
         headers: Mapping[str, str] | None = None,
-        protocol: WireProtocol | None = None,
+        protocol: WireProtocol | str = "jsonrpc",
         retry: RetryPolicy | None = None,
         max_concurrency: int | None = DEFAULT_MAX_CONCURRENCY,
         rate_limit: float | None = None,
@@ -162,7 +164,7 @@ class AsyncOdoo:
         )
         self._core = _Core(
             http=http,
-            protocol=protocol or JsonRpcProtocol(),
+            protocol=_make_protocol(protocol),
             credentials=Credentials(
                 db=db,
                 login=username,
@@ -531,6 +533,18 @@ class AsyncOdoo:
         from ._repository import AsyncModel
 
         return AsyncModel(self, model)
+
+
+def _make_protocol(protocol: WireProtocol | str) -> WireProtocol:
+    if isinstance(protocol, WireProtocol):
+        return protocol
+    if protocol == "jsonrpc":
+        return JsonRpcProtocol()
+    if protocol == "web":
+        from ._websession import WebSessionProtocol
+
+        return WebSessionProtocol()
+    raise ValueError(f"protocol must be 'jsonrpc', 'web' or a WireProtocol, got {protocol!r}")
 
 
 def _as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout | None:

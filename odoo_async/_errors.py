@@ -140,9 +140,9 @@ class RequestTimeout(TransportError):
 class ConnectionDropped(TransportError):
     """The connection closed before a complete reply was read.
 
-    ``stale_connection`` is true when the connection came from the pool and failed before
-    any byte of a reply: the server had closed an idle keep-alive socket, so
-    the request cannot have run.
+    ``stale_connection`` is true when the connection came from the pool and
+    failed while the request was being written: the server had closed the idle
+    keep-alive socket, so the request was not accepted and cannot have run.
     """
 
     def __init__(

@@ -64,29 +64,33 @@ def describe_body(body: bytes, limit: int = 160) -> str:
 class _Trace:
     """Remembers whether a request opened a new connection and how far it got."""
 
-    __slots__ = ("connected", "response_started", "sent")
+    __slots__ = ("accepted", "connected", "sending")
 
     def __init__(self) -> None:
         self.connected = False
-        self.sent = False
-        self.response_started = False
+        self.sending = False
+        self.accepted = False
 
     async def __call__(self, name: str, info: Mapping[str, Any]) -> None:
         if name == "connection.connect_tcp.started":
             self.connected = True
         elif name == "http11.send_request_headers.started":
-            self.sent = True
-        elif name == "http11.receive_response_headers.complete":
-            self.response_started = True
+            self.sending = True
+        elif name == "http11.send_request_body.complete":
+            self.accepted = True
 
     @property
     def stale(self) -> bool:
-        """A pooled HTTP/1.1 connection failed before any reply byte.
+        """A pooled HTTP/1.1 connection failed while the request was being written.
 
-        Only httpcore's own transport reports these events; with any other
-        transport nothing can be known, and the failure is not called stale.
+        The server had closed it, so the request was not accepted and cannot
+        have run. (httpcore already drops pooled connections whose socket shows
+        end-of-file before reusing them; this catches the close that races
+        with the write.) An end-of-file while waiting for the reply is not
+        stale: the request may have run. Only httpcore's own transport reports
+        these events; with any other transport nothing is called stale.
         """
-        return self.sent and not self.connected and not self.response_started
+        return self.sending and not self.connected and not self.accepted
 
 
 class HTTPSession:
@@ -180,8 +184,6 @@ class HTTPSession:
             ) from exc
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
             stats.errors += 1
-            # A connection taken from the pool that the server had already
-            # closed fails before any reply byte: that request never ran.
             stale = trace.stale
             raise ConnectionDropped(
                 f"the connection to {self.base_url} was closed before a reply was read ({exc})",

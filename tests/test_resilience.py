@@ -1,0 +1,323 @@
+"""Retries, limits, timeouts, cancellation and session renewal, against the test double.
+
+Faults are injected at the double and attempts are counted where they land, at
+the double. Waits between attempts go through an injected sleep, so nothing
+here waits for backoff in real time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anyio
+import pytest
+
+from odoo_async import (
+    AsyncOdoo,
+    ConcurrencyError,
+    ConnectionDropped,
+    HTTPStatusError,
+    OdooError,
+    RateLimited,
+    RequestTimeout,
+    RetryPolicy,
+)
+from odoo_async.testing import FakeOdoo
+
+
+class Sleeps:
+    """An injected sleep that records the delays and returns at once (or, with
+    ``scale``, waits that share of them, so that backoff still spreads a herd)."""
+
+    def __init__(self, scale: float = 0.0) -> None:
+        self.delays: list[float] = []
+        self.scale = scale
+
+    async def __call__(self, delay: float) -> None:
+        self.delays.append(delay)
+        await anyio.sleep(delay * self.scale)
+
+
+@pytest.fixture
+def fake() -> FakeOdoo:
+    return FakeOdoo(db="odoo", partners=20)
+
+
+@pytest.fixture
+async def url(fake: FakeOdoo) -> AsyncIterator[str]:
+    async with fake.serve() as base_url:
+        yield base_url
+
+
+def connect(url: str, sleeps: Sleeps | None = None, **options: Any) -> AsyncOdoo:
+    return AsyncOdoo(
+        url, db="odoo", username="admin", password="admin", sleep=sleeps or Sleeps(), **options
+    )
+
+
+READ = ("search_count", lambda m: m.search_count([]))
+WRITE = ("write", lambda m: m.write([1], {"comment": "hello"}))
+
+# kind, method, attempts the double sees, outcome (None: success)
+FAULT_TABLE: list[tuple[str, tuple[str, Any], int, type[OdooError] | None]] = [
+    ("429", READ, 2, None),
+    ("429", WRITE, 1, RateLimited),
+    ("502", READ, 2, None),
+    ("502", WRITE, 1, HTTPStatusError),
+    ("503", READ, 2, None),
+    ("503", WRITE, 1, HTTPStatusError),
+    ("504", READ, 2, None),
+    ("504", WRITE, 1, HTTPStatusError),
+    ("html_500", READ, 2, None),
+    ("html_500", WRITE, 1, HTTPStatusError),
+    ("drop", READ, 2, None),
+    ("drop", WRITE, 1, ConnectionDropped),
+    ("concurrency", READ, 2, None),
+    ("concurrency", WRITE, 2, None),  # Odoo rolled back: replaying a write is safe
+]
+
+
+@pytest.mark.parametrize(("kind", "call", "attempts", "outcome"), FAULT_TABLE)
+async def test_fault_kinds_over_loopback(
+    fake: FakeOdoo,
+    url: str,
+    kind: str,
+    call: tuple[str, Any],
+    attempts: int,
+    outcome: type[OdooError] | None,
+) -> None:
+    method, run = call
+    sleeps = Sleeps()
+    async with connect(url, sleeps) as odoo:
+        partners = odoo.model("res.partner")
+        await odoo.authenticate()
+        fake.inject(
+            kind,
+            times=1,
+            model="res.partner",
+            method=method,
+            retry_after=3 if kind == "429" else None,
+        )  # type: ignore[arg-type]
+        if outcome is None:
+            await run(partners)
+        else:
+            with pytest.raises(outcome) as info:
+                await run(partners)
+            assert info.value.model == "res.partner"  # type: ignore[attr-defined]
+            assert info.value.method == method  # type: ignore[attr-defined]
+    received = [c for c in fake.calls if c.model == "res.partner" and c.method == method]
+    assert len(received) == attempts
+    assert received[0].fault == kind
+    assert len(sleeps.delays) == attempts - 1
+    if method == "write":
+        ran = [c for c in received if c.fault is None]
+        assert len(ran) <= 1, "a write is never run twice"
+    if kind == "429" and outcome is None:
+        assert sleeps.delays == [3.0], "Retry-After is honoured"
+    if kind == "concurrency":
+        assert sleeps.delays[0] >= 0.5 * 4 * 0.75, "concurrency faults back off longer"
+
+
+@pytest.mark.parametrize("kind", ["429", "503", "html_500", "drop"])
+async def test_writes_marked_idempotent_are_retried(fake: FakeOdoo, url: str, kind: str) -> None:
+    async with connect(url) as odoo:
+        await odoo.authenticate()
+        fake.inject(kind, times=1, method="write")  # type: ignore[arg-type]
+        assert await odoo.execute_kw(
+            "res.partner", "write", [[1], {"comment": "x"}], idempotent=True
+        )
+    assert fake.count(model="res.partner", method="write") == 2
+
+
+async def test_retries_give_up_after_max_retries(fake: FakeOdoo, url: str) -> None:
+    sleeps = Sleeps()
+    async with connect(url, sleeps, retry=RetryPolicy(max_retries=3)) as odoo:
+        await odoo.authenticate()
+        fake.inject("503", method="search_count")
+        with pytest.raises(HTTPStatusError) as info:
+            await odoo.model("res.partner").search_count([])
+        assert odoo.stats.retries == 3
+    assert info.value.status_code == 503
+    assert fake.count(method="search_count") == 4
+    assert len(sleeps.delays) == 3
+    assert sleeps.delays[0] < sleeps.delays[1] < sleeps.delays[2] <= 8.0
+
+
+async def test_per_call_retry_policy(fake: FakeOdoo, url: str) -> None:
+    async with connect(url) as odoo:
+        await odoo.authenticate()
+        fake.inject("503", times=1, method="search_count")
+        with pytest.raises(HTTPStatusError):
+            await odoo.with_options(retry=RetryPolicy.NONE).model("res.partner").search_count([])
+        fake.inject("503", times=1, method="search_count")
+        with pytest.raises(HTTPStatusError):
+            await odoo.execute_kw("res.partner", "search_count", [[]], retry=RetryPolicy.NONE)
+        assert await odoo.execute_kw("res.partner", "search_count", [[]]) > 0
+
+
+async def test_slow_reply_times_out_with_a_clear_error(fake: FakeOdoo, url: str) -> None:
+    sleeps = Sleeps()
+    async with connect(url, sleeps, timeout=30) as odoo:
+        await odoo.authenticate()
+        fake.inject("slow", times=2, method="write", delay=5.0)
+        with pytest.raises(RequestTimeout) as info:
+            await odoo.execute_kw("res.partner", "write", [[1], {"comment": "x"}], timeout=0.2)
+        err = info.value
+        assert (err.model, err.method, err.limit, err.seconds) == (
+            "res.partner",
+            "write",
+            "read",
+            0.2,
+        )
+        assert "read timeout (0.2 s)" in str(err)
+        assert "res.partner.write" in str(err)
+        assert sleeps.delays == [], "a write that timed out may have run: not replayed"
+        fake.inject("slow", times=1, method="search_count", delay=5.0)
+        assert await odoo.with_options(timeout=0.2).model("res.partner").search_count([]) > 0
+        assert len(sleeps.delays) == 1, "a read that timed out is retried"
+
+
+async def test_overloaded_odoo_survives_default_settings(fake: FakeOdoo) -> None:
+    """1,000 concurrent reads, an Odoo that refuses more than 60 at once (HTML 500)."""
+    fake.max_concurrent_requests = 60
+    fake.latency = 0.002
+    async with fake.serve() as url, connect(url) as odoo:
+        partners = odoo.model("res.partner")
+        ids = await partners.search([])
+        results = await asyncio.gather(
+            *(
+                odoo.execute_kw("res.partner", "read", [[ids[i % len(ids)]], ["name"]])
+                for i in range(1000)
+            )
+        )
+    assert len(results) == 1000
+    assert all(len(r) == 1 for r in results)
+    assert fake.rejected_requests == 0
+    assert fake.peak_requests <= 32
+
+
+async def test_overload_without_a_cap_is_retried_not_crashed(fake: FakeOdoo) -> None:
+    """No client-side cap: the double refuses with HTML 500 pages; reads retry until done."""
+    fake.max_concurrent_requests = 10
+    fake.latency = 0.002
+    sleeps = Sleeps(scale=0.01)
+    async with connect(
+        "http://odoo",
+        sleeps,
+        transport=fake.transport(),
+        max_concurrency=None,
+        retry=RetryPolicy(max_retries=50),
+    ) as odoo:
+        await odoo.authenticate()
+        results = await asyncio.gather(
+            *(odoo.execute_kw("res.partner", "search_count", [[]]) for _ in range(100))
+        )
+    assert len(results) == 100
+    assert fake.rejected_requests > 0
+    assert odoo.stats.retries == fake.rejected_requests
+
+
+async def test_load_with_injected_503s_stays_within_the_pool(fake: FakeOdoo) -> None:
+    """10,000 concurrent search_count tasks, max_concurrency=32, 5% 503s, over loopback.
+
+    With 2 retries (the default) one call in 8,000 would see three 503s in a row;
+    a bulk job raises max_retries.
+    """
+    policy = RetryPolicy(max_retries=6)
+    async with fake.serve() as url, connect(url, max_concurrency=32, retry=policy) as odoo:
+        await odoo.authenticate()
+        fake.inject("503", rate=0.05, method="search_count")
+        results = await asyncio.gather(
+            *(odoo.execute_kw("res.partner", "search_count", [[]]) for _ in range(10_000))
+        )
+        stats = odoo.stats
+    assert len(results) == 10_000
+    assert len(set(results)) == 1
+    assert stats.retries > 0
+    assert stats.peak_in_flight <= 32
+    assert fake.peak_connections <= 32
+    assert fake.peak_requests <= 32
+
+
+async def test_cancelling_a_thousand_calls_leaves_the_client_healthy(fake: FakeOdoo) -> None:
+    fake.latency = 0.001
+    rng = random.Random(7)
+    async with fake.serve() as url, connect(url) as odoo:
+        await odoo.authenticate()
+
+        async def cancel_later(task: asyncio.Task[Any], ticks: int) -> None:
+            for _ in range(ticks):
+                await asyncio.sleep(0)
+            task.cancel()
+
+        tasks = [
+            asyncio.ensure_future(odoo.execute_kw("res.partner", "search_count", [[]]))
+            for _ in range(1000)
+        ]
+        await asyncio.gather(*(cancel_later(t, rng.randrange(0, 200)) for t in tasks))
+        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        cancelled = sum(isinstance(o, asyncio.CancelledError) for o in outcomes)
+        assert cancelled > 0
+        assert odoo.stats.in_flight == 0
+        results = await asyncio.gather(
+            *(odoo.execute_kw("res.partner", "search_count", [[]]) for _ in range(100))
+        )
+        assert len(results) == 100
+        assert odoo._core.limiter.in_flight == 0
+
+
+async def test_cancelling_with_anyio_cancel_scopes(fake: FakeOdoo, url: str) -> None:
+    fake.latency = 0.05
+    async with connect(url) as odoo:
+        await odoo.authenticate()
+        with anyio.move_on_after(0.01) as scope:
+            async with anyio.create_task_group() as tg:
+                for _ in range(50):
+                    tg.start_soon(odoo.execute_kw, "res.partner", "search_count", [[]])
+        assert scope.cancelled_caught
+        fake.latency = 0
+        assert await odoo.execute_kw("res.partner", "search_count", [[]]) > 0
+        assert odoo.stats.in_flight == 0
+
+
+async def test_rate_limit_spaces_calls(fake: FakeOdoo) -> None:
+    async with connect("http://odoo", transport=fake.transport(), rate_limit=500, burst=5) as odoo:
+        await asyncio.gather(
+            *(odoo.execute_kw("res.partner", "search_count", [[]]) for _ in range(30))
+        )
+        assert odoo.stats.rate_limit_wait > 0
+        assert odoo._core.bucket is not None
+        assert odoo._core.bucket.acquired == 31  # the login counts too
+
+
+async def test_authentication_is_never_retried(fake: FakeOdoo, url: str) -> None:
+    fake.inject("503", times=1, method="authenticate")
+    async with connect(url) as odoo:
+        with pytest.raises(HTTPStatusError):
+            await odoo.authenticate()
+    assert fake.count(method="authenticate") == 1
+
+
+async def test_web_session_is_renewed_once_when_it_expires(fake: FakeOdoo, url: str) -> None:
+    async with connect(url, protocol="web") as odoo:
+        partners = odoo.model("res.partner")
+        n = await partners.search_count([])
+        fake.expire_sessions()
+        results = await asyncio.gather(*(partners.search_count([]) for _ in range(20)))
+        assert results == [n] * 20
+        assert odoo.protocol.renewals == 1  # type: ignore[attr-defined]
+    logins = [c for c in fake.calls if c.method == "authenticate"]
+    assert len(logins) == 2
+    assert all(c.endpoint.startswith("/web/") for c in fake.calls)
+
+
+async def test_concurrency_faults_exhaust_retries(fake: FakeOdoo, url: str) -> None:
+    async with connect(url, retry=RetryPolicy(max_retries=1)) as odoo:
+        await odoo.authenticate()
+        fake.inject("concurrency", times=2, method="write")
+        with pytest.raises(ConcurrencyError):
+            await odoo.model("res.partner").write([1], {"comment": "x"})
+    assert fake.count(method="write") == 2
