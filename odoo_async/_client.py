@@ -162,6 +162,7 @@ class AsyncOdoo:
             headers=headers,
             stats=stats,
         )
+        http.secrets = (secret,)
         self._core = _Core(
             http=http,
             protocol=_make_protocol(protocol),

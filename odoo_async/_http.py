@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from ._errors import (
+    REDACTED,
     ClientClosedError,
     ConnectError,
     ConnectionDropped,
@@ -23,11 +24,12 @@ from ._errors import (
     RateLimited,
     RequestTimeout,
     TransportError,
+    redact,
 )
 from ._retry import parse_retry_after
 from ._stats import ClientStats
 
-__all__ = ["DEFAULT_LIMITS", "DEFAULT_TIMEOUT", "HTTPSession", "describe_body"]
+__all__ = ["DEFAULT_LIMITS", "DEFAULT_TIMEOUT", "HTTPSession", "describe_body", "redact_bytes"]
 
 #: Odoo's prefork workers close idle keep-alive sockets after about 2 seconds,
 #: so pooled connections are dropped after 1 second idle. The pool size is one
@@ -42,6 +44,14 @@ _TITLE_RE = re.compile(rb"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAG_RE = re.compile(r"<[^>]+>")
 
 _USER_AGENT = "odoo_async"
+
+
+def redact_bytes(body: bytes, secrets: tuple[str, ...]) -> bytes:
+    """``body`` with every secret masked."""
+    for secret in secrets:
+        if secret:
+            body = body.replace(secret.encode(), REDACTED.encode())
+    return body
 
 
 def describe_body(body: bytes, limit: int = 160) -> str:
@@ -118,6 +128,8 @@ class HTTPSession:
         self._client: httpx.AsyncClient | None = None
         self._closed = False
         self.stats = stats
+        #: Masked in every text and body kept from a reply (set by the client).
+        self.secrets: tuple[str, ...] = ()
 
     @property
     def closed(self) -> bool:
@@ -237,7 +249,8 @@ class HTTPSession:
     ) -> HTTPStatusError:
         status = response.status_code
         phrase = response.reason_phrase or ""
-        text = describe_body(body)
+        body = redact_bytes(body[:_BODY_KEEP], self.secrets)
+        text = redact(describe_body(body), *self.secrets)
         message = f"HTTP {status} {phrase} from {self.base_url}{response.request.url.path}: {text}"
         if 300 <= status < 400:
             location = response.headers.get("location", "?")

@@ -14,7 +14,7 @@ import httpx
 import msgspec
 
 from ._errors import ProtocolError, RPCError, fault_to_error
-from ._http import HTTPSession, describe_body
+from ._http import HTTPSession, describe_body, redact_bytes
 from ._protocol import Credentials, WireProtocol
 
 __all__ = ["JsonRpcProtocol", "decode_reply", "encode_request"]
@@ -69,12 +69,13 @@ def decode_reply(
         reply = _decoder.decode(body)
     except msgspec.DecodeError as exc:
         content_type = response.headers.get("content-type", "")
+        kept = redact_bytes(body[:2048], tuple(s for s in secrets if s))
         raise ProtocolError(
             f"Odoo's reply is not a JSON-RPC envelope (HTTP {response.status_code}, "
-            f"{content_type or 'no content type'}): {describe_body(body)} ({exc})",
+            f"{content_type or 'no content type'}): {describe_body(kept)} ({exc})",
             status_code=response.status_code,
             content_type=content_type,
-            body=body[:2048],
+            body=kept,
             model=model,
             method=method,
         ) from None

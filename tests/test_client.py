@@ -528,3 +528,22 @@ async def test_stats_count_requests_and_bytes() -> None:
     assert stats.bytes_out > 0
     assert stats.bytes_in > 0
     assert stats.errors == 0
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        httpx.Response(502, text=f"<html><title>Bad Gateway</title>echo: password={SECRET}</html>"),
+        httpx.Response(200, text=f"<html><title>Proxy</title>echo: password={SECRET}</html>"),
+    ],
+)
+async def test_secret_echoed_by_a_proxy_is_masked(response: httpx.Response) -> None:
+    router = respx.mock()
+    router.post(f"{URL}/jsonrpc").mock(side_effect=[ok(2), response])
+    with router:
+        async with client() as odoo:
+            with pytest.raises(OdooError) as info:
+                await odoo.execute_kw("res.partner", "search_count", [[]])
+    assert SECRET not in str(info.value)
+    assert SECRET.encode() not in info.value.body  # type: ignore[attr-defined]
+    assert b"password=***" in info.value.body  # type: ignore[attr-defined]
