@@ -26,6 +26,10 @@ async def _serve(args: argparse.Namespace) -> None:
         latency=args.latency,
         max_concurrent_requests=args.max_concurrent_requests,
     )
+    for spec in args.inject:
+        kind, _, rest = spec.partition(":")
+        rate, _, method = rest.partition(":")
+        fake.inject(kind, rate=float(rate) if rate else None, method=method or None)
     async with fake.serve(host=args.host, port=args.port) as url:
         print(url, flush=True)
         print(
@@ -45,6 +49,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added per call")
     parser.add_argument("--max-concurrent-requests", type=int, default=None)
+    parser.add_argument(
+        "--inject",
+        action="append",
+        default=[],
+        metavar="KIND[:RATE[:METHOD]]",
+        help="inject a fault (429, 502, 503, 504, html_500, drop, slow, concurrency) "
+        "into a share of the calls, e.g. 503:0.05:search_count; repeatable",
+    )
     args = parser.parse_args(argv)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(args))
