@@ -203,10 +203,10 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
         # ["&", leaf, *domain] needs the domain as one term: make it explicit.
         if not self.domain:
             return [[1, "=", 1]]
-        return _as_single_term(self.domain)
+        return as_single_term(self.domain)
 
 
-def _as_single_term(domain: list[Any]) -> list[Any]:
+def as_single_term(domain: list[Any]) -> list[Any]:
     """A domain written as one prefix term (implicit ``&`` made explicit)."""
     terms = _count_terms(domain)
     return ["&"] * (terms - 1) + list(domain)

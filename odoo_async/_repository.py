@@ -8,7 +8,6 @@ anything is sent; ``search_read`` is paged; ``get`` is batched.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
@@ -18,7 +17,7 @@ import msgspec
 from ._batcher import ReadBatcher, row_id
 from ._domain import DomainLike, normalize_domain
 from ._errors import RecordDecodeError
-from ._pager import SearchReadPager
+from ._pager import SearchReadPager, as_single_term
 from ._paging import chunked
 from ._records import Record, decode_records, encode_create, encode_write, model_of, record_fields
 from ._values import to_odoo_values
@@ -326,10 +325,29 @@ class AsyncModel(Generic[Row]):
         orderby: str | None = None,
         lazy: bool = True,
     ) -> list[dict[str, Any]]:
-        """Grouped aggregates, as Odoo 17's ``read_group`` returns them."""
+        """Grouped aggregates, as Odoo 17's ``read_group`` returns them.
+
+        ``fields`` are ``"name"`` or ``"name:aggregate"`` (``sum``, ``avg``,
+        ``min``, ``max``, ``count``...). On Odoo 19, where ``read_group`` gives
+        way to ``formatted_read_group``, the call is translated and the groups
+        come back in the same shape: ``<groupby>_count`` (lazy) or
+        ``__count``, the aggregates under the field's name, and ``__domain``.
+        """
         groupby_list = [groupby] if isinstance(groupby, str) else list(groupby)
+        normalized = normalize_domain(domain)
+        major = (await self.odoo.server_version() or (0,))[0]
+        if major >= 19:
+            return await self._formatted_read_group(
+                normalized,
+                list(fields),
+                groupby_list,
+                offset=offset,
+                limit=limit,
+                orderby=orderby,
+                lazy=lazy,
+            )
         kwargs: dict[str, Any] = {
-            "domain": normalize_domain(domain),
+            "domain": normalized,
             "fields": list(fields),
             "groupby": groupby_list,
             "offset": offset,
@@ -343,6 +361,58 @@ class AsyncModel(Generic[Row]):
             self.name, "read_group", [], kwargs
         )
         return result
+
+    async def _formatted_read_group(
+        self,
+        domain: list[Any],
+        fields: list[str],
+        groupby: list[str],
+        *,
+        offset: int,
+        limit: int | None,
+        orderby: str | None,
+        lazy: bool,
+    ) -> list[dict[str, Any]]:
+        if lazy:
+            groupby = groupby[:1]
+        grouped = {spec.split(":")[0] for spec in groupby}
+        aggregates = ["__count"]
+        names: dict[str, str] = {}  # aggregate spec -> key in the old shape
+        for spec in fields:
+            name, _, how = spec.partition(":")
+            if name in grouped or name == "__count":
+                continue
+            agg = f"{name}:{how or 'sum'}"
+            aggregates.append(agg)
+            names[agg] = name
+        kwargs: dict[str, Any] = {
+            "domain": domain,
+            "groupby": groupby,
+            "aggregates": aggregates,
+            "offset": offset,
+        }
+        if limit is not None:
+            kwargs["limit"] = limit
+        if orderby is not None:
+            kwargs["order"] = orderby
+        groups: list[dict[str, Any]] = await self.odoo.execute_kw(
+            self.name, "formatted_read_group", [], kwargs
+        )
+        count_key = f"{groupby[0].split(':')[0]}_count" if lazy and groupby else "__count"
+        out = []
+        for group in groups:
+            row = {key: value for key, value in group.items() if not key.startswith("__")}
+            for agg, name in names.items():
+                if agg in row:
+                    row[name] = row.pop(agg)
+            row[count_key] = group.get("__count", 0)
+            extra = group.get("__extra_domain") or []
+            if domain and extra:
+                row["__domain"] = ["&", *_as_one_term(domain), *_as_one_term(extra)]
+            else:
+                row["__domain"] = list(domain or extra)
+            out.append(row)
+        return out
 
     # -- writing ------------------------------------------------------------------
 
@@ -419,6 +489,5 @@ class AsyncModel(Generic[Row]):
         return bool(await self.odoo.execute_kw(self.name, "unlink", [wanted]))
 
 
-def pages_needed(total: int, page_size: int) -> int:
-    """How many pages of ``page_size`` hold ``total`` rows."""
-    return math.ceil(total / page_size) if total else 0
+def _as_one_term(domain: list[Any]) -> list[Any]:
+    return as_single_term(domain) if domain else [[1, "=", 1]]
