@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import math
 import random
+import sys
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
@@ -202,6 +203,10 @@ async def test_pager_works_where_a_coroutine_is_expected(odoo: AsyncOdoo) -> Non
     assert len(rows) == len(expected)
     gathered = await asyncio.gather(partners.search_read([], ["name"]), partners.search_count([]))
     assert len(gathered[0]) == gathered[1]
+    if sys.version_info >= (3, 11):
+        async with asyncio.TaskGroup() as tg:
+            in_group = tg.create_task(partners.search_read([], ["name"], page_size=30))
+        assert [row["id"] for row in in_group.result()] == expected
 
 
 async def test_awaiting_fetches_pages_concurrently(fake: FakeOdoo, odoo: AsyncOdoo) -> None:
