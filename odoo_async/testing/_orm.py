@@ -264,17 +264,31 @@ class Database:
 
     # -- model methods ------------------------------------------------------------------
 
-    def _rows(self, call: _Call, domain: Any) -> list[Any]:
+    def _ids(
+        self, call: _Call, domain: Any, order: Any = None, *, ordered: bool = True
+    ) -> list[int]:
+        """Ids the user may read that match ``domain``, sorted by ``order`` if ``ordered``.
+
+        The list is the store's memoized result: slice it, do not change it.
+        """
         call.access.check_model(call.model, "read")
         rule = call.access.rule(call.model, "read")
-        return self._store.filter(call.model, domain, active_test=call.active_test, allowed=rule)
+        store = self._store
+        # A record rule depends on its user only (and on the data, which the cache follows).
+        scope = None if rule is None else call.uid
+        if not ordered:
+            return store.matching_ids(
+                call.model, domain, active_test=call.active_test, allowed=rule, scope=scope
+            )
+        return store.search_ids(
+            call.model, domain, order, active_test=call.active_test, allowed=rule, scope=scope
+        )
 
     def _search(self, call: _Call, domain: Any, offset: Any, limit: Any, order: Any) -> list[int]:
-        rows = self._store.sort(call.model, self._rows(call, domain), _order(order))
-        return [row["id"] for row in _page(rows, offset, limit)]
+        return _page(self._ids(call, domain, order), offset, limit)
 
     def _search_count(self, call: _Call, domain: Any, limit: Any) -> int:
-        count = len(self._rows(call, domain))
+        count = len(self._ids(call, domain, ordered=False))
         return min(count, _as_int(limit)) if limit else count
 
     def _search_read(
@@ -289,12 +303,12 @@ class Database:
     ) -> list[dict[str, Any]]:
         load = _read_kwargs(read_kwargs)
         names = _field_list(fields)
-        self._store.check_fields(call.model, names or ())
-        rows = self._store.sort(call.model, self._rows(call, domain or []), _order(order))
-        rows = _page(rows, offset, limit)
-        return self._store.read_rows(
-            call.model, rows, names, load=load, active_test=call.active_test
-        )
+        store = self._store
+        store.check_fields(call.model, names or ())
+        ids = _page(self._ids(call, domain or [], order), offset, limit)
+        table = store.tables[call.model]
+        rows = [table[rid] for rid in ids]
+        return store.read_rows(call.model, rows, names, load=load, active_test=call.active_test)
 
     def _read(self, call: _Call, ids: list[int], fields: Any, load: Any) -> list[dict[str, Any]]:
         names = _field_list(fields)
@@ -358,9 +372,9 @@ class Database:
         domain = args or []
         if not (name == "" and operator in ("like", "ilike")):
             domain = and_domains(domain, [("display_name", operator, name)])
-        rows = self._store.sort(call.model, self._rows(call, domain), None)
+        ids = _page(self._ids(call, domain), 0, limit)
         names = self._store.name_cache(call.model)
-        return [[row["id"], names[row["id"]]] for row in _page(rows, 0, limit)]
+        return [[rid, names[rid]] for rid in ids]
 
     def _read_group(
         self,
@@ -373,7 +387,8 @@ class Database:
         orderby: Any,
         lazy: Any,
     ) -> list[dict[str, Any]]:
-        rows = self._rows(call, domain)
+        table = self._store.tables[call.model]
+        rows = [table[rid] for rid in self._ids(call, domain, ordered=False)]
         return read_group(
             self._store,
             call.model,
@@ -493,14 +508,6 @@ def _read_kwargs(read_kwargs: dict[str, Any]) -> Any:
                 f"BaseModel._read_format() got an unexpected keyword argument {key!r}"
             )
     return read_kwargs.get("load", "_classic_read")
-
-
-def _order(order: Any) -> str | None:
-    if not order:
-        return None
-    if not isinstance(order, str):
-        raise Fault(USER_ERROR, f'Invalid "order" specified ({order}).')
-    return order
 
 
 def _as_int(value: Any) -> int:

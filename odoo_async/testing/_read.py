@@ -1,15 +1,19 @@
 """``read``'s side of the Odoo test double: stored rows to the dicts Odoo sends.
 
-A reader is compiled once per call for the requested fields: a small
-generated function building ``{"id": ..., field: value, ...}`` with NULL
-turned into ``false``/``0``/``0.0``, a many2one into ``[id, display_name]``
-and an x2many into the ids of its (active) records in the comodel's order.
-Reading 100 000 rows is then one pass at C-level dict speed.
+A reader is compiled for the requested fields: a small generated function
+building ``{"id": ..., field: value, ...}`` with NULL turned into
+``false``/``0``/``0.0``, a many2one into ``[id, display_name]`` and an x2many
+into the ids of its (active) records in the comodel's order. Reading 100 000
+rows is then one pass at C-level dict speed. The generated source is compiled
+once per shape (see :func:`_code`); the store keeps the readers themselves
+until its data changes.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
+from types import CodeType
 from typing import TYPE_CHECKING, Any
 
 from . import _business as business
@@ -75,9 +79,15 @@ def compile_reader(
             namespace[f"e{index}"] = read_empty(f.type)
             parts.append(f"{key}: v if (v := get({key})) is not None else e{index}")
     source = "def read_row(row):\n    get = row.get\n    return {" + ", ".join(parts) + "}\n"
-    exec(source, namespace)
+    exec(_code(source), namespace)
     read_row: Callable[[Row], dict[str, Any]] = namespace["read_row"]
     return read_row
+
+
+@functools.lru_cache(maxsize=256)
+def _code(source: str) -> CodeType:
+    """The compiled reader source (it depends on the fields only, not on the data)."""
+    return compile(source, "<odoo_async.testing reader>", "exec")
 
 
 def field_reader(

@@ -9,18 +9,27 @@ particular to one model (partner names, invoice totals, users) lives in
 Every mutation goes through :meth:`Store.touch` / :meth:`Store.insert` /
 :meth:`Store.delete`, which journal the previous state, so that a call that
 fails half-way is rolled back as Odoo's transaction would be.
+
+Queries are memoized: :meth:`Store.matching_ids` and :meth:`Store.search_ids`
+keep the full list of matching ids (in table order, and per ``order``) for the
+last :data:`QUERY_CACHE_SIZE` queries, keyed by model, domain, ``active_test``
+and the record rule's scope. Paging a search is then a slice of that list.
+Every change to any table (and every rollback) bumps :attr:`Store.version`,
+which empties these caches and the compiled readers: a dotted path or a
+related field makes one model's results depend on another model's rows.
 """
 
 from __future__ import annotations
 
 import operator as op
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
 from . import _business as business
-from ._domain import Predicate, compile_domain
+from ._domain import Predicate, compile_domain, normalize_domain
 from ._exceptions import USER_ERROR, Fault, missing_error, value_error
 from ._fields import (
     X2MANY,
@@ -34,7 +43,7 @@ from ._fields import (
 from ._models import MODELS
 from ._read import NameMap, compile_reader
 
-__all__ = ["LOG_FIELDS", "Store", "utc_now"]
+__all__ = ["LOG_FIELDS", "QUERY_CACHE_SIZE", "Store", "utc_now"]
 
 #: Fields Odoo fills in itself; values sent for them are ignored.
 LOG_FIELDS = frozenset({"id", "create_date", "create_uid", "write_date", "write_uid"})
@@ -44,6 +53,10 @@ _ORDER_TERM = re.compile(
     re.IGNORECASE,
 )
 SortKey = tuple[Callable[[Row], Any], bool, bool]
+Reader = Callable[[Row], dict[str, Any]]
+
+#: How many query results (lists of ids) one store keeps, least recently used first out.
+QUERY_CACHE_SIZE = 64
 
 
 def utc_now() -> str:
@@ -63,6 +76,12 @@ class Store:
         self._cache: dict[tuple[str, ...], tuple[int, Any]] = {}
         self._journal: list[tuple[str, int, Row | None]] | None = None
         self._touched: set[tuple[str, int]] = set()
+        #: Bumped by every change to any table; results memoized under another version are gone.
+        self.version = 0
+        self._memo_version = 0
+        self._queries: OrderedDict[Hashable, list[int]] = OrderedDict()
+        self._readers: OrderedDict[Hashable, Reader] = OrderedDict()
+        self._names: dict[str, NameMap] = {}
 
     # -- transactions -----------------------------------------------------------
 
@@ -71,8 +90,15 @@ class Store:
         self._touched = set()
 
     def commit(self) -> None:
+        if self._journal:
+            # Rows are changed in place after touch(): forget what was memoized meanwhile.
+            self.version += 1
         self._journal = None
         self._touched = set()
+
+    def invalidate(self) -> None:
+        """Forget memoized queries, readers and names (for changes made behind the store's back)."""
+        self.version += 1
 
     def rollback(self) -> None:
         journal, self._journal = self._journal or [], None
@@ -84,11 +110,13 @@ class Store:
                 table[rid] = old
             self._generation[model] += 1
         self._touched = set()
+        self.version += 1
 
     def touch(self, model: str, rid: int) -> Row:
         """The row of ``rid``, journaled so that it can be changed in place."""
         row = self.tables[model][rid]
         self._generation[model] += 1
+        self.version += 1
         if self._journal is not None and (model, rid) not in self._touched:
             self._touched.add((model, rid))
             self._journal.append((model, rid, dict(row)))
@@ -100,6 +128,7 @@ class Store:
         row["id"] = rid
         self.tables[model][rid] = row
         self._generation[model] += 1
+        self.version += 1
         if self._journal is not None:
             self._touched.add((model, rid))
             self._journal.append((model, rid, None))
@@ -108,6 +137,7 @@ class Store:
     def delete(self, model: str, rid: int) -> None:
         row = self.tables[model].pop(rid)
         self._generation[model] += 1
+        self.version += 1
         if self._journal is not None:
             self._journal.append((model, rid, row))
 
@@ -202,6 +232,91 @@ class Store:
             return [row for row in rows if allowed(row) and pred(row)]
         return [row for row in rows if pred(row)]
 
+    def matching_ids(
+        self,
+        model: str,
+        domain: Any,
+        *,
+        active_test: bool = True,
+        allowed: Callable[[Row], bool] | None = None,
+        scope: Hashable = None,
+    ) -> list[int]:
+        """Ids of the rows matching ``domain`` (and ``allowed``), in table order; memoized.
+
+        ``scope`` names what ``allowed`` depends on (the user of a record rule); two
+        calls with the same scope must pass equivalent ``allowed`` predicates. The
+        list returned is shared with the cache: callers must not change it.
+        """
+        key = _query_key(model, domain, active_test, scope)
+        if key is None:
+            rows = self.filter(model, domain, active_test=active_test, allowed=allowed)
+            return [row["id"] for row in rows]
+        return self._matching(model, domain, key, active_test, allowed)
+
+    def search_ids(
+        self,
+        model: str,
+        domain: Any,
+        order: Any,
+        *,
+        active_test: bool = True,
+        allowed: Callable[[Row], bool] | None = None,
+        scope: Hashable = None,
+    ) -> list[int]:
+        """Ids matching ``domain`` sorted by ``order`` (the model's if falsy); memoized.
+
+        Domain faults come before ``order`` faults, as in Odoo. The list returned is
+        shared with the cache: callers slice it, they must not change it.
+        """
+        order = order or None
+        key = _query_key(model, domain, active_test, scope)
+        if key is None or not (order is None or isinstance(order, str)):
+            rows = self.filter(model, domain, active_test=active_test, allowed=allowed)
+            return [row["id"] for row in self.sort(model, rows, _check_order(order))]
+        queries = self._memo()
+        sorted_key = (key, order)
+        ids = queries.get(sorted_key)
+        if ids is not None:
+            queries.move_to_end(sorted_key)
+            return ids
+        table = self.tables[model]
+        rows = [table[rid] for rid in self._matching(model, domain, key, active_test, allowed)]
+        ids = [row["id"] for row in self.sort(model, rows, order)]
+        self._remember(sorted_key, ids)
+        return ids
+
+    def _matching(
+        self,
+        model: str,
+        domain: Any,
+        key: Hashable,
+        active_test: bool,
+        allowed: Callable[[Row], bool] | None,
+    ) -> list[int]:
+        queries = self._memo()
+        ids = queries.get(key)
+        if ids is not None:
+            queries.move_to_end(key)
+            return ids
+        rows = self.filter(model, domain, active_test=active_test, allowed=allowed)
+        ids = [row["id"] for row in rows]
+        self._remember(key, ids)
+        return ids
+
+    def _memo(self) -> OrderedDict[Hashable, list[int]]:
+        """The query cache, emptied (with readers and names) if anything changed since."""
+        if self._memo_version != self.version:
+            self._queries.clear()
+            self._readers.clear()
+            self._names.clear()
+            self._memo_version = self.version
+        return self._queries
+
+    def _remember(self, key: Hashable, ids: list[int]) -> None:
+        self._queries[key] = ids
+        if len(self._queries) > QUERY_CACHE_SIZE:
+            self._queries.popitem(last=False)
+
     def sort(self, model: str, rows: list[Row], order: str | None) -> list[Row]:
         for get, desc, nulls_first in reversed(self.order_keys(model, order)):
             present = [row for row in rows if get(row) is not None]
@@ -277,14 +392,34 @@ class Store:
     ) -> list[dict[str, Any]]:
         """``read``'s dicts for rows (``id`` first, then ``fields`` or every field)."""
         spec = self.models[model]
-        names = [f for f in (fields or spec.fields) if f != "id"]
+        names = tuple(f for f in (fields or spec.fields) if f != "id")
         self.check_fields(model, names)
-        read_row = compile_reader(self, model, names, load=load, active_test=active_test)
+        read_row = self.reader(model, names, load=load, active_test=active_test)
         return [read_row(row) for row in rows]
 
+    def reader(self, model: str, names: tuple[str, ...], *, load: Any, active_test: bool) -> Reader:
+        """The compiled ``read`` function for these fields, kept until the next change."""
+        self._memo()
+        # compile_reader only asks whether load is "_classic_read".
+        key = (model, names, load == "_classic_read", active_test)
+        readers = self._readers
+        read_row = readers.get(key)
+        if read_row is None:
+            read_row = compile_reader(self, model, names, load=load, active_test=active_test)
+            readers[key] = read_row
+            if len(readers) > QUERY_CACHE_SIZE:
+                readers.popitem(last=False)
+        else:
+            readers.move_to_end(key)
+        return read_row
+
     def name_cache(self, model: str) -> NameMap:
-        """Id -> display name of ``model``'s records, computed on first use."""
-        return NameMap(self, model)
+        """Id -> display name of ``model``'s records, computed on first use, kept until a change."""
+        self._memo()
+        names = self._names.get(model)
+        if names is None:
+            names = self._names[model] = NameMap(self, model)
+        return names
 
     # -- create / write / unlink ------------------------------------------------------
 
@@ -500,6 +635,51 @@ class Store:
         else:
             row = self.touch(model, rid)
             row[f.name] = tuple(i for i in row.get(f.name) or () if i not in ids)
+
+
+class _Unhashable(Exception):
+    """A domain holding a value the query cache cannot key on."""
+
+
+def _query_key(model: str, domain: Any, active_test: bool, scope: Hashable) -> Hashable | None:
+    """What a search's result depends on besides the data, or None if it cannot be a key."""
+    if not isinstance(domain, (list, tuple)) and domain:
+        return None  # not a domain: let the compiler word the fault
+    try:
+        canonical = _canonical(normalize_domain(domain)) if domain else ()
+        hash(scope)
+    except (_Unhashable, TypeError, Fault):
+        return None
+    return (model, canonical, active_test, scope)
+
+
+def _canonical(value: Any) -> Hashable:
+    """A hashable form of a domain value that keeps ``True``, ``1`` and ``1.0`` apart.
+
+    Python finds ``True == 1 == 1.0`` but a domain does not (``('name', '=', 1.0)``
+    compares with ``'1.0'``), and lists and tuples do not hash; each atom is tagged
+    with its type, and a type the cache does not know makes the domain uncachable.
+    """
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return (kind, value)
+    if kind is float:
+        return (kind, repr(value))
+    if kind is list or kind is tuple:
+        if all(type(item) is int for item in value):
+            return (kind, int, tuple(value))
+        if all(type(item) is str for item in value):
+            return (kind, str, tuple(value))
+        return (kind, None, tuple(_canonical(item) for item in value))
+    raise _Unhashable
+
+
+def _check_order(order: Any) -> str | None:
+    if not order:
+        return None
+    if not isinstance(order, str):
+        raise Fault(USER_ERROR, f'Invalid "order" specified ({order}).')
+    return order
 
 
 def _mentions_active(domain: Any) -> bool:

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from odoo_async.testing._orm import Database, Fault
+from odoo_async.testing._store import QUERY_CACHE_SIZE, Store
 
 ADMIN, DEMO, PORTAL = 2, 6, 7
 
@@ -857,6 +858,333 @@ def test_default_get(db: Database) -> None:
         "type": "contact",
         "active": True,
     }
+
+
+# -- query cache ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def filters(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The models the store filtered row by row (a cached query filters nothing)."""
+    seen: list[str] = []
+    original = Store.filter
+
+    def counting(self: Store, model: str, domain: Any, **kwargs: Any) -> list[Any]:
+        seen.append(model)
+        return original(self, model, domain, **kwargs)
+
+    monkeypatch.setattr(Store, "filter", counting)
+    return seen
+
+
+def page(db: Database, domain: list[Any], offset: int, limit: int, **kwargs: Any) -> list[Any]:
+    return call(db, "res.partner", "search_read", domain, ["name"], offset, limit, "id", **kwargs)
+
+
+def test_pages_of_one_search_filter_once(db: Database, filters: list[str]) -> None:
+    everything = call(db, "res.partner", "search_read", [], ["name"], order="id")
+    assert filters == ["res.partner"]
+    pages = [page(db, [], offset, 7) for offset in range(0, len(everything), 7)]
+    assert [row for rows in pages for row in rows] == everything
+    assert call(db, "res.partner", "search", [], order="id") == [r["id"] for r in everything]
+    assert call(db, "res.partner", "search_count", []) == len(everything)
+    assert call(db, "res.partner", "search_count", [], 5) == 5
+    assert filters == ["res.partner"]  # every page, the ids and the count came from the cache
+    call(db, "res.partner", "search", [], order="name desc")  # another order: a sort, no filter
+    assert filters == ["res.partner"]
+
+
+QUERIES: list[tuple[list[Any], str | None, dict[str, Any]]] = [
+    ([], None, {}),
+    ([], "id desc", {}),
+    ([], "name", {"context": {"active_test": False}}),
+    ([["is_company", "=", True]], "id", {}),
+    (["|", ["name", "ilike", "a"], ["email", "ilike", "example"]], "name desc, id", {}),
+    ([["country_id.name", "=", "Belgium"]], None, {}),
+    ([["id", "in", [14, 26, 8, 3]]], "id", {}),
+    ([["parent_id", "child_of", 14]], None, {"context": {"active_test": False}}),
+    ([["category_id", "!=", False]], "country_id, id", {}),
+]
+
+
+@pytest.mark.parametrize(("domain", "order", "kwargs"), QUERIES)
+def test_cached_results_equal_uncached_ones(
+    db: Database, domain: list[Any], order: str | None, kwargs: dict[str, Any]
+) -> None:
+    fresh = Database("odoo17", partners=20, seed=1)
+    for offset, limit in [(0, None), (0, 3), (2, 5), (100, 5)]:
+        first = call(db, "res.partner", "search", domain, offset, limit, order, **kwargs)
+        again = call(db, "res.partner", "search", domain, offset, limit, order, **kwargs)
+        assert first == again == call(fresh, "res.partner", "search", domain, offset, limit, order,
+                                      **kwargs)  # fmt: skip
+        fields = ["name", "country_id", "category_id", "child_ids"]
+        read = call(
+            db, "res.partner", "search_read", domain, fields, offset, limit, order, **kwargs
+        )
+        assert read == call(fresh, "res.partner", "search_read", domain, fields, offset, limit,
+                            order, **kwargs)  # fmt: skip
+    assert call(db, "res.partner", "search_count", domain, **kwargs) == call(
+        fresh, "res.partner", "search_count", domain, **kwargs
+    )
+    grouped = call(db, "res.partner", "read_group", domain, ["color"], ["country_id"], **kwargs)
+    assert grouped == call(fresh, "res.partner", "read_group", domain, ["color"], ["country_id"],
+                           **kwargs)  # fmt: skip
+
+
+def test_create_write_unlink_invalidate_the_cache(db: Database) -> None:
+    domain = [["name", "ilike", "zebra"]]
+    assert call(db, "res.partner", "search", domain) == []
+    zebra = call(db, "res.partner", "create", {"name": "Zebra Crossing"})
+    assert call(db, "res.partner", "search", domain) == [zebra]
+    assert call(db, "res.partner", "search_count", domain) == 1
+    call(db, "res.partner", "write", [14], {"name": "Azure Zebra"})
+    assert call(db, "res.partner", "search", domain, order="id") == [14, zebra]
+    assert page(db, domain, 1, 1) == [{"id": zebra, "name": "Zebra Crossing"}]
+    call(db, "res.partner", "unlink", [zebra])
+    assert call(db, "res.partner", "search", domain, order="id") == [14]
+    assert page(db, domain, 1, 1) == []
+    assert 14 in [rid for rid, _name in call(db, "res.partner", "name_search", "zebra")]
+    call(db, "res.partner", "write", [14], {"active": False})
+    assert call(db, "res.partner", "search", domain) == []
+    found = call(db, "res.partner", "name_search", "zebra")  # its contacts' names hold its name
+    assert found
+    assert all(name.startswith("Azure Zebra, ") for _rid, name in found)
+
+
+def test_changes_to_a_related_model_invalidate_the_cache(db: Database) -> None:
+    belgians = call(db, "res.partner", "search", [["country_id.name", "=", "Belgium"]])
+    assert len(belgians) == 4
+    by_code = [["country_id.code", "=", "BQ"]]
+    assert call(db, "res.partner", "search_count", by_code) == 0
+    before = call(db, "res.partner", "search_read", [["id", "in", belgians]], ["country_id"])
+    assert {tuple(r["country_id"]) for r in before} == {(20, "Belgium")}
+    call(db, "res.country", "write", [20], {"name": "Belgique", "code": "BQ"})
+    assert call(db, "res.partner", "search", [["country_id.name", "=", "Belgium"]]) == []
+    assert call(db, "res.partner", "search", [["country_id.name", "=", "Belgique"]]) == belgians
+    assert call(db, "res.partner", "search", [["country_id", "=", "Belgique"]]) == belgians
+    assert call(db, "res.partner", "search_count", by_code) == 4
+    after = call(db, "res.partner", "search_read", [["id", "in", belgians]], ["country_id"])
+    assert {tuple(r["country_id"]) for r in after} == {(20, "Belgique")}
+    # deleting a partner changes the result of a search through a related model
+    call(db, "res.partner", "unlink", [belgians[0]])
+    assert call(db, "res.partner", "search", [["country_id.name", "=", "Belgique"]]) == belgians[1:]
+
+
+def test_a_related_field_follows_its_target(db: Database) -> None:
+    demo = [["name", "=", "Marc Demo"]]
+    assert call(db, "res.users", "search", demo) == [DEMO]
+    assert call(db, "res.users", "search_read", demo, ["name"]) == [
+        {"id": DEMO, "name": "Marc Demo"}
+    ]
+    partner = call(db, "res.users", "read", [DEMO], ["partner_id"], load=None)[0]["partner_id"]
+    call(db, "res.partner", "write", [partner], {"name": "Marc Renamed"})
+    assert call(db, "res.users", "search", demo) == []
+    assert call(db, "res.users", "search_read", [["name", "=", "Marc Renamed"]], ["name"]) == [
+        {"id": DEMO, "name": "Marc Renamed"}
+    ]
+
+
+def test_a_failed_call_leaves_no_stale_result(db: Database) -> None:
+    domain = [["name", "=like", "Rolled back%"]]
+    assert call(db, "res.partner", "search", domain) == []
+    # the first record is created, then the second fails: the call is rolled back
+    fault(db, "res.partner", "create", [{"name": "Rolled back"}, {"name": "x", "parent_id": 99999}])
+    assert call(db, "res.partner", "search", domain) == []
+    assert call(db, "res.partner", "search_count", domain) == 0
+
+
+def test_a_result_memoized_inside_a_rolled_back_transaction_is_forgotten(db: Database) -> None:
+    store = db._store
+    domain = [("name", "=", "Inside")]
+    assert store.search_ids("res.partner", domain, "id") == []
+    store.begin()
+    rid = store.create("res.partner", {"name": "Inside"}, ADMIN)
+    assert store.search_ids("res.partner", domain, "id") == [rid]
+    assert store.matching_ids("res.partner", domain) == [rid]
+    store.rollback()
+    assert store.search_ids("res.partner", domain, "id") == []
+    assert store.matching_ids("res.partner", domain) == []
+
+
+def test_rows_changed_in_place_after_touch_are_seen_after_commit(db: Database) -> None:
+    store = db._store
+    domain = [("name", "=", "Changed in place")]
+    store.begin()
+    row = store.touch("res.partner", 14)
+    assert store.search_ids("res.partner", domain, None) == []  # memoized mid-change
+    row["name"] = "Changed in place"
+    store.commit()
+    assert store.search_ids("res.partner", domain, None) == [14]
+
+
+def test_every_low_level_change_empties_the_cache(db: Database) -> None:
+    store = db._store
+    domain = [("name", "=", "Low level")]
+    assert store.search_ids("res.partner", domain, None) == []
+    rid = store.insert("res.partner", {"name": "Low level", "active": True, "type": "contact"})
+    assert store.search_ids("res.partner", domain, None) == [rid]
+    assert store.matching_ids("res.partner", domain) == [rid]
+    store.touch("res.partner", 14)["name"] = "Low level"
+    assert store.search_ids("res.partner", domain, "id") == [14, rid]
+    store.delete("res.partner", rid)
+    assert store.search_ids("res.partner", domain, "id") == [14]
+    assert store.matching_ids("res.partner", domain) == [14]
+    store.tables["res.partner"][14]["name"] = "Behind its back"
+    store.invalidate()
+    assert store.search_ids("res.partner", domain, "id") == []
+
+
+def test_reset_forgets_cached_results(db: Database) -> None:
+    created = call(db, "res.partner", "create", {"name": "Ephemeral"})
+    assert call(db, "res.partner", "search", [["name", "=", "Ephemeral"]]) == [created]
+    db.reset()
+    assert call(db, "res.partner", "search", [["name", "=", "Ephemeral"]]) == []
+    assert call(db, "res.partner", "search_count", []) == 55
+
+
+@pytest.mark.parametrize("first", [ADMIN, PORTAL])
+def test_record_rules_are_part_of_the_key(db: Database, first: int) -> None:
+    order = [first, PORTAL if first == ADMIN else ADMIN, DEMO, first]
+    seen = {uid: call(db, "res.partner", "search", [], uid=uid) for uid in order}
+    assert seen[PORTAL] == [8]
+    assert len(seen[ADMIN]) == 55
+    assert seen[DEMO] == seen[ADMIN]
+    assert call(db, "res.partner", "search_count", [], uid=PORTAL) == 1
+    assert page(db, [], 0, 5, uid=PORTAL) == [{"id": 8, "name": "Joel Willis"}]
+    assert len(page(db, [], 0, 5, uid=ADMIN)) == 5
+    # the rule follows the data: a new contact of the portal user's company becomes visible
+    child = call(db, "res.partner", "create", {"name": "Colleague", "parent_id": 8})
+    assert call(db, "res.partner", "search", [], order="id", uid=PORTAL) == [8, child]
+
+
+def test_active_test_is_part_of_the_key(db: Database) -> None:
+    everything = {"context": {"active_test": False}}
+    active = call(db, "res.partner", "search", [])
+    archived_too = call(db, "res.partner", "search", [], **everything)
+    assert (len(active), len(archived_too)) == (55, 60)
+    assert call(db, "res.partner", "search", []) == active
+    assert call(db, "res.partner", "search_count", [], **everything) == 60
+    assert call(db, "res.partner", "search_count", []) == 55
+    children = call(db, "res.partner", "read", [14], ["child_ids"])[0]["child_ids"]
+    assert sorted(children) == [26, 27, 33]
+    call(db, "res.partner", "write", [26], {"active": False})
+    assert call(db, "res.partner", "read", [14], ["child_ids"])[0]["child_ids"] == [33, 27]
+    assert call(db, "res.partner", "read", [14], ["child_ids"], **everything)[0]["child_ids"] == (
+        children
+    )
+    assert call(db, "res.partner", "search_count", []) == 54
+    assert call(db, "res.partner", "search_count", [], **everything) == 60
+
+
+def test_domain_values_of_different_types_are_different_keys(db: Database) -> None:
+    ids = call(db, "res.partner", "create", [{"name": "1"}, {"name": "1.0"}, {"name": "True"}])
+    assert call(db, "res.partner", "search", [["name", "=", 1]]) == [ids[0]]
+    assert call(db, "res.partner", "search", [["name", "=", 1.0]]) == [ids[1]]
+    assert call(db, "res.partner", "search", [["name", "=", True]]) == [ids[2]]
+    assert call(db, "res.partner", "search", [["name", "in", [1]]]) == [ids[0]]
+    assert call(db, "res.partner", "search", [["name", "in", [True]]]) == [ids[2]]
+    # [a, b] and ['&', a, b] are the same normalized domain
+    both = [["name", "=", "1"], ["id", "=", ids[0]]]
+    assert call(db, "res.partner", "search", both) == [ids[0]]
+    assert call(db, "res.partner", "search", ["&", *both]) == [ids[0]]
+
+
+def test_unhashable_domain_values_are_searched_without_the_cache(
+    db: Database, filters: list[str]
+) -> None:
+    companies = call(db, "res.partner", "search", [["is_company", "=", False]])
+    filters.clear()
+    for _ in range(2):
+        assert call(db, "res.partner", "search", [["is_company", "=", {}]]) == companies
+        assert call(db, "res.partner", "search_count", [["is_company", "=", {}]]) == len(companies)
+    assert filters == ["res.partner"] * 4
+    caught = fault(db, "res.partner", "search", [["name", "=", {"a": 1}]])
+    assert caught.name == "builtins.ValueError"
+    caught = fault(db, "res.partner", "search", [], order=["name"])
+    assert caught.message == "Invalid \"order\" specified (['name'])."
+
+
+def test_faults_are_not_cached(db: Database) -> None:
+    for _ in range(2):
+        assert fault(db, "res.partner", "search", [["nope", "=", 1]]).name == "builtins.ValueError"
+        caught = fault(db, "res.partner", "search", [], order="nope")
+        assert caught.message == "Invalid field 'nope' on model 'res.partner'"
+    # a domain fault comes before an order fault, cached filter or not
+    assert call(db, "res.partner", "search_count", [["name", "=", "x"]]) == 0
+    caught = fault(db, "res.partner", "search", [["name", "=", "x"]], order="nope")
+    assert caught.message == "Invalid field 'nope' on model 'res.partner'"
+    caught = fault(db, "res.partner", "search", [["nope", "=", 1]], order="nope")
+    assert caught.message.startswith("Invalid field res.partner.nope")
+
+
+def test_the_cache_is_bounded(db: Database) -> None:
+    store = db._store
+    for rid in range(1, 3 * QUERY_CACHE_SIZE):
+        call(db, "res.partner", "search", [["id", "=", rid]], order="id")
+        assert len(store._queries) <= QUERY_CACHE_SIZE
+    assert call(db, "res.partner", "search", [["id", "=", 14]]) == [14]
+    assert call(db, "res.partner", "search", [["id", "=", 3 * QUERY_CACHE_SIZE - 1]]) == []
+
+
+_CACHE_DOMAINS = st.sampled_from(
+    [[], [["is_company", "=", True]], [["name", "ilike", "e"]], [["country_id.name", "=", "Belgium"]],
+     [["country_id", "=", "France"]], [["parent_id", "!=", False]], [["category_id", "!=", False]],
+     ["|", ["active", "=", False], ["color", ">", 3]], [["display_name", "ilike", "a"]]]
+)  # fmt: skip
+_CACHE_STEPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("query"), _CACHE_DOMAINS, st.sampled_from([None, "id desc", "name"]),
+                  st.integers(0, 10), st.sampled_from([None, 1, 4]),
+                  st.sampled_from([ADMIN, PORTAL]), st.booleans()),
+        st.tuples(st.just("write"), st.sampled_from([3, 8, 14, 26, 41, 45]),
+                  st.fixed_dictionaries({}, optional={
+                      "name": st.sampled_from(["Eve", "Bob", "Zed"]),
+                      "active": st.booleans(), "is_company": st.booleans(),
+                      "country_id": st.sampled_from([False, 20, 75]),
+                      "parent_id": st.sampled_from([False, 8, 14]),
+                      "color": st.integers(0, 6)})),
+        st.tuples(st.just("rename"), st.sampled_from([20, 75]),
+                  st.sampled_from(["Belgium", "France", "Elsewhere"])),
+        st.tuples(st.just("create"), st.sampled_from(["Eve", "Ann"]), st.sampled_from([20, 75])),
+        st.tuples(st.just("unlink"), st.sampled_from([41, 42, 43])),
+    ),
+    max_size=12,
+)  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None)
+@given(steps=_CACHE_STEPS)
+def test_cached_and_uncached_databases_agree(steps: list[tuple[Any, ...]]) -> None:
+    cached = Database("odoo17", partners=20, seed=1)
+    reference = Database("odoo17", partners=20, seed=1)
+
+    def both(model: str, method: str, *args: Any, **kwargs: Any) -> Any:
+        reference._store.invalidate()  # the reference never answers from its cache
+        results = []
+        for db in (cached, reference):
+            try:
+                results.append(call(db, model, method, *args, **kwargs))
+            except Fault as caught:
+                results.append((caught.name, caught.message))
+        assert results[0] == results[1]
+        return results[0]
+
+    for step in steps:
+        if step[0] == "query":
+            _, domain, order, offset, limit, uid, active_test = step
+            context = {"active_test": active_test}
+            fields = ["name", "country_id", "child_ids"]
+            both("res.partner", "search_read", domain, fields, offset, limit, order,
+                 uid=uid, context=context)  # fmt: skip
+            both("res.partner", "search_count", domain, uid=uid, context=context)
+        elif step[0] == "write":
+            both("res.partner", "write", [step[1]], step[2])
+        elif step[0] == "rename":
+            both("res.country", "write", [step[1]], {"name": step[2]})
+        elif step[0] == "create":
+            both("res.partner", "create", {"name": step[1], "country_id": step[2]})
+        else:
+            both("res.partner", "unlink", [step[1]])
 
 
 # -- reset -------------------------------------------------------------------------------------
