@@ -12,6 +12,7 @@ BENCHMARKS = [
     ("typed decoding", ["benchmarks/bench_decode.py"]),
     ("streaming memory", ["-m", "benchmarks.bench_stream_memory"]),
     ("load with injected 503s", ["-m", "benchmarks.bench_load"]),
+    ("HTTP transports", ["-m", "benchmarks.bench_transport"]),
 ]
 
 

@@ -38,6 +38,7 @@ from ._records import Many2one, Record
 from ._repository import AsyncModel
 from ._retry import READ_ONLY_METHODS, RetryPolicy, parse_retry_after
 from ._stats import ClientStats
+from ._transport import PooledTransport
 from ._values import to_odoo, to_odoo_values
 from ._websession import WebSessionProtocol
 
@@ -67,6 +68,7 @@ __all__ = [
     "Many2one",
     "MissingError",
     "OdooError",
+    "PooledTransport",
     "ProtocolError",
     "RPCError",
     "RateLimited",

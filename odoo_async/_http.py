@@ -97,8 +97,9 @@ class _Trace:
         have run. (httpcore already drops pooled connections whose socket shows
         end-of-file before reusing them; this catches the close that races
         with the write.) An end-of-file while waiting for the reply is not
-        stale: the request may have run. Only httpcore's own transport reports
-        these events; with any other transport nothing is called stale.
+        stale: the request may have run. httpcore's transport and
+        :class:`~odoo_async.PooledTransport` report these events; with any
+        other transport nothing is called stale.
         """
         return self.sending and not self.connected and not self.accepted
 
