@@ -21,6 +21,7 @@ from odoo_async import (
     ConnectionDropped,
     HTTPStatusError,
     OdooError,
+    PooledTransport,
     RateLimited,
     RequestTimeout,
     RetryPolicy,
@@ -220,14 +221,21 @@ async def test_overload_without_a_cap_is_retried_not_crashed(fake: FakeOdoo) -> 
     assert odoo.stats.retries == fake.rejected_requests
 
 
-async def test_load_with_injected_503s_stays_within_the_pool(fake: FakeOdoo) -> None:
+@pytest.mark.parametrize("transport", ["httpx", "pooled"])
+async def test_load_with_injected_503s_stays_within_the_pool(
+    fake: FakeOdoo, transport: str
+) -> None:
     """10,000 concurrent search_count tasks, max_concurrency=32, 5% 503s, over loopback.
 
     With 2 retries (the default) one call in 8,000 would see three 503s in a row;
     a bulk job raises max_retries.
     """
     policy = RetryPolicy(max_retries=6)
-    async with fake.serve() as url, connect(url, max_concurrency=32, retry=policy) as odoo:
+    pooled = {"transport": PooledTransport()} if transport == "pooled" else {}
+    async with (
+        fake.serve() as url,
+        connect(url, max_concurrency=32, retry=policy, **pooled) as odoo,
+    ):
         await odoo.authenticate()
         fake.inject("503", rate=0.05, method="search_count")
         results = await asyncio.gather(
