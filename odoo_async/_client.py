@@ -77,6 +77,7 @@ class _Core:
         self.bucket = bucket
         self.stats = stats
         self.uid: int | None = None
+        self.auth_refused: AuthenticationError | None = None
         self.auth_lock = anyio.Lock()
         self.version: dict[str, Any] | None = None
         self.version_lock = anyio.Lock()
@@ -325,16 +326,21 @@ class AsyncOdoo:
     async def authenticate(self) -> int:
         """Log in (once; the uid is cached) and return the user id.
 
-        Raises :class:`AuthenticationError` when Odoo refuses the login.
+        Raises :class:`AuthenticationError` when Odoo refuses the login. A
+        refusal is remembered: later calls raise it again without asking Odoo,
+        because Odoo locks an address out after a few failed logins. (A
+        transport failure is not remembered; the next call tries again.)
         """
         core = self._core
         if core.uid is not None:
             return core.uid
         async with core.auth_lock:
             if core.uid is None:
+                if core.auth_refused is not None:
+                    refused = core.auth_refused  # a fresh exception each time
+                    raise AuthenticationError(str(refused), db=refused.db, login=refused.login)
                 creds = core.credentials
-                # Never retried past the transport: Odoo locks an address out
-                # after a few failed logins.
+                # Retried only when it cannot have reached Odoo (see retry_decision).
                 uid = await self._attempts(
                     lambda timeout: core.protocol.authenticate(core.http, creds, timeout=timeout),
                     model=None,
@@ -345,13 +351,14 @@ class AsyncOdoo:
                 )
                 core.stats.authentications += 1
                 if uid is None:
-                    raise AuthenticationError(
+                    core.auth_refused = AuthenticationError(
                         f"Odoo refused the login {creds.login!r} on database {creds.db!r} "
                         f"(wrong {'API key' if creds.kind == 'api_key' else 'password'}, "
                         "unknown login or inactive user)",
                         db=creds.db,
                         login=creds.login,
                     )
+                    raise core.auth_refused
                 core.uid = uid
         assert core.uid is not None
         return core.uid

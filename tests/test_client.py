@@ -380,6 +380,22 @@ async def test_refused_login_raises_authentication_error_without_the_secret() ->
     assert (info.value.db, info.value.login) == ("odoo17", "admin")
 
 
+async def test_a_refused_login_is_asked_once_and_remembered() -> None:
+    router, seen = rpc_router(uid=False)
+    with router:
+        async with client() as odoo:
+            async with anyio.create_task_group() as tg:
+                for _ in range(20):
+                    tg.start_soon(_expect_refusal, odoo)
+            await _expect_refusal(odoo)
+    assert [body["params"]["method"] for body in seen] == ["authenticate"]
+
+
+async def _expect_refusal(odoo: AsyncOdoo) -> None:
+    with pytest.raises(AuthenticationError):
+        await odoo.execute_kw("res.partner", "search_count", [[]])
+
+
 async def test_one_authenticate_for_a_hundred_concurrent_first_calls() -> None:
     router, seen = rpc_router()
     with router:
