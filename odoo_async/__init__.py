@@ -4,7 +4,7 @@ Everything a user needs is importable from here; the modules behind it are
 private.
 """
 
-from ._batcher import ReadBatcher
+from ._batcher import ReadBatcher, RowError
 from ._client import DEFAULT_MAX_CONCURRENCY, AsyncOdoo
 from ._command import Command
 from ._domain import Domain, F, Field, normalize_domain
@@ -33,8 +33,9 @@ from ._errors import (
 from ._jsonrpc import JsonRpcProtocol
 from ._limits import ConcurrencyLimiter, TokenBucket
 from ._pager import SearchReadPager
-from ._protocol import WireProtocol
+from ._protocol import Credentials, WireProtocol
 from ._records import Many2one, Record
+from ._records_gen import record_class_from_fields_get, record_source_from_fields_get
 from ._repository import AsyncModel
 from ._retry import READ_ONLY_METHODS, RetryPolicy, parse_retry_after
 from ._stats import ClientStats
@@ -59,6 +60,7 @@ __all__ = [
     "ConcurrencyLimiter",
     "ConnectError",
     "ConnectionDropped",
+    "Credentials",
     "Domain",
     "DomainError",
     "F",
@@ -77,6 +79,7 @@ __all__ = [
     "RecordDecodeError",
     "RequestTimeout",
     "RetryPolicy",
+    "RowError",
     "SearchReadPager",
     "SessionExpired",
     "TokenBucket",
@@ -88,6 +91,8 @@ __all__ = [
     "__version__",
     "normalize_domain",
     "parse_retry_after",
+    "record_class_from_fields_get",
+    "record_source_from_fields_get",
     "to_odoo",
     "to_odoo_values",
 ]

@@ -16,9 +16,20 @@ from typing import Any, Generic, TypeVar
 from ._errors import MissingError
 from ._paging import chunked
 
-__all__ = ["ReadBatcher", "row_id"]
+__all__ = ["ReadBatcher", "RowError", "row_id"]
 
 Row = TypeVar("Row")
+
+
+class RowError:
+    """What ``read_ids`` returns in place of a row that it could not turn into one
+    (a Record that does not decode): only that id's callers get ``error``."""
+
+    __slots__ = ("error", "id")
+
+    def __init__(self, record_id: int, error: BaseException) -> None:
+        self.id = record_id
+        self.error = error
 
 
 def row_id(row: Any) -> int:
@@ -32,7 +43,8 @@ class ReadBatcher(Generic[Row]):
     """Collects ids and reads them in batches with ``read_ids``.
 
     ``read_ids(ids)`` performs one ``read`` RPC and returns the rows Odoo
-    sent (any order, missing ids absent). It is usable on its own, for
+    sent (any order, missing ids absent, a :class:`RowError` for a row that
+    could not be decoded). It is usable on its own, for
     example by a command-line sync job::
 
         batcher = ReadBatcher(lambda ids: partners.read_chunk(ids, ["name"]), model="res.partner")
@@ -41,7 +53,7 @@ class ReadBatcher(Generic[Row]):
 
     def __init__(
         self,
-        read_ids: Callable[[list[int]], Awaitable[Sequence[Row]]],
+        read_ids: Callable[[list[int]], Awaitable[Sequence[Row | RowError]]],
         *,
         model: str,
         batch_size: int = 500,
@@ -102,13 +114,15 @@ class ReadBatcher(Generic[Row]):
             if not isinstance(exc, Exception):
                 raise
             return
-        found = {row_id(row): row for row in rows}
+        found: dict[int, Row | RowError] = {row_id(row): row for row in rows}
         for record_id, futures in waiting.items():
             row = found.get(record_id)
             for future in futures:
                 if future.done():
                     continue
-                if row is None:
+                if isinstance(row, RowError):
+                    future.set_exception(row.error)
+                elif row is None:
                     future.set_exception(
                         MissingError(
                             "Record does not exist or has been deleted: "

@@ -8,8 +8,10 @@ share all of that and differ only in what they send.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import re
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -20,7 +22,7 @@ import anyio
 import httpx
 import msgspec
 
-from ._errors import AuthenticationError, OdooError, RPCError
+from ._errors import AuthenticationError, OdooError, ProtocolError, TransportError
 from ._http import DEFAULT_LIMITS, DEFAULT_TIMEOUT, HTTPSession
 from ._jsonrpc import JsonRpcProtocol
 from ._limits import ConcurrencyLimiter, TokenBucket
@@ -44,6 +46,7 @@ logger = logging.getLogger("odoo_async")
 DEFAULT_MAX_CONCURRENCY = 32
 
 _UNSET: Any = object()
+_NUMBER = re.compile(r"\d+")
 _decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
 
 
@@ -78,9 +81,9 @@ class _Core:
         self.stats = stats
         self.uid: int | None = None
         self.auth_refused: AuthenticationError | None = None
-        self.auth_lock = anyio.Lock()
+        self.auth_task: asyncio.Future[Any] | None = None
         self.version: dict[str, Any] | None = None
-        self.version_lock = anyio.Lock()
+        self.version_task: asyncio.Future[Any] | None = None
         self.cache: dict[Any, Any] = {}
 
 
@@ -227,7 +230,11 @@ class AsyncOdoo:
         retry: RetryPolicy | None = _UNSET,
         timeout: float | httpx.Timeout | None = _UNSET,
     ) -> AsyncOdoo:
-        """A view with another retry policy or timeout, sharing everything else."""
+        """A view with another retry policy or timeout, sharing everything else.
+
+        ``retry=None`` means no retries; ``timeout=None`` means no time limit
+        (as in httpx).
+        """
         changes: dict[str, Any] = {}
         if retry is not _UNSET:
             changes["retry"] = retry if retry is not None else RetryPolicy.NONE
@@ -302,66 +309,79 @@ class AsyncOdoo:
     # -- calls ----------------------------------------------------------------
 
     async def version(self) -> dict[str, Any]:
-        """``common.version()``: the server's version; no login needed. Cached."""
+        """``common.version()``: the server's version; no login needed. Cached.
+
+        Concurrent first calls share one request.
+        """
         core = self._core
         if core.version is None:
-            async with core.version_lock:
-                if core.version is None:
-                    raw = await self._attempts(
-                        lambda timeout: core.protocol.version(core.http, timeout=timeout),
-                        model=None,
-                        method="version",
-                        idempotent=True,
-                        timeout=None,
-                        retry=None,
-                    )
-                    core.version = msgspec.json.decode(raw)
+            core.version = await _single_flight(core, "version_task", self._fetch_version)
         return dict(core.version)
 
+    async def _fetch_version(self) -> dict[str, Any]:
+        core = self._core
+        raw = await self._attempts(
+            lambda timeout: core.protocol.version(core.http, timeout=timeout),
+            model=None,
+            method="version",
+            idempotent=True,
+            timeout=self._timeout,
+            retry=self._retry,
+        )
+        info = msgspec.json.decode(raw)
+        if not isinstance(info, dict):
+            raise ProtocolError(f"common.version() returned {info!r}, not an object")
+        return info
+
     async def server_version(self) -> tuple[int, ...]:
-        """The numeric part of ``server_version_info``, e.g. ``(17, 0)``."""
-        info = (await self.version()).get("server_version_info") or []
-        return tuple(part for part in info if isinstance(part, int))
+        """The numeric version, e.g. ``(17, 0)``; ``(19, 2)`` for Odoo Online's ``saas~19.2``."""
+        return parse_server_version(await self.version())
 
     async def authenticate(self) -> int:
         """Log in (once; the uid is cached) and return the user id.
 
-        Raises :class:`AuthenticationError` when Odoo refuses the login. A
-        refusal is remembered: later calls raise it again without asking Odoo,
-        because Odoo locks an address out after a few failed logins. (A
-        transport failure is not remembered; the next call tries again.)
+        Concurrent first calls share one login. Raises
+        :class:`AuthenticationError` when Odoo refuses the login. A refusal is
+        remembered: later calls raise it again without asking Odoo, because
+        Odoo locks an address out after a few failed logins. Any other failure
+        (the server down, a timeout) goes to every caller waiting for that
+        login, and the next call tries again.
         """
         core = self._core
         if core.uid is not None:
             return core.uid
-        async with core.auth_lock:
-            if core.uid is None:
-                if core.auth_refused is not None:
-                    refused = core.auth_refused  # a fresh exception each time
-                    raise AuthenticationError(str(refused), db=refused.db, login=refused.login)
-                creds = core.credentials
-                # Retried only when it cannot have reached Odoo (see retry_decision).
-                uid = await self._attempts(
-                    lambda timeout: core.protocol.authenticate(core.http, creds, timeout=timeout),
-                    model=None,
-                    method="authenticate",
-                    idempotent=False,
-                    timeout=None,
-                    retry=None,
-                )
-                core.stats.authentications += 1
-                if uid is None:
-                    core.auth_refused = AuthenticationError(
-                        f"Odoo refused the login {creds.login!r} on database {creds.db!r} "
-                        f"(wrong {'API key' if creds.kind == 'api_key' else 'password'}, "
-                        "unknown login or inactive user)",
-                        db=creds.db,
-                        login=creds.login,
-                    )
-                    raise core.auth_refused
-                core.uid = uid
-        assert core.uid is not None
-        return core.uid
+        refused = core.auth_refused
+        if refused is not None:  # a fresh exception each time
+            raise AuthenticationError(str(refused), db=refused.db, login=refused.login)
+        uid: int = await _single_flight(core, "auth_task", self._login)
+        return uid
+
+    async def _login(self) -> int:
+        core = self._core
+        creds = core.credentials
+        # A login is replayed only when it cannot have reached Odoo, whatever
+        # the view's policy says about idempotence.
+        policy = self._retry.replace(idempotent=False) if self._retry.idempotent else self._retry
+        uid = await self._attempts(
+            lambda timeout: core.protocol.authenticate(core.http, creds, timeout=timeout),
+            model=None,
+            method="authenticate",
+            idempotent=False,
+            timeout=self._timeout,
+            retry=policy,
+        )
+        core.stats.authentications += 1
+        if uid is None:
+            core.auth_refused = AuthenticationError(
+                f"Odoo refused the login {creds.login!r} on database {creds.db!r} "
+                f"(wrong {'API key' if creds.kind == 'api_key' else 'password'}, "
+                "unknown login or inactive user)",
+                db=creds.db,
+                login=creds.login,
+            )
+            raise AuthenticationError(str(core.auth_refused), db=creds.db, login=creds.login)
+        core.uid = uid
+        return uid
 
     @overload
     async def execute_kw(
@@ -399,7 +419,7 @@ class AsyncOdoo:
         *,
         result_type: Any = Any,
         timeout: float | httpx.Timeout | None = _UNSET,
-        retry: RetryPolicy | None = None,
+        retry: RetryPolicy | None = _UNSET,
         idempotent: bool = False,
     ) -> Any:
         """Call ``model.method(*args, **kwargs)`` on the server.
@@ -429,7 +449,7 @@ class AsyncOdoo:
         kwargs: Mapping[str, Any] | None = None,
         *,
         timeout: float | httpx.Timeout | None = _UNSET,
-        retry: RetryPolicy | None = None,
+        retry: RetryPolicy | None = _UNSET,
         idempotent: bool = False,
     ) -> msgspec.Raw:
         """Like :meth:`execute_kw`, but the result stays JSON text (``msgspec.Raw``)."""
@@ -454,7 +474,7 @@ class AsyncOdoo:
             method=method,
             idempotent=idempotent,
             timeout=_as_timeout(timeout) if timeout is not _UNSET else self._timeout,
-            retry=retry,
+            retry=self._retry if retry is _UNSET else (retry or RetryPolicy.NONE),
         )
 
     async def _attempts(
@@ -465,11 +485,14 @@ class AsyncOdoo:
         method: str,
         idempotent: bool,
         timeout: httpx.Timeout | None,
-        retry: RetryPolicy | None,
+        retry: RetryPolicy,
     ) -> T:
-        """Run ``send(timeout)`` under the limits, retrying as the policy says."""
+        """Run ``send(timeout)`` under the limits, retrying as ``retry`` says.
+
+        ``timeout`` ``None`` means the client's default.
+        """
         core = self._core
-        policy = retry if retry is not None else self._retry
+        policy = retry
         idempotent = idempotent or policy.idempotent
         stats = core.stats
         attempt = 0
@@ -488,7 +511,7 @@ class AsyncOdoo:
                     finally:
                         stats.in_flight -= 1
             except OdooError as exc:
-                if isinstance(exc, RPCError):
+                if not isinstance(exc, TransportError):  # those are counted by HTTPSession
                     stats.errors += 1
                 decision = retry_decision(
                     exc,
@@ -555,7 +578,53 @@ def _make_protocol(protocol: WireProtocol | str) -> WireProtocol:
     raise ValueError(f"protocol must be 'jsonrpc', 'web' or a WireProtocol, got {protocol!r}")
 
 
-def _as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout | None:
-    if timeout is None or isinstance(timeout, httpx.Timeout):
+def _as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
+    """A timeout given by the caller; ``None`` means no limit, as in httpx."""
+    if isinstance(timeout, httpx.Timeout):
         return timeout
     return httpx.Timeout(timeout)
+
+
+def parse_server_version(info: Mapping[str, Any]) -> tuple[int, ...]:
+    """``(major, minor, ...)`` from ``common.version()``'s answer.
+
+    Odoo Online reports ``server_version_info`` as ``["saas~19", 2, ...]`` and
+    ``server_serie`` as ``"saas~19.2"``; the numbers are read from either.
+    """
+    numbers: list[int] = []
+    for part in info.get("server_version_info") or []:
+        if isinstance(part, int) and not isinstance(part, bool):
+            numbers.append(part)
+        elif isinstance(part, str) and not numbers:
+            match = _NUMBER.search(part)
+            if match is None:
+                break
+            numbers.append(int(match.group()))
+        else:
+            break
+    if not numbers:
+        text = str(info.get("server_serie") or info.get("server_version") or "")
+        numbers = [int(n) for n in _NUMBER.findall(text)[:2]]
+    return tuple(numbers)
+
+
+async def _single_flight(core: _Core, slot: str, run: Callable[[], Awaitable[T]]) -> T:
+    """Run ``run()`` once for every concurrent caller; each awaits the same outcome.
+
+    The work runs in its own task, so a caller that is cancelled does not
+    cancel it for the others. When it ends, the slot is freed: a failure is
+    not cached here, the next call tries again.
+    """
+    task: asyncio.Future[T] | None = getattr(core, slot)
+    if task is None:
+        task = asyncio.ensure_future(run())
+        setattr(core, slot, task)
+
+        def done(finished: asyncio.Future[T]) -> None:
+            if getattr(core, slot) is finished:
+                setattr(core, slot, None)
+            if not finished.cancelled():
+                finished.exception()  # retrieved: every caller may have gone
+
+        task.add_done_callback(done)
+    return await asyncio.shield(task)

@@ -26,6 +26,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from typing import Any, Generic, TypeVar
 
+from ._gather import gather_or_cancel
 from ._paging import is_id_order, plan_pages, stable_order
 
 __all__ = ["SearchReadPager"]
@@ -60,6 +61,8 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
             raise ValueError(f"offset must be >= 0, got {offset}")
         if limit is not None and limit < 0:
             raise ValueError(f"limit must be >= 0 or None, got {limit}")
+        if limit == 0:
+            limit = None  # as in Odoo: limit=0 means no limit
         if prefetch < 0:
             raise ValueError(f"prefetch must be >= 0, got {prefetch}")
         if keyset and not is_id_order(order):
@@ -91,8 +94,6 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
         """Every row (what ``await pager`` returns)."""
         if self.keyset:
             return [row async for row in self]
-        if self.limit == 0:
-            return []
         first_limit = self.page_size if self.limit is None else min(self.page_size, self.limit)
         first_task = asyncio.ensure_future(
             self._fetch(self.domain, self.offset, first_limit, self.order)
@@ -108,8 +109,8 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
         if len(first) < first_limit:
             return first
         rest = plan_pages(total, offset=self.offset, limit=self.limit, page_size=self.page_size)[1:]
-        pages = await asyncio.gather(
-            *(self._fetch(self.domain, off, lim, self.order) for off, lim in rest)
+        pages = await gather_or_cancel(
+            self._fetch(self.domain, off, lim, self.order) for off, lim in rest
         )
         rows = first
         for page in pages:
@@ -122,7 +123,8 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
         return self._coro
 
     def __await__(self) -> Generator[Any, None, list[Row]]:
-        return self._coroutine().__await__()
+        # A fresh walk each time: a pager can be awaited again to read anew.
+        return self.all().__await__()
 
     def send(self, value: Any) -> Any:
         return self._coroutine().send(value)

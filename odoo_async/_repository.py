@@ -8,18 +8,27 @@ anything is sent; ``search_read`` is paged; ``get`` is batched.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
-import anyio
 import msgspec
 
-from ._batcher import ReadBatcher, row_id
+from ._batcher import ReadBatcher, RowError, row_id
 from ._domain import DomainLike, normalize_domain
-from ._errors import RecordDecodeError
+from ._errors import ProtocolError, RecordDecodeError
+from ._gather import gather_or_cancel
 from ._pager import SearchReadPager, as_single_term
 from ._paging import chunked
-from ._records import Record, decode_records, encode_create, encode_write, model_of, record_fields
+from ._records import (
+    Record,
+    decode_record,
+    decode_records,
+    encode_create,
+    encode_write,
+    model_of,
+    record_fields,
+)
 from ._values import to_odoo_values
 
 if TYPE_CHECKING:
@@ -34,6 +43,7 @@ DEFAULT_PAGE_SIZE = 500
 
 _ROWS = msgspec.json.Decoder(list[dict[str, Any]])
 _IDS = msgspec.json.Decoder(list[int])
+_RAW_ROWS = msgspec.json.Decoder(list[msgspec.Raw])
 
 
 def _check_ids(ids: Iterable[int] | int, model: str, method: str) -> list[int]:
@@ -123,6 +133,16 @@ class AsyncModel(Generic[Row]):
                 f"{self.name}.{method} did not return a list of rows: {exc}", model=self.name
             ) from exc
 
+    def _decode_ids(self, raw: msgspec.Raw, method: str) -> list[int]:
+        try:
+            return _IDS.decode(raw)
+        except msgspec.ValidationError as exc:
+            raise ProtocolError(
+                f"{self.name}.{method} returned {bytes(raw)[:200]!r}, not a list of ids ({exc})",
+                model=self.name,
+                method=method,
+            ) from exc
+
     # -- reading ------------------------------------------------------------------
 
     async def search(
@@ -142,7 +162,7 @@ class AsyncModel(Generic[Row]):
         raw = await self.odoo.execute_kw_raw(
             self.name, "search", [normalize_domain(domain)], kwargs
         )
-        return _IDS.decode(raw)
+        return self._decode_ids(raw, "search")
 
     async def search_count(self, domain: DomainLike = None, *, limit: int | None = None) -> int:
         """How many records match ``domain``."""
@@ -175,14 +195,7 @@ class AsyncModel(Generic[Row]):
         if len(chunks) == 1:
             rows = await self.read_chunk(chunks[0], fields)
         else:
-            results: list[list[Row]] = [[] for _ in chunks]
-
-            async def one(index: int, chunk: list[int]) -> None:
-                results[index] = await self.read_chunk(chunk, fields)
-
-            async with anyio.create_task_group() as tg:
-                for index, chunk in enumerate(chunks):
-                    tg.start_soon(one, index, chunk)
+            results = await gather_or_cancel(self.read_chunk(chunk, fields) for chunk in chunks)
             rows = [row for result in results for row in result]
         by_id = {row_id(row): row for row in rows}
         return [by_id[i] for i in wanted if i in by_id]
@@ -194,6 +207,8 @@ class AsyncModel(Generic[Row]):
             self.record_type,
             tuple(fields) if fields is not None else None,
             msgspec.json.encode(self.odoo.context),
+            self.odoo.retry,
+            repr(self.odoo._timeout),
             self.batch_size,
             self.batch_window,
         )
@@ -201,13 +216,33 @@ class AsyncModel(Generic[Row]):
         batcher: ReadBatcher[Row] | None = cache.get(key)
         if batcher is None:
             batcher = ReadBatcher(
-                lambda ids: self.read_chunk(ids, fields),
+                lambda ids: self._read_for_batcher(ids, fields),
                 model=self.name,
                 batch_size=self.batch_size,
                 window=self.batch_window,
             )
             cache[key] = batcher
         return batcher
+
+    async def _read_for_batcher(
+        self, ids: list[int], fields: list[str] | None
+    ) -> Sequence[Row | RowError]:
+        """One ``read`` for the batcher; with Records, a row that does not decode
+        fails only its own caller."""
+        kwargs = {} if fields is None else {"fields": fields}
+        raw = await self.odoo.execute_kw_raw(self.name, "read", [ids], kwargs)
+        try:
+            return self._decode_rows(raw, "read")
+        except RecordDecodeError:
+            if self.record_type is None:
+                raise
+        out: list[Row | RowError] = []
+        for item in _RAW_ROWS.decode(raw):
+            try:
+                out.append(decode_record(self.record_type, item))  # type: ignore[arg-type]
+            except RecordDecodeError as exc:
+                out.append(RowError(exc.record_id if exc.record_id is not None else -1, exc))
+        return out
 
     async def get(self, record_id: int, fields: Sequence[str] | None = None) -> Row:
         """One record by id, batched with every other ``get`` of this moment.
@@ -282,14 +317,19 @@ class AsyncModel(Generic[Row]):
             msgspec.json.encode(self.odoo.context),
         )
         cache = self.odoo._core.cache
-        if key not in cache:
-            kwargs: dict[str, Any] = {}
-            if allfields is not None:
-                kwargs["allfields"] = list(allfields)
-            if attributes is not None:
-                kwargs["attributes"] = list(attributes)
-            cache[key] = await self.odoo.execute_kw(self.name, "fields_get", [], kwargs)
-        result: dict[str, dict[str, Any]] = cache[key]
+        kwargs: dict[str, Any] = {}
+        if allfields is not None:
+            kwargs["allfields"] = list(allfields)
+        if attributes is not None:
+            kwargs["attributes"] = list(attributes)
+        pending: asyncio.Future[Any] | None = cache.get(key)
+        if pending is None or (pending.done() and pending.exception() is not None):
+            # one request for every concurrent caller; a failure is not kept
+            pending = asyncio.ensure_future(
+                self.odoo.execute_kw(self.name, "fields_get", [], kwargs)
+            )
+            cache[key] = pending
+        result: dict[str, dict[str, Any]] = await asyncio.shield(pending)
         return result
 
     async def name_search(
@@ -428,8 +468,10 @@ class AsyncModel(Generic[Row]):
         """Create one record (a dict or Record: its id) or many (a list: their ids, in order).
 
         A list is sent in chunks of ``batch_size``, concurrently. If a chunk
-        fails, the chunks before it may have been created: the error says how
-        many records were created, and their ids are on ``error.created_ids``.
+        fails, other chunks may have been created: the first error is raised,
+        with ``error.created_ids``, a list as long as ``values`` holding the id
+        created for each of them or ``None``, so a sync job can tell exactly
+        which records went in.
         """
         if isinstance(values, (Mapping, Record)):
             encoded = await self._encode_create(values)
@@ -437,29 +479,30 @@ class AsyncModel(Generic[Row]):
         batch = [await self._encode_create(v) for v in values]
         if not batch:
             return []
-        chunks = [batch[i : i + self.batch_size] for i in range(0, len(batch), self.batch_size)]
-        results: list[list[int] | None] = [None] * len(chunks)
-        failures: list[BaseException] = []
+        size = self.batch_size
+        chunks = [batch[i : i + size] for i in range(0, len(batch), size)]
 
-        async def one(index: int, chunk: list[dict[str, Any]]) -> None:
+        async def one(chunk: list[dict[str, Any]]) -> list[int] | BaseException:
             try:
                 raw = await self.odoo.execute_kw_raw(self.name, "create", [chunk])
-                results[index] = _IDS.decode(raw)
+                return self._decode_ids(raw, "create")
             except Exception as exc:
-                failures.append(exc)
+                return exc
 
-        async with anyio.create_task_group() as tg:
-            for index, chunk in enumerate(chunks):
-                tg.start_soon(one, index, chunk)
-        created = [i for result in results if result is not None for i in result]
+        results = await gather_or_cancel(one(chunk) for chunk in chunks)
+        failures = [r for r in results if isinstance(r, BaseException)]
         if failures:
+            created: list[int | None] = []
+            for chunk, result in zip(chunks, results, strict=True):
+                created.extend(result if isinstance(result, list) else [None] * len(chunk))
             error = failures[0]
             error.created_ids = created  # type: ignore[attr-defined]
+            done = sum(i is not None for i in created)
             add_note = getattr(error, "add_note", None)  # Python 3.11+
             if add_note is not None:
-                add_note(f"{len(created)} of {len(batch)} {self.name} records were created first")
+                add_note(f"{done} of {len(batch)} {self.name} records were created (.created_ids)")
             raise error
-        return created
+        return [i for result in results if isinstance(result, list) for i in result]
 
     async def _encode_create(self, values: Mapping[str, Any] | Record) -> dict[str, Any]:
         if isinstance(values, Record):

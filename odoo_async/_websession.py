@@ -17,7 +17,7 @@ import anyio
 import httpx
 import msgspec
 
-from ._errors import SessionExpired
+from ._errors import AccessDenied, SessionExpired
 from ._http import HTTPSession
 from ._jsonrpc import decode_reply, encode_request
 from ._protocol import Credentials, WireProtocol
@@ -76,15 +76,18 @@ class WebSessionProtocol(WireProtocol):
         self, http: HTTPSession, credentials: Credentials, *, timeout: httpx.Timeout | None
     ) -> int | None:
         params = {"db": credentials.db, "login": credentials.login, "password": credentials.secret}
-        raw, response = await self._post(
-            http,
-            "/web/session/authenticate",
-            params,
-            timeout=timeout,
-            model=None,
-            method="authenticate",
-            secrets=(credentials.secret,),
-        )
+        try:
+            raw, response = await self._post(
+                http,
+                "/web/session/authenticate",
+                params,
+                timeout=timeout,
+                model=None,
+                method="authenticate",
+                secrets=(credentials.secret,),
+            )
+        except AccessDenied:
+            return None  # a refused login: an AccessDenied fault here, false on /jsonrpc
         info = msgspec.json.decode(raw)
         uid = info.get("uid") if isinstance(info, dict) else None
         if isinstance(uid, bool) or not isinstance(uid, int):

@@ -65,7 +65,7 @@ async def test_version_and_authenticate(connect: Connect, fake_odoo: FakeOdoo) -
     async with connect() as odoo:
         info = await odoo.version()
         assert info["server_version"] == "17.0"
-        assert await odoo.server_version() == (17, 0, 0, 0)
+        assert await odoo.server_version() == (17, 0, 0)
         assert await odoo.authenticate() == 2
     assert fake_odoo.count(method="authenticate") == 1
 
@@ -235,3 +235,13 @@ async def test_web_session_protocol(connect: Connect, fake_odoo: FakeOdoo) -> No
         assert len(rows) == 5
     assert {c.endpoint for c in fake_odoo.calls} >= {"/web/session/authenticate"}
     assert all(c.endpoint.startswith("/web/") for c in fake_odoo.calls)
+
+
+async def test_web_session_wrong_password_is_a_refused_login(
+    connect: Connect, fake_odoo: FakeOdoo
+) -> None:
+    async with connect(protocol="web", password="Wr0ng-Pa55") as odoo:
+        for _ in range(3):
+            with pytest.raises(AuthenticationError):
+                await odoo.model("res.partner").search_count([])
+    assert fake_odoo.count(method="authenticate") == 1

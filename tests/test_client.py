@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -18,6 +19,7 @@ from odoo_async import (
     AuthenticationError,
     ClientClosedError,
     ConcurrencyError,
+    ConnectError,
     HTTPStatusError,
     MissingError,
     OdooError,
@@ -134,7 +136,7 @@ async def test_version_needs_no_login_and_is_cached() -> None:
     with router:
         async with client() as odoo:
             info = await odoo.version()
-            assert await odoo.server_version() == (17, 0, 0, 0)
+            assert await odoo.server_version() == (17, 0, 0)
     assert info["server_version"] == "17.0"
     assert [body["params"]["method"] for body in seen] == ["version"]
 
@@ -563,3 +565,63 @@ async def test_secret_echoed_by_a_proxy_is_masked(response: httpx.Response) -> N
     assert SECRET not in str(info.value)
     assert SECRET.encode() not in info.value.body  # type: ignore[attr-defined]
     assert b"password=***" in info.value.body  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("info", "expected"),
+    [
+        ({"server_version_info": [17, 0, 0, "final", 0, ""], "server_serie": "17.0"}, (17, 0, 0)),
+        ({"server_version_info": [19, 0, 0, "final", 0, ""], "server_serie": "19.0"}, (19, 0, 0)),
+        (
+            {"server_version_info": ["saas~19", 2, 0, "final", 0, ""], "server_serie": "saas~19.2"},
+            (19, 2, 0),
+        ),
+        ({"server_version": "saas~18.3+e", "server_serie": "saas~18.3"}, (18, 3)),
+        ({"server_version": "16.0"}, (16, 0)),
+        ({}, ()),
+    ],
+)
+def test_parse_server_version(info: dict[str, Any], expected: tuple[int, ...]) -> None:
+    from odoo_async._client import parse_server_version
+
+    assert parse_server_version(info) == expected
+
+
+async def test_concurrent_first_calls_share_one_failed_login() -> None:
+    """The server is down: twenty first calls wait for one login attempt, not twenty."""
+    router = respx.mock()
+    route = router.post(f"{URL}/jsonrpc").mock(side_effect=httpx.ConnectError("refused"))
+    with router:
+        async with client() as odoo:
+            results = await asyncio.gather(
+                *(odoo.execute_kw("res.partner", "search_count", [[]]) for _ in range(20)),
+                return_exceptions=True,
+            )
+            assert all(isinstance(r, ConnectError) for r in results)
+            assert route.call_count == 1
+            await asyncio.gather(odoo.version(), odoo.version(), return_exceptions=True)
+            assert route.call_count == 2, "two concurrent version() calls share one request"
+            with pytest.raises(ConnectError):
+                await odoo.authenticate()
+            assert route.call_count == 3, "a failure is not cached: the next call tries again"
+
+
+async def test_execute_kw_none_means_no_timeout_and_no_retries() -> None:
+    seen: list[dict[str, Any]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.extensions["timeout"])
+        body = json.loads(request.content)
+        answers = {"authenticate": 2, "version": {"server_version": "17.0"}}
+        return ok(answers.get(body["params"]["method"], 5), body["id"])
+
+    router = respx.mock()
+    router.post(f"{URL}/jsonrpc").mock(side_effect=handler)
+    with router:
+        async with AsyncOdoo(URL, db="d", username="u", password="p", timeout=5) as odoo:
+            await odoo.execute_kw("res.partner", "search_count", [[]], timeout=None)
+            await odoo.with_options(timeout=2).version()
+            await odoo.execute_kw("res.partner", "search_count", [[]])
+    assert seen[1]["read"] is None, "timeout=None: no limit, as in httpx"
+    assert seen[2]["read"] == 2.0, "version() follows the view's timeout"
+    assert seen[3]["read"] == 5.0

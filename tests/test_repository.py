@@ -18,10 +18,13 @@ from odoo_async import (
     Command,
     DomainError,
     F,
+    HTTPStatusError,
     Many2one,
     MissingError,
     Record,
+    RecordDecodeError,
     RetryPolicy,
+    RPCError,
     ValidationError,
 )
 from odoo_async.testing import FakeOdoo
@@ -174,7 +177,7 @@ async def test_offset_and_limit(
 ) -> None:
     partners = odoo.model("res.partner")
     everything = await partners.search([], order="name, id")
-    end = None if limit is None else offset + limit
+    end = None if not limit else offset + limit  # limit=0 means no limit, as in Odoo
     expected = everything[offset:end]
     pager = partners.search_read(
         [], ["name"], offset=offset, limit=limit, order="name", page_size=page_size
@@ -400,3 +403,94 @@ async def test_typed_repository_roundtrip(fake: FakeOdoo, odoo: AsyncOdoo) -> No
     assert rows == [p]
     create_call = [c for c in fake.calls if c.method == "write"][-1]
     assert create_call.args[1] == {"email": "typed@example.com", "country_id": False}
+
+
+async def test_read_errors_are_not_wrapped_in_exception_groups(fake: FakeOdoo) -> None:
+    async with connect(fake, username="demo", password="demo") as demo:
+        params = demo.model("ir.config_parameter")
+        params.batch_size = 2
+        with pytest.raises(AccessError):  # five ids: three concurrent chunks
+            await params.read([1, 2, 3, 4, 5], ["key"])
+
+
+async def test_a_failing_page_cancels_the_other_pages(fake: FakeOdoo, odoo: AsyncOdoo) -> None:
+    partners = odoo.model("res.partner")
+    await partners.search_count([])
+    fake.clear_calls()
+    fake.inject("503", times=1, method="search_read")
+    with pytest.raises(HTTPStatusError):
+        await partners.search_read([], ["name"], page_size=1)
+    sent = fake.count(method="search_read")
+    await asyncio.sleep(0)  # one more tick: cancelled pages send nothing
+    assert fake.count(method="search_read") == sent < 50
+
+
+async def test_a_pager_can_be_awaited_again(odoo: AsyncOdoo) -> None:
+    pager = odoo.model("res.partner").search_read([], ["name"], limit=5)
+    first = await pager
+    assert await pager == first
+
+
+async def test_failed_chunk_reports_which_records_were_created(
+    fake: FakeOdoo, odoo: AsyncOdoo
+) -> None:
+    partners = odoo.model("res.partner")
+    partners.batch_size = 2
+    rows = [
+        {"name": "A"},
+        {"name": "B"},
+        {"name": "C", "type": "bogus"},
+        {"name": "D"},
+        {"name": "E"},
+    ]
+    with pytest.raises(RPCError) as info:
+        await partners.create(rows)
+    created = info.value.created_ids  # type: ignore[attr-defined]
+    assert len(created) == 5
+    assert created[2] is None
+    assert created[3] is None, "the failed chunk created nothing (one transaction)"
+    assert all(isinstance(i, int) for i in (created[0], created[1], created[4]))
+    names = {r["id"]: r["name"] for r in await partners.read([i for i in created if i], ["name"])}
+    assert names == {created[0]: "A", created[1]: "B", created[4]: "E"}
+
+
+async def test_fields_get_is_fetched_once_for_concurrent_callers(
+    fake: FakeOdoo, odoo: AsyncOdoo
+) -> None:
+    fake.clear_calls()
+    partners = odoo.model(Partner)
+    await asyncio.gather(*(partners.create(Partner(name=f"C{i}")) for i in range(20)))
+    assert fake.count(method="fields_get") == 1
+    assert fake.count(method="create") == 20
+
+
+class StrictPartner(Record, model="res.partner"):
+    name: str
+    country_id: Many2one  # not optional: a partner without a country does not fit
+
+
+async def test_a_row_that_does_not_decode_fails_only_its_own_get(odoo: AsyncOdoo) -> None:
+    plain = odoo.model("res.partner")
+    countries = await odoo.model("res.country").search([], limit=1)
+    with_country = await plain.create({"name": "Has", "country_id": countries[0]})
+    without = await plain.create({"name": "Has not"})
+    strict = odoo.model(StrictPartner)
+    ok_row, failed = await asyncio.gather(
+        strict.get(with_country), strict.get(without), return_exceptions=True
+    )
+    assert isinstance(ok_row, StrictPartner)
+    assert isinstance(failed, RecordDecodeError)
+    assert failed.record_id == without
+
+
+async def test_get_follows_the_views_options(fake: FakeOdoo, odoo: AsyncOdoo) -> None:
+    ids = await odoo.model("res.partner").search([], limit=1)
+    fake.inject("503", times=1, method="read")
+    with pytest.raises(HTTPStatusError):
+        await odoo.with_options(retry=None).model("res.partner").get(ids[0])
+    fake.inject("503", times=1, method="read")
+    await (
+        odoo.with_options(retry=RetryPolicy(max_retries=1, initial_delay=0))
+        .model("res.partner")
+        .get(ids[0])
+    )
