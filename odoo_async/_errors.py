@@ -375,10 +375,23 @@ def fault_to_error(
     return cls(
         redact(text, *secrets),
         name=name,
-        arguments=[redact(a, *secrets) if isinstance(a, str) else a for a in arguments],
+        arguments=[_redact_value(a, secrets) for a in arguments],
         debug=redact(debug, *secrets) if isinstance(debug, str) else "",
         code=code,
         model=model,
         method=method,
-        context=context if isinstance(context, Mapping) else None,
+        context=_redact_value(context, secrets) if isinstance(context, Mapping) else None,
     )
+
+
+def _redact_value(value: Any, secrets: tuple[str | None, ...]) -> Any:
+    """``value`` with every secret masked in its strings, nested ones included."""
+    if isinstance(value, str):
+        return redact(value, *secrets)
+    if not any(secrets):
+        return value
+    if isinstance(value, Mapping):
+        return {_redact_value(k, secrets): _redact_value(v, secrets) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_redact_value(item, secrets) for item in value]
+    return value

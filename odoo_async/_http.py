@@ -8,6 +8,7 @@ the original. It does not retry; the client's retry loop decides that.
 
 from __future__ import annotations
 
+import os
 import re
 import ssl
 from collections.abc import Mapping
@@ -21,6 +22,7 @@ from ._errors import (
     ConnectError,
     ConnectionDropped,
     HTTPStatusError,
+    ProtocolError,
     RateLimited,
     RequestTimeout,
     TransportError,
@@ -29,7 +31,14 @@ from ._errors import (
 from ._retry import parse_retry_after
 from ._stats import ClientStats
 
-__all__ = ["DEFAULT_LIMITS", "DEFAULT_TIMEOUT", "HTTPSession", "describe_body", "redact_bytes"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "DEFAULT_TIMEOUT",
+    "HTTPSession",
+    "describe_body",
+    "redact_bytes",
+    "ssl_context",
+]
 
 #: Odoo's prefork workers close idle keep-alive sockets after about 2 seconds,
 #: so pooled connections are dropped after 1 second idle. The pool size is one
@@ -69,6 +78,22 @@ def describe_body(body: bytes, limit: int = 160) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text or "(empty body)"
+
+
+def ssl_context(verify: bool | str | os.PathLike[str] | ssl.SSLContext) -> bool | ssl.SSLContext:
+    """``verify`` as httpx 0.28 wants it: a CA bundle path becomes an ``SSLContext``.
+
+    A file is loaded as ``cafile``, a directory as ``capath`` (httpx deprecates
+    passing the path itself). Booleans and contexts pass through unchanged.
+    """
+    if isinstance(verify, (bool, ssl.SSLContext)):
+        return verify
+    path = os.fspath(verify)
+    if os.path.isdir(path):
+        return ssl.create_default_context(capath=path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"verify={path!r}: no such CA bundle file or directory")
+    return ssl.create_default_context(cafile=path)
 
 
 class _Trace:
@@ -114,7 +139,7 @@ class HTTPSession:
         timeout: float | httpx.Timeout | None,
         limits: httpx.Limits,
         http2: bool,
-        verify: bool | str | ssl.SSLContext,
+        verify: bool | str | os.PathLike[str] | ssl.SSLContext,
         transport: httpx.AsyncBaseTransport | None,
         headers: Mapping[str, str] | None,
         stats: ClientStats,
@@ -149,7 +174,7 @@ class HTTPSession:
                 timeout=self.timeout,
                 limits=self._limits,
                 http2=self._http2,
-                verify=self._verify,
+                verify=ssl_context(self._verify),
                 transport=self._transport,
                 headers=self._headers,
                 follow_redirects=False,
@@ -209,24 +234,44 @@ class HTTPSession:
             content=content,
             extensions={"trace": trace, "timeout": (timeout or self.timeout).as_dict()},
         )
+        response: httpx.Response | None = None
         try:
-            response = await client.send(request)
+            # Streamed, then read here, so a body that cannot be decoded still
+            # leaves us the response's status (httpx's own send does the same).
+            response = await client.send(request, stream=True)
+            try:
+                await response.aread()
+            except BaseException:
+                await response.aclose()
+                raise
         except httpx.TimeoutException as exc:
             stats.errors += 1
             raise self._timeout_error(exc, timeout, model, method) from exc
         except httpx.ConnectError as exc:
             stats.errors += 1
             raise ConnectError(
-                f"cannot connect to {self.base_url}: {exc}",
+                f"cannot connect to {self.base_url}: {self._text(exc)}",
                 model=model,
                 method=method,
                 url=self.base_url,
+            ) from exc
+        except (httpx.LocalProtocolError, httpx.UnsupportedProtocol) as exc:
+            # Our own request is unsendable (a bad header, a bad URL scheme): it
+            # would fail the same way again, so it must never be retried. A
+            # ProtocolError without a status is never retried; the client's
+            # retry loop counts it in stats.errors.
+            raise ProtocolError(
+                f"the request to {self.base_url}{path} cannot be sent: "
+                f"{type(exc).__name__}: {self._text(exc)}",
+                model=model,
+                method=method,
             ) from exc
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
             stats.errors += 1
             stale = trace.stale
             raise ConnectionDropped(
-                f"the connection to {self.base_url} was closed before a reply was read ({exc})",
+                f"the connection to {self.base_url} was closed before a reply was read "
+                f"({self._text(exc)})",
                 stale_connection=stale,
                 model=model,
                 method=method,
@@ -235,7 +280,32 @@ class HTTPSession:
         except httpx.TransportError as exc:
             stats.errors += 1
             raise TransportError(
-                f"HTTP transport error talking to {self.base_url}: {exc!r}",
+                f"HTTP transport error talking to {self.base_url}: "
+                f"{type(exc).__name__}({self._text(exc)!r})",
+                model=model,
+                method=method,
+                url=self.base_url,
+            ) from exc
+        except httpx.DecodingError as exc:
+            # A body that does not match its Content-Encoding (a proxy's page
+            # labelled gzip). Counted in stats.errors by the client's retry loop,
+            # like every error that is not a TransportError.
+            status = response.status_code if response is not None else None
+            headers = response.headers if response is not None else httpx.Headers()
+            encoding = headers.get("content-encoding", "?")
+            raise ProtocolError(
+                f"the reply from {self.base_url}{path} (HTTP {status or '?'}, "
+                f"Content-Encoding: {encoding}) cannot be decoded: {self._text(exc)}",
+                status_code=status,
+                content_type=headers.get("content-type"),
+                model=model,
+                method=method,
+            ) from exc
+        except httpx.RequestError as exc:
+            stats.errors += 1
+            raise TransportError(
+                f"HTTP request error talking to {self.base_url}: "
+                f"{type(exc).__name__}({self._text(exc)!r})",
                 model=model,
                 method=method,
                 url=self.base_url,
@@ -246,6 +316,10 @@ class HTTPSession:
             stats.errors += 1
             raise self._status_error(response, body, model, method)
         return response
+
+    def _text(self, exc: Exception) -> str:
+        """``str(exc)`` with the secrets masked (a bad header may echo one)."""
+        return redact(str(exc), *self.secrets)
 
     def _timeout_error(
         self,

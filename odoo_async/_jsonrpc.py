@@ -83,7 +83,25 @@ def decode_reply(
     if error is not None:
         raise _error_from(error, model=model, method=method, secrets=secrets)
     result = reply.result
-    return result if len(result) else _NULL
+    if len(result):
+        return result
+    if reply.jsonrpc == "2.0":
+        # A JSON-RPC reply to a call that returned nothing: Odoo leaves out
+        # ``result`` (``/web/session/destroy`` answers ``{"jsonrpc": "2.0", "id": 1}``).
+        return _NULL
+    # A JSON object that is no JSON-RPC reply at all: a proxy's or another
+    # service's answer (``{"status": "ok"}``). Never take it for ``null``.
+    content_type = response.headers.get("content-type", "")
+    kept = redact_bytes(body[:2048], tuple(s for s in secrets if s))
+    raise ProtocolError(
+        f"Odoo's reply is a JSON object without jsonrpc, result or error (HTTP "
+        f"{response.status_code}, {content_type or 'no content type'}): {describe_body(kept)}",
+        status_code=response.status_code,
+        content_type=content_type,
+        body=kept,
+        model=model,
+        method=method,
+    )
 
 
 def _error_from(
