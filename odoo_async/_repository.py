@@ -175,9 +175,11 @@ class AsyncModel(Generic[Row]):
 
     async def read_chunk(self, ids: list[int], fields: Sequence[str] | None = None) -> list[Row]:
         """One ``read`` RPC, exactly as Odoo answers it (missing ids left out)."""
-        kwargs = {} if (f := self._fields(fields)) is None else {"fields": f}
-        raw = await self.odoo.execute_kw_raw(self.name, "read", [ids], kwargs)
-        return self._decode_rows(raw, "read")
+        return self._decode_rows(await self._read_raw(ids, self._fields(fields)), "read")
+
+    async def _read_raw(self, ids: list[int], fields: list[str] | None) -> msgspec.Raw:
+        kwargs = {} if fields is None else {"fields": fields}
+        return await self.odoo.execute_kw_raw(self.name, "read", [ids], kwargs)
 
     async def read(self, ids: Iterable[int], fields: Sequence[str] | None = None) -> list[Row]:
         """The rows of ``ids``, in the order of ``ids``.
@@ -229,8 +231,7 @@ class AsyncModel(Generic[Row]):
     ) -> Sequence[Row | RowError]:
         """One ``read`` for the batcher; with Records, a row that does not decode
         fails only its own caller."""
-        kwargs = {} if fields is None else {"fields": fields}
-        raw = await self.odoo.execute_kw_raw(self.name, "read", [ids], kwargs)
+        raw = await self._read_raw(ids, fields)
         try:
             return self._decode_rows(raw, "read")
         except RecordDecodeError:
