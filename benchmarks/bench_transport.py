@@ -23,8 +23,7 @@ CONCURRENCY = 32
 
 
 async def _run(url: str, *, transport: str, calls: int, concurrency: int) -> dict[str, Any]:
-    from odoo_async import AsyncOdoo
-    from odoo_async._transport import PooledTransport
+    from odoo_async import AsyncOdoo, PooledTransport
 
     pooled = PooledTransport(max_connections=CONCURRENCY) if transport == "pooled" else None
     async with AsyncOdoo(
