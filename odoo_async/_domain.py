@@ -46,7 +46,7 @@ from typing import Any, ClassVar, Final, NoReturn, Union
 from ._errors import DomainError
 from ._values import to_odoo
 
-__all__ = ["OPERATORS", "Domain", "DomainLike", "F", "Field", "normalize_domain"]
+__all__ = ["OPERATORS", "Domain", "DomainLike", "F", "Field", "as_single_term", "normalize_domain"]
 
 #: Leaf operators accepted by Odoo 17 (case-sensitive, as Odoo checks them).
 #: ``"<>"`` is sent as its synonym ``"!="``.
@@ -305,6 +305,17 @@ def _count_trees(items: Sequence[Any]) -> int:
             needed = 1
         needed += _LOGIC.get(item, 0) - 1 if isinstance(item, str) else -1
     return trees
+
+
+def as_single_term(domain: Sequence[Any]) -> list[Any]:
+    """A normalized domain written as one prefix term: ``["&", ...]`` made explicit.
+
+    An empty domain becomes the TRUE leaf ``[1, "=", 1]``. Used to combine a
+    domain with another condition, as in ``["&", leaf, *as_single_term(domain)]``.
+    """
+    if not domain:
+        return [[1, "=", 1]]
+    return ["&"] * (_count_trees(domain) - 1) + list(domain)
 
 
 # --------------------------------------------------------------------------- Domain

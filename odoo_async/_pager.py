@@ -26,6 +26,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from typing import Any, Generic, TypeVar
 
+from ._domain import as_single_term
 from ._gather import gather_or_cancel
 from ._paging import is_id_order, plan_pages, stable_order
 
@@ -189,7 +190,11 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
         offset = self.offset
         while remaining is None or remaining > 0:
             size = self.page_size if remaining is None else min(self.page_size, remaining)
-            domain = self.domain if last_id is None else ["&", ["id", ">", last_id], *self._wrap()]
+            domain = (
+                self.domain
+                if last_id is None
+                else ["&", ["id", ">", last_id], *as_single_term(self.domain)]
+            )
             page = await self._fetch(domain, offset, size, "id")
             offset = 0
             if not page:
@@ -200,32 +205,3 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
             if len(page) < size:
                 return
             last_id = self._row_id(page[-1])
-
-    def _wrap(self) -> list[Any]:
-        # ["&", leaf, *domain] needs the domain as one term: make it explicit.
-        if not self.domain:
-            return [[1, "=", 1]]
-        return as_single_term(self.domain)
-
-
-def as_single_term(domain: list[Any]) -> list[Any]:
-    """A domain written as one prefix term (implicit ``&`` made explicit)."""
-    terms = _count_terms(domain)
-    return ["&"] * (terms - 1) + list(domain)
-
-
-def _count_terms(domain: list[Any]) -> int:
-    """How many top-level terms a normalized prefix domain has."""
-    need = 0
-    terms = 0
-    for item in domain:
-        if need == 0:
-            terms += 1
-            need = 1
-        if item in ("&", "|"):
-            need += 1
-        elif item == "!":
-            pass
-        else:
-            need -= 1
-    return terms

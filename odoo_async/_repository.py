@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 import msgspec
 
 from ._batcher import ReadBatcher, RowError, row_id
-from ._domain import DomainLike, normalize_domain
+from ._domain import DomainLike, as_single_term, normalize_domain
 from ._errors import ProtocolError, RecordDecodeError
 from ._gather import gather_or_cancel
-from ._pager import SearchReadPager, as_single_term
+from ._pager import SearchReadPager
 from ._paging import chunked
 from ._records import (
     Record,
@@ -449,7 +449,7 @@ class AsyncModel(Generic[Row]):
             row[count_key] = group.get("__count", 0)
             extra = group.get("__extra_domain") or []
             if domain and extra:
-                row["__domain"] = ["&", *_as_one_term(domain), *_as_one_term(extra)]
+                row["__domain"] = ["&", *as_single_term(domain), *as_single_term(extra)]
             else:
                 row["__domain"] = list(domain or extra)
             out.append(row)
@@ -531,7 +531,3 @@ class AsyncModel(Generic[Row]):
         """Delete the records of ``ids``."""
         wanted = _check_ids(ids, self.name, "unlink")
         return bool(await self.odoo.execute_kw(self.name, "unlink", [wanted]))
-
-
-def _as_one_term(domain: list[Any]) -> list[Any]:
-    return as_single_term(domain) if domain else [[1, "=", 1]]
