@@ -68,16 +68,8 @@ def decode_reply(
     try:
         reply = _decoder.decode(body)
     except msgspec.DecodeError as exc:
-        content_type = response.headers.get("content-type", "")
-        kept = redact_bytes(body[:2048], tuple(s for s in secrets if s))
-        raise ProtocolError(
-            f"Odoo's reply is not a JSON-RPC envelope (HTTP {response.status_code}, "
-            f"{content_type or 'no content type'}): {describe_body(kept)} ({exc})",
-            status_code=response.status_code,
-            content_type=content_type,
-            body=kept,
-            model=model,
-            method=method,
+        raise _not_an_envelope(
+            response, f"is not a JSON-RPC envelope ({exc})", model, method, secrets
         ) from None
     error = reply.error
     if error is not None:
@@ -91,11 +83,24 @@ def decode_reply(
         return _NULL
     # A JSON object that is no JSON-RPC reply at all: a proxy's or another
     # service's answer (``{"status": "ok"}``). Never take it for ``null``.
+    raise _not_an_envelope(
+        response, "is a JSON object without jsonrpc, result or error", model, method, secrets
+    )
+
+
+def _not_an_envelope(
+    response: httpx.Response,
+    what: str,
+    model: str | None,
+    method: str | None,
+    secrets: tuple[str | None, ...],
+) -> ProtocolError:
+    """The error for a reply that is not JSON-RPC, showing its (masked) first bytes."""
     content_type = response.headers.get("content-type", "")
-    kept = redact_bytes(body[:2048], tuple(s for s in secrets if s))
-    raise ProtocolError(
-        f"Odoo's reply is a JSON object without jsonrpc, result or error (HTTP "
-        f"{response.status_code}, {content_type or 'no content type'}): {describe_body(kept)}",
+    kept = redact_bytes(response.content[:2048], tuple(s for s in secrets if s))
+    return ProtocolError(
+        f"Odoo's reply {what} (HTTP {response.status_code}, "
+        f"{content_type or 'no content type'}): {describe_body(kept)}",
         status_code=response.status_code,
         content_type=content_type,
         body=kept,
