@@ -37,7 +37,8 @@ from ._protocol import Credentials, WireProtocol
 from ._records import Many2one, Record
 from ._records_gen import record_class_from_fields_get, record_source_from_fields_get
 from ._repository import AsyncModel
-from ._retry import READ_ONLY_METHODS, RetryPolicy, parse_retry_after
+from ._retry import READ_ONLY_METHODS, RetryPolicy
+from ._retry_after import parse_retry_after
 from ._stats import ClientStats
 from ._transport import PooledTransport
 from ._values import to_odoo, to_odoo_values

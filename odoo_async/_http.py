@@ -28,7 +28,7 @@ from ._errors import (
     TransportError,
     redact,
 )
-from ._retry import parse_retry_after
+from ._retry_after import parse_retry_after
 from ._stats import ClientStats
 
 __all__ = [
