@@ -30,6 +30,7 @@ from ._errors import (
 )
 from ._retry_after import parse_retry_after
 from ._stats import ClientStats
+from ._tls import ssl_context
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -78,22 +79,6 @@ def describe_body(body: bytes, limit: int = 160) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text or "(empty body)"
-
-
-def ssl_context(verify: bool | str | os.PathLike[str] | ssl.SSLContext) -> bool | ssl.SSLContext:
-    """``verify`` as httpx 0.28 wants it: a CA bundle path becomes an ``SSLContext``.
-
-    A file is loaded as ``cafile``, a directory as ``capath`` (httpx deprecates
-    passing the path itself). Booleans and contexts pass through unchanged.
-    """
-    if isinstance(verify, (bool, ssl.SSLContext)):
-        return verify
-    path = os.fspath(verify)
-    if os.path.isdir(path):
-        return ssl.create_default_context(capath=path)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"verify={path!r}: no such CA bundle file or directory")
-    return ssl.create_default_context(cafile=path)
 
 
 class _Trace:

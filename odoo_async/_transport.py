@@ -25,7 +25,6 @@ request, and raises the httpx exceptions httpcore's pool raises.
 from __future__ import annotations
 
 import asyncio
-import os
 import ssl
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
@@ -36,6 +35,7 @@ import h11
 import httpx
 
 from ._errors import ClientClosedError
+from ._tls import ssl_context
 
 __all__ = ["PooledTransport"]
 
@@ -502,15 +502,9 @@ class PooledTransport(httpx.AsyncBaseTransport):
     def _ssl(self) -> ssl.SSLContext:
         context = self._ssl_context
         if context is None:
-            verify = self._verify
+            verify = ssl_context(self._verify)
             if isinstance(verify, ssl.SSLContext):
                 context = verify
-            elif isinstance(verify, str):
-                context = (
-                    ssl.create_default_context(capath=verify)
-                    if os.path.isdir(verify)
-                    else ssl.create_default_context(cafile=verify)
-                )
             else:
                 context = httpx.create_ssl_context(verify=verify)
             self._ssl_context = context

@@ -576,3 +576,14 @@ async def test_tls_with_an_unknown_certificate_is_a_connect_error(
     ):
         with pytest.raises(ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
             await odoo.authenticate()
+
+
+def test_pooled_transport_turns_a_ca_path_into_a_context_as_httpx_does(tmp_path: Path) -> None:
+    import certifi
+
+    from_file = PooledTransport(verify=certifi.where())._ssl()
+    assert from_file.cert_store_stats()["x509_ca"] > 0
+    assert PooledTransport(verify=str(tmp_path))._ssl().verify_mode == ssl.CERT_REQUIRED
+    with pytest.raises(FileNotFoundError, match=r"nope\.pem"):
+        PooledTransport(verify=str(tmp_path / "nope.pem"))._ssl()
+    assert PooledTransport(verify=False)._ssl().verify_mode == ssl.CERT_NONE
