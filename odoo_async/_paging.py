@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import math
 import re
+from typing import TypeVar
 
 __all__ = ["chunked", "plan_pages", "stable_order"]
+
+T = TypeVar("T")
 
 _ORDER_TERM = re.compile(
     r"^\s*([A-Za-z_][\w.]*)(?:\s+(asc|desc))?(?:\s+nulls\s+(first|last))?\s*$", re.I
@@ -74,7 +77,7 @@ def plan_pages(
     return pages
 
 
-def chunked(items: list[int], size: int) -> list[list[int]]:
+def chunked(items: list[T], size: int) -> list[list[T]]:
     """``items`` cut into lists of at most ``size``."""
     if size < 1:
         raise ValueError(f"size must be at least 1, got {size}")

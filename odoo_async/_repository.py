@@ -480,8 +480,7 @@ class AsyncModel(Generic[Row]):
         batch = [await self._encode_create(v) for v in values]
         if not batch:
             return []
-        size = self.batch_size
-        chunks = [batch[i : i + size] for i in range(0, len(batch), size)]
+        chunks = chunked(batch, self.batch_size)
 
         async def one(chunk: list[dict[str, Any]]) -> list[int] | BaseException:
             try:
