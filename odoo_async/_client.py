@@ -27,12 +27,12 @@ from ._http import DEFAULT_LIMITS, DEFAULT_TIMEOUT, HTTPSession
 from ._jsonrpc import JsonRpcProtocol
 from ._limits import ConcurrencyLimiter, TokenBucket
 from ._protocol import Credentials, WireProtocol
+from ._repository import AsyncModel
 from ._retry import RetryPolicy, retry_decision
 from ._stats import ClientStats
 
 if TYPE_CHECKING:
     from ._records import Record
-    from ._repository import AsyncModel
 
 __all__ = ["DEFAULT_MAX_CONCURRENCY", "AsyncOdoo"]
 
@@ -561,9 +561,17 @@ class AsyncOdoo:
 
     def model(self, model: str | type[Record]) -> AsyncModel[Any]:
         """A repository for ``model`` (a name, or a :class:`Record` class). No RPC yet."""
-        from ._repository import AsyncModel
-
         return AsyncModel(self, model)
+
+    # -- what a repository needs (``_caller.ModelClient``) -------------------
+
+    @property
+    def _shared_cache(self) -> dict[Any, Any]:
+        return self._core.cache
+
+    @property
+    def _options_key(self) -> tuple[Any, ...]:
+        return (msgspec.json.encode(self._context), self._retry, repr(self._timeout))
 
 
 def _make_protocol(protocol: WireProtocol | str) -> WireProtocol:

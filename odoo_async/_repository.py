@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import Any, Generic, TypeVar, overload
 
 import msgspec
 
 from ._batcher import ReadBatcher, RowError, row_id
+from ._caller import ModelClient
 from ._domain import DomainLike, as_single_term, normalize_domain
 from ._errors import ProtocolError, RecordDecodeError
 from ._gather import gather_or_cancel
@@ -30,9 +31,6 @@ from ._records import (
     record_fields,
 )
 from ._values import to_odoo_values
-
-if TYPE_CHECKING:
-    from ._client import AsyncOdoo
 
 __all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_PAGE_SIZE", "AsyncModel"]
 
@@ -68,7 +66,7 @@ class AsyncModel(Generic[Row]):
 
     def __init__(
         self,
-        odoo: AsyncOdoo,
+        odoo: ModelClient,
         model: str | type[Record],
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
@@ -208,13 +206,11 @@ class AsyncModel(Generic[Row]):
             self.name,
             self.record_type,
             tuple(fields) if fields is not None else None,
-            msgspec.json.encode(self.odoo.context),
-            self.odoo.retry,
-            repr(self.odoo._timeout),
+            self.odoo._options_key,
             self.batch_size,
             self.batch_window,
         )
-        cache = self.odoo._core.cache
+        cache = self.odoo._shared_cache
         batcher: ReadBatcher[Row] | None = cache.get(key)
         if batcher is None:
             batcher = ReadBatcher(
@@ -317,7 +313,7 @@ class AsyncModel(Generic[Row]):
             tuple(attributes or ()),
             msgspec.json.encode(self.odoo.context),
         )
-        cache = self.odoo._core.cache
+        cache = self.odoo._shared_cache
         kwargs: dict[str, Any] = {}
         if allfields is not None:
             kwargs["allfields"] = list(allfields)

@@ -1,0 +1,55 @@
+"""``ModelClient``: what a repository needs from a client, and nothing more.
+
+:class:`~odoo_async.AsyncModel` is written against this small interface, not
+against :class:`~odoo_async.AsyncOdoo`'s insides, so the repository does not
+import the client (the client imports the repository to hand one out from
+``model()``), and a test or a user's own client can stand in for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from typing import Any, Protocol
+
+import msgspec
+
+__all__ = ["ModelClient"]
+
+
+class ModelClient(Protocol):
+    """The calls, the context and the per-client caches a repository uses."""
+
+    @property
+    def context(self) -> dict[str, Any]: ...
+
+    @property
+    def _shared_cache(self) -> dict[Any, Any]:
+        """Caches kept once per client and shared by all its views."""
+        ...
+
+    @property
+    def _options_key(self) -> Hashable:
+        """What sets this view's calls apart: its context, retry policy and timeout."""
+        ...
+
+    def with_context(
+        self, context: Mapping[str, Any] | None = None, /, **ctx: Any
+    ) -> ModelClient: ...
+
+    async def execute_kw(
+        self,
+        model: str,
+        method: str,
+        args: list[Any] | tuple[Any, ...] | None = None,
+        kwargs: Mapping[str, Any] | None = None,
+    ) -> Any: ...
+
+    async def execute_kw_raw(
+        self,
+        model: str,
+        method: str,
+        args: list[Any] | tuple[Any, ...] | None = None,
+        kwargs: Mapping[str, Any] | None = None,
+    ) -> msgspec.Raw: ...
+
+    async def server_version(self) -> tuple[int, ...]: ...
