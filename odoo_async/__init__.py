@@ -43,6 +43,7 @@ from ._stats import ClientStats
 from ._transport import PooledTransport
 from ._values import to_odoo, to_odoo_values
 from ._websession import WebSessionProtocol
+from ._xmlrpc import XmlRpcProtocol
 
 __version__ = "0.1.0"
 
@@ -89,6 +90,7 @@ __all__ = [
     "ValidationError",
     "WebSessionProtocol",
     "WireProtocol",
+    "XmlRpcProtocol",
     "__version__",
     "normalize_domain",
     "parse_retry_after",

@@ -24,7 +24,6 @@ import msgspec
 
 from ._errors import AuthenticationError, OdooError, ProtocolError, TransportError
 from ._http import DEFAULT_LIMITS, DEFAULT_TIMEOUT, HTTPSession
-from ._jsonrpc import JsonRpcProtocol
 from ._limits import ConcurrencyLimiter, TokenBucket
 from ._protocol import Credentials, WireProtocol
 from ._repository import AsyncModel
@@ -109,8 +108,8 @@ class AsyncOdoo:
     ``burst`` tokens at most, one second's worth by default); both count every
     HTTP attempt, retries included. ``retry`` is the default
     :class:`RetryPolicy`. ``protocol`` is ``"jsonrpc"`` (``/jsonrpc``, the
-    default), ``"web"`` (the web client's cookie session, renewed when it
-    expires) or any :class:`WireProtocol`. ``sleep`` is what waits between attempts (tests
+    default), ``"xmlrpc"`` (``/xmlrpc/2``), ``"web"`` (the web client's cookie
+    session, renewed when it expires) or any :class:`WireProtocol`. ``sleep`` is what waits between attempts (tests
     inject a fake one).
     """
 
@@ -577,13 +576,9 @@ class AsyncOdoo:
 def _make_protocol(protocol: WireProtocol | str) -> WireProtocol:
     if isinstance(protocol, WireProtocol):
         return protocol
-    if protocol == "jsonrpc":
-        return JsonRpcProtocol()
-    if protocol == "web":
-        from ._websession import WebSessionProtocol
+    from ._protocols import make_protocol
 
-        return WebSessionProtocol()
-    raise ValueError(f"protocol must be 'jsonrpc', 'web' or a WireProtocol, got {protocol!r}")
+    return make_protocol(protocol)
 
 
 def _as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:

@@ -25,12 +25,26 @@ from odoo_async import (
     RecordDecodeError,
     RetryPolicy,
     RPCError,
+    UserError,
     ValidationError,
 )
 from odoo_async.testing import FakeOdoo
 
+#: Every test of this module runs once per protocol, against the double as the
+#: Odoo version that has it (JSON-2 exists from Odoo 19 on).
+PROTOCOLS = {"jsonrpc": "17.0", "xmlrpc": "17.0", "web": "17.0"}
 
-def connect(fake: FakeOdoo, **options: Any) -> AsyncOdoo:
+
+@pytest.fixture(params=list(PROTOCOLS))
+def protocol(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def make_fake(protocol: str, partners: int) -> FakeOdoo:
+    return FakeOdoo(db="odoo", partners=partners)
+
+
+def connect(fake: FakeOdoo, protocol: str, **options: Any) -> AsyncOdoo:
     options.setdefault("retry", RetryPolicy.NONE)
     return AsyncOdoo(
         "http://odoo.test",
@@ -38,24 +52,46 @@ def connect(fake: FakeOdoo, **options: Any) -> AsyncOdoo:
         username=options.pop("username", "admin"),
         password=options.pop("password", "admin"),
         transport=fake.transport(),
+        protocol=protocol,
         **options,
     )
 
 
 @pytest.fixture
-def fake() -> FakeOdoo:
-    return FakeOdoo(db="odoo", partners=200)
+def fake(protocol: str) -> FakeOdoo:
+    return make_fake(protocol, partners=200)
 
 
 @pytest.fixture
-async def odoo(fake: FakeOdoo) -> AsyncIterator[AsyncOdoo]:
-    async with connect(fake) as client:
+async def odoo(fake: FakeOdoo, protocol: str) -> AsyncIterator[AsyncOdoo]:
+    async with connect(fake, protocol) as client:
         yield client
 
 
 @pytest.fixture(scope="module")
-def big_fake() -> FakeOdoo:
-    return FakeOdoo(db="odoo", partners=10_000)
+def big_fakes() -> dict[str, FakeOdoo]:
+    return {}
+
+
+@pytest.fixture
+def big_fake(big_fakes: dict[str, FakeOdoo], protocol: str) -> FakeOdoo:
+    """10,000 partners, built once per Odoo version for the module."""
+    version = PROTOCOLS[protocol]
+    if version not in big_fakes:
+        big_fakes[version] = make_fake(protocol, partners=10_000)
+    return big_fakes[version]
+
+
+def raised(protocol: str, error: type[Exception]) -> type[Exception]:
+    """The class a fault arrives as: XML-RPC's fault code 2 is every UserError."""
+    if protocol == "xmlrpc" and issubclass(error, UserError):
+        return UserError
+    return error
+
+
+def sent(call: Any, index: int, name: str) -> Any:
+    """An argument of a logged call, sent positionally or by name."""
+    return call.args[index] if len(call.args) > index else call.kwargs[name]
 
 
 async def test_model_sends_nothing_until_called(fake: FakeOdoo, odoo: AsyncOdoo) -> None:
@@ -144,9 +180,9 @@ async def test_gets_with_other_fields_are_separate_batches(fake: FakeOdoo, odoo:
 
 @pytest.mark.parametrize("page_size", [1, 7, 500, 20_000])
 async def test_pagination_returns_every_id_once_in_order(
-    big_fake: FakeOdoo, page_size: int
+    big_fake: FakeOdoo, protocol: str, page_size: int
 ) -> None:
-    async with connect(big_fake) as odoo:
+    async with connect(big_fake, protocol) as odoo:
         partners = odoo.model("res.partner")
         expected = await partners.search([], order="id")
         assert len(expected) > 9_000  # 10,000 partners, a few archived
@@ -274,7 +310,7 @@ async def test_domain_errors_are_raised_before_sending(fake: FakeOdoo, odoo: Asy
     assert fake.count() == 0
 
 
-async def test_create_write_unlink_roundtrip(odoo: AsyncOdoo) -> None:
+async def test_create_write_unlink_roundtrip(odoo: AsyncOdoo, protocol: str) -> None:
     partners = odoo.model("res.partner")
     new_id = await partners.create({"name": "Alpha", "email": None})
     assert isinstance(new_id, int)
@@ -286,7 +322,7 @@ async def test_create_write_unlink_roundtrip(odoo: AsyncOdoo) -> None:
     assert {row["email"] for row in rows} == {"x@y.z"}
     assert await partners.unlink(new_ids) is True
     assert await partners.exists([new_id, *new_ids]) == [new_id]
-    with pytest.raises(MissingError):
+    with pytest.raises(raised(protocol, MissingError)):
         await partners.write(new_ids[:1], {"name": "gone"})
 
 
@@ -318,11 +354,11 @@ async def test_x2many_commands(odoo: AsyncOdoo) -> None:
     assert (await partners.read([pid], ["category_id"]))[0]["category_id"] == []
 
 
-async def test_server_errors_reach_the_caller_typed(odoo: AsyncOdoo) -> None:
+async def test_server_errors_reach_the_caller_typed(odoo: AsyncOdoo, protocol: str) -> None:
     partners = odoo.model("res.partner")
     pid = await partners.create({"name": "Parent"})
     child = await partners.create({"name": "Child", "parent_id": pid})
-    with pytest.raises(ValidationError, match="recursive"):
+    with pytest.raises(raised(protocol, ValidationError), match="recursive"):
         await partners.write([pid], {"parent_id": child})
 
 
@@ -355,8 +391,8 @@ async def test_with_context_on_a_repository(fake: FakeOdoo, odoo: AsyncOdoo) -> 
     assert sent[-1] == {"active_test": False}
 
 
-async def test_access_errors_for_other_users(fake: FakeOdoo) -> None:
-    async with connect(fake, username="demo", password="demo") as demo:
+async def test_access_errors_for_other_users(fake: FakeOdoo, protocol: str) -> None:
+    async with connect(fake, protocol, username="demo", password="demo") as demo:
         with pytest.raises(AccessError):
             await demo.model("ir.config_parameter").search_read([], ["key"])
 
@@ -402,11 +438,13 @@ async def test_typed_repository_roundtrip(fake: FakeOdoo, odoo: AsyncOdoo) -> No
     rows = [row async for row in partners.search_read([("id", "=", new_id)])]
     assert rows == [p]
     create_call = [c for c in fake.calls if c.method == "write"][-1]
-    assert create_call.args[1] == {"email": "typed@example.com", "country_id": False}
+    assert sent(create_call, 1, "vals") == {"email": "typed@example.com", "country_id": False}
 
 
-async def test_read_errors_are_not_wrapped_in_exception_groups(fake: FakeOdoo) -> None:
-    async with connect(fake, username="demo", password="demo") as demo:
+async def test_read_errors_are_not_wrapped_in_exception_groups(
+    fake: FakeOdoo, protocol: str
+) -> None:
+    async with connect(fake, protocol, username="demo", password="demo") as demo:
         params = demo.model("ir.config_parameter")
         params.batch_size = 2
         with pytest.raises(AccessError):  # five ids: three concurrent chunks
