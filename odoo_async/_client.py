@@ -109,8 +109,8 @@ class AsyncOdoo:
     HTTP attempt, retries included. ``retry`` is the default
     :class:`RetryPolicy`. ``protocol`` is ``"jsonrpc"`` (``/jsonrpc``, the
     default), ``"xmlrpc"`` (``/xmlrpc/2``), ``"web"`` (the web client's cookie
-    session, renewed when it expires) or any :class:`WireProtocol`. ``sleep`` is what waits between attempts (tests
-    inject a fake one).
+    session, renewed when it expires) or any :class:`WireProtocol`. ``sleep``
+    is what waits between attempts (tests inject a fake one).
     """
 
     _core: _Core
