@@ -22,6 +22,18 @@ import anyio
 import httpx
 import msgspec
 
+from ._check import (
+    check_bool,
+    check_callable,
+    check_instance,
+    check_int,
+    check_mapping,
+    check_number,
+    check_retry,
+    check_str,
+    check_timeout,
+    check_url,
+)
 from ._errors import AuthenticationError, OdooError, ProtocolError, TransportError
 from ._http import DEFAULT_LIMITS, DEFAULT_TIMEOUT, HTTPSession
 from ._limits import ConcurrencyLimiter, TokenBucket
@@ -45,6 +57,7 @@ logger = logging.getLogger("odoo_async")
 DEFAULT_MAX_CONCURRENCY = 32
 
 _UNSET: Any = object()
+_VERIFY = (bool, str, os.PathLike, ssl.SSLContext)
 _NUMBER = re.compile(r"\d+")
 _decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
 
@@ -140,20 +153,30 @@ class AsyncOdoo:
         burst: float | None = None,
         sleep: Callable[[float], Awaitable[Any]] = anyio.sleep,
     ) -> None:
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            raise ValueError(f"url must start with http:// or https://, got {url!r}")
-        if not db:
-            raise ValueError("db must name the Odoo database")
-        if not username:
-            raise ValueError("username must be the Odoo login")
+        check_url(url)
+        check_str("db", db, accepted="the name of the Odoo database (a non-empty string)")
+        check_str("username", username, accepted="the Odoo login (a non-empty string)")
+        check_str("password", password, accepted="a string or None", none=True, secret=True)
+        check_str("api_key", api_key, accepted="a string or None", none=True, secret=True)
         if (password is None) == (api_key is None):
             raise ValueError("give exactly one of password= and api_key=")
         secret = password if password is not None else api_key
         assert secret is not None
-        if max_concurrency is not None and max_concurrency < 1:
-            raise ValueError(f"max_concurrency must be at least 1 or None, got {max_concurrency}")
-        if rate_limit is not None and rate_limit <= 0:
-            raise ValueError(f"rate_limit must be positive or None, got {rate_limit}")
+        check_mapping("context", context)
+        check_timeout(timeout)
+        check_instance("limits", limits, httpx.Limits, "an httpx.Limits")
+        check_bool("http2", http2)
+        check_instance("verify", verify, _VERIFY, "True, False, a CA bundle path or an SSLContext")
+        check_instance(
+            "transport", transport, httpx.AsyncBaseTransport, "an httpx transport", none=True
+        )
+        check_mapping("headers", headers, values=str)
+        check_instance("protocol", protocol, (str, WireProtocol), "'jsonrpc', 'web' or a protocol")
+        check_retry(retry)
+        check_int("max_concurrency", max_concurrency, minimum=1, none=True)
+        check_number("rate_limit", rate_limit, above=True, none=True)
+        check_number("burst", burst, minimum=1, none=True)
+        check_callable("sleep", sleep, "an async function taking seconds, such as anyio.sleep")
         stats = ClientStats()
         http = HTTPSession(
             url,
@@ -221,6 +244,7 @@ class AsyncOdoo:
 
         It shares the pool, the login and the limits with this client.
         """
+        check_mapping("context", context)
         return self._view(context={**self._context, **(context or {}), **ctx})
 
     def with_options(
@@ -236,9 +260,10 @@ class AsyncOdoo:
         """
         changes: dict[str, Any] = {}
         if retry is not _UNSET:
+            check_retry(retry)
             changes["retry"] = retry if retry is not None else RetryPolicy.NONE
         if timeout is not _UNSET:
-            changes["timeout"] = _as_timeout(timeout)
+            changes["timeout"] = _as_timeout(check_timeout(timeout))
         return self._view(**changes)
 
     # -- properties -----------------------------------------------------------
@@ -452,10 +477,17 @@ class AsyncOdoo:
         idempotent: bool = False,
     ) -> msgspec.Raw:
         """Like :meth:`execute_kw`, but the result stays JSON text (``msgspec.Raw``)."""
-        if not isinstance(model, str) or not model:
-            raise TypeError(f"model must be a model name such as 'res.partner', got {model!r}")
-        if not isinstance(method, str) or not method:
-            raise TypeError(f"method must be a method name such as 'read', got {method!r}")
+        check_str("model", model, accepted="a model name such as 'res.partner'")
+        check_str("method", method, accepted="a method name such as 'read'")
+        where = f"{model}.{method}"
+        accepted = "a list of positional arguments or None"
+        check_instance("args", args, (list, tuple), accepted, none=True, where=where)
+        check_mapping("kwargs", kwargs, where=where)
+        if timeout is not _UNSET:
+            check_timeout(timeout, where=where)
+        if retry is not _UNSET:
+            check_retry(retry, where=where)
+        check_bool("idempotent", idempotent, where=where)
         call_args = list(args) if args is not None else []
         call_kwargs = dict(kwargs) if kwargs else {}
         if self._context:

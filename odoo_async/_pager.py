@@ -26,6 +26,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from typing import Any, Generic, TypeVar
 
+from ._check import check_bool, check_callable, check_int, check_limit, check_offset, check_str
 from ._domain import as_single_term
 from ._gather import gather_or_cancel
 from ._paging import is_id_order, plan_pages, stable_order
@@ -56,16 +57,16 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
         prefetch: int = 2,
         row_id: Callable[[Row], int],
     ) -> None:
-        if page_size < 1:
-            raise ValueError(f"page_size must be at least 1, got {page_size}")
-        if offset < 0:
-            raise ValueError(f"offset must be >= 0, got {offset}")
-        if limit is not None and limit < 0:
-            raise ValueError(f"limit must be >= 0 or None, got {limit}")
-        if limit == 0:
+        check_callable("fetch", fetch, "an async function (domain, offset, limit, order)")
+        check_callable("count", count, "an async function (domain)")
+        check_int("page_size", page_size, minimum=1)
+        check_offset(offset)
+        if check_limit(limit) == 0:
             limit = None  # as in Odoo: limit=0 means no limit
-        if prefetch < 0:
-            raise ValueError(f"prefetch must be >= 0, got {prefetch}")
+        check_str("order", order, accepted="an order such as 'name desc' or None", none=True)
+        check_bool("keyset", keyset)
+        check_int("prefetch", prefetch, minimum=0)
+        check_callable("row_id", row_id, "a function giving a row's id")
         if keyset and not is_id_order(order):
             raise ValueError(
                 f"keyset pagination walks by id; it cannot follow order={order!r} "

@@ -93,6 +93,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, Union, cast
 
 import msgspec
 
+from ._check import check_instance, check_mapping, check_names
 from ._command import Command
 from ._errors import RecordDecodeError
 from ._values import to_odoo
@@ -644,10 +645,10 @@ def _convert(f: _Field, value: Any) -> Any:
 # Encoding
 
 
-def _names(names: Collection[str]) -> frozenset[str]:
+def _names(names: Collection[str], name: str) -> frozenset[str]:
     if isinstance(names, str):  # a lone name, not its letters
         return frozenset((names,))
-    return frozenset(names)
+    return frozenset(check_names(name, names, none=False) or ())
 
 
 def _is_default(value: Any, default: Any) -> bool:
@@ -678,9 +679,10 @@ def encode_create(
     named in ``include``; never ``id`` nor a field named in ``readonly`` (Odoo
     names, or attribute names).
     """
+    check_instance("record", record, Record, "a Record instance")
     codec = _codec(type(record))
-    skip = _names(readonly)
-    force = _names(include)
+    skip = _names(readonly, "readonly")
+    force = _names(include, "include")
     for name in force:
         if name not in codec.by_name:
             raise ValueError(f"{codec.label}: include= names unknown field {name!r}")
@@ -712,7 +714,8 @@ def encode_write(
     for a field named in ``readonly`` (rather than dropping it silently).
     """
     codec = _codec(cls)
-    skip = _names(readonly)
+    check_mapping("changes", changes, none=False, where=codec.label)
+    skip = _names(readonly, "readonly")
     vals: dict[str, Any] = {}
     for key, value in changes.items():
         f = codec.by_name.get(key)

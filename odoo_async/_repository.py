@@ -16,6 +16,18 @@ import msgspec
 
 from ._batcher import ReadBatcher, RowError, row_id
 from ._caller import ModelClient
+from ._check import (
+    check_bool,
+    check_ids,
+    check_instance,
+    check_int,
+    check_limit,
+    check_mapping,
+    check_names,
+    check_number,
+    check_offset,
+    check_str,
+)
 from ._domain import DomainLike, as_single_term, normalize_domain
 from ._errors import ProtocolError, RecordDecodeError
 from ._gather import gather_or_cancel
@@ -44,18 +56,6 @@ _IDS = msgspec.json.Decoder(list[int])
 _RAW_ROWS = msgspec.json.Decoder(list[msgspec.Raw])
 
 
-def _check_ids(ids: Iterable[int] | int, model: str, method: str) -> list[int]:
-    if isinstance(ids, int) and not isinstance(ids, bool):
-        return [ids]
-    if not isinstance(ids, Iterable):
-        raise TypeError(f"{model}.{method}: ids must be a list of ints, got {ids!r}")
-    out = list(ids)
-    for value in out:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"{model}.{method}: ids must be ints, got {value!r}")
-    return out
-
-
 class AsyncModel(Generic[Row]):
     """A repository for one model. Creating it sends nothing.
 
@@ -82,8 +82,8 @@ class AsyncModel(Generic[Row]):
             self.record_type = model
         else:
             raise TypeError(f"model must be a model name or a Record class, got {model!r}")
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        check_int("batch_size", batch_size, minimum=1)
+        check_number("batch_window", batch_window)
         self.odoo = odoo
         self.batch_size = batch_size
         self.batch_window = batch_window
@@ -96,6 +96,7 @@ class AsyncModel(Generic[Row]):
         self, context: Mapping[str, Any] | None = None, /, **ctx: Any
     ) -> AsyncModel[Row]:
         """The same repository, sending a context merged with ``ctx``."""
+        check_mapping("context", context, where=self.name)
         other: AsyncModel[Row] = AsyncModel(
             self.odoo.with_context(context, **ctx),
             self.record_type or self.name,
@@ -108,15 +109,12 @@ class AsyncModel(Generic[Row]):
 
     async def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         """Call any public method of the model: ``model.method(*args, **kwargs)``."""
+        check_str("method", method, accepted="a method name such as 'action_archive'")
         return await self.odoo.execute_kw(self.name, method, list(args), kwargs)
 
     def _fields(self, fields: Sequence[str] | None) -> list[str] | None:
         if fields is not None:
-            if isinstance(fields, str):
-                raise TypeError(
-                    f"{self.name}: fields must be a list of names, not the string {fields!r}"
-                )
-            return list(fields)
+            return check_names("fields", fields, where=self.name)
         if self.record_type is not None:
             return record_fields(self.record_type)
         return None
@@ -152,6 +150,10 @@ class AsyncModel(Generic[Row]):
         order: str | None = None,
     ) -> list[int]:
         """Ids of the records matching ``domain``."""
+        where = f"{self.name}.search"
+        check_offset(offset, where=where)
+        check_limit(limit, where=where)
+        check_str("order", order, accepted="an order such as 'name desc' or None", none=True)
         kwargs: dict[str, Any] = {"offset": offset} if offset else {}
         if limit is not None:
             kwargs["limit"] = limit
@@ -164,6 +166,7 @@ class AsyncModel(Generic[Row]):
 
     async def search_count(self, domain: DomainLike = None, *, limit: int | None = None) -> int:
         """How many records match ``domain``."""
+        check_limit(limit, where=f"{self.name}.search_count")
         kwargs = {"limit": limit} if limit is not None else {}
         return int(
             await self.odoo.execute_kw(
@@ -173,7 +176,8 @@ class AsyncModel(Generic[Row]):
 
     async def read_chunk(self, ids: list[int], fields: Sequence[str] | None = None) -> list[Row]:
         """One ``read`` RPC, exactly as Odoo answers it (missing ids left out)."""
-        return self._decode_rows(await self._read_raw(ids, self._fields(fields)), "read")
+        wanted = check_ids(ids, where=f"{self.name}.read_chunk")
+        return self._decode_rows(await self._read_raw(wanted, self._fields(fields)), "read")
 
     async def _read_raw(self, ids: list[int], fields: list[str] | None) -> msgspec.Raw:
         kwargs = {} if fields is None else {"fields": fields}
@@ -187,15 +191,16 @@ class AsyncModel(Generic[Row]):
         Odoo, ids that do not exist are left out, not reported: use
         :meth:`get` to fail on a missing id.
         """
-        wanted = _check_ids(ids, self.name, "read")
+        wanted = check_ids(ids, where=f"{self.name}.read")
+        names = self._fields(fields)
         unique = list(dict.fromkeys(wanted))
         if not unique:
             return []
         chunks = chunked(unique, self.batch_size)
         if len(chunks) == 1:
-            rows = await self.read_chunk(chunks[0], fields)
+            rows = await self.read_chunk(chunks[0], names)
         else:
-            results = await gather_or_cancel(self.read_chunk(chunk, fields) for chunk in chunks)
+            results = await gather_or_cancel(self.read_chunk(chunk, names) for chunk in chunks)
             rows = [row for result in results for row in result]
         by_id = {row_id(row): row for row in rows}
         return [by_id[i] for i in wanted if i in by_id]
@@ -246,6 +251,7 @@ class AsyncModel(Generic[Row]):
 
         Raises :class:`MissingError` naming the id when it does not exist.
         """
+        check_int("record_id", record_id, where=f"{self.name}.get")
         return await self._batcher(self._fields(fields)).load(record_id)
 
     def search_read(
@@ -292,7 +298,7 @@ class AsyncModel(Generic[Row]):
 
         Sent as a ``search`` on ``id`` (``exists`` itself is private in Odoo 19).
         """
-        wanted = _check_ids(ids, self.name, "exists")
+        wanted = check_ids(ids, where=f"{self.name}.exists")
         if not wanted:
             return []
         found = set(
@@ -306,6 +312,8 @@ class AsyncModel(Generic[Row]):
         self, allfields: Sequence[str] | None = None, attributes: Sequence[str] | None = None
     ) -> dict[str, dict[str, Any]]:
         """Field definitions, cached per client (and per arguments and context)."""
+        check_names("allfields", allfields, where=f"{self.name}.fields_get")
+        check_names("attributes", attributes, where=f"{self.name}.fields_get")
         key = (
             "fields_get",
             self.name,
@@ -341,13 +349,18 @@ class AsyncModel(Generic[Row]):
 
         The domain is sent as ``args`` to Odoo 17/18 and as ``domain`` to Odoo 19+.
         """
+        where = f"{self.name}.name_search"
+        check_str("name", name, accepted="a string", empty=True, where=where)
+        check_str("operator", operator, accepted="an operator such as 'ilike'", where=where)
+        check_limit(limit, where=where)
+        normalized = normalize_domain(domain)
         major = (await self.odoo.server_version() or (0,))[0]
         key = "domain" if major >= 19 else "args"
         result = await self.odoo.execute_kw(
             self.name,
             "name_search",
             [],
-            {"name": name, key: normalize_domain(domain), "operator": operator, "limit": limit},
+            {"name": name, key: normalized, "operator": operator, "limit": limit},
         )
         return [(int(i), str(n)) for i, n in result]
 
@@ -370,7 +383,16 @@ class AsyncModel(Generic[Row]):
         come back in the same shape: ``<groupby>_count`` (lazy) or
         ``__count``, the aggregates under the field's name, and ``__domain``.
         """
-        groupby_list = [groupby] if isinstance(groupby, str) else list(groupby)
+        where = f"{self.name}.read_group"
+        fields = check_names("fields", fields, none=False, where=where) or []
+        if isinstance(groupby, str):
+            groupby_list = [check_str("groupby", groupby, where=where)]
+        else:
+            groupby_list = check_names("groupby", groupby, none=False, where=where) or []
+        check_offset(offset, where=where)
+        check_limit(limit, where=where)
+        check_str("orderby", orderby, accepted="an order such as 'name desc' or None", none=True)
+        check_bool("lazy", lazy, where=where)
         normalized = normalize_domain(domain)
         major = (await self.odoo.server_version() or (0,))[0]
         if major >= 19:
@@ -473,7 +495,16 @@ class AsyncModel(Generic[Row]):
         if isinstance(values, (Mapping, Record)):
             encoded = await self._encode_create(values)
             return int(await self.odoo.execute_kw(self.name, "create", [encoded]))
-        batch = [await self._encode_create(v) for v in values]
+        where = f"{self.name}.create"
+        given: Any = values
+        if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
+            accepted = "a dict, a Record or a list of them"
+            check_instance("values", given, (), accepted, where=where)
+        items = list(given)
+        for item in items:
+            accepted = "a dict or a Record"
+            check_instance("every item of values", item, (Mapping, Record), accepted, where=where)
+        batch = [await self._encode_create(v) for v in items]
         if not batch:
             return []
         chunks = chunked(batch, self.batch_size)
@@ -504,8 +535,7 @@ class AsyncModel(Generic[Row]):
         if isinstance(values, Record):
             readonly = await self._readonly_fields()
             return encode_create(values, readonly=readonly)
-        if not isinstance(values, Mapping):
-            raise TypeError(f"{self.name}.create takes dicts or Records, got {values!r}")
+        check_mapping("values", values, none=False, where=f"{self.name}.create")
         return to_odoo_values(values)
 
     async def _readonly_fields(self) -> frozenset[str]:
@@ -514,7 +544,8 @@ class AsyncModel(Generic[Row]):
 
     async def write(self, ids: Iterable[int], values: Mapping[str, Any]) -> bool:
         """Write ``values`` on every record of ``ids``."""
-        wanted = _check_ids(ids, self.name, "write")
+        wanted = check_ids(ids, where=f"{self.name}.write")
+        check_mapping("values", values, none=False, where=f"{self.name}.write")
         if self.record_type is not None:
             # Only the given changes, converted; Odoo decides what may be written.
             encoded = encode_write(self.record_type, values)
@@ -524,5 +555,5 @@ class AsyncModel(Generic[Row]):
 
     async def unlink(self, ids: Iterable[int]) -> bool:
         """Delete the records of ``ids``."""
-        wanted = _check_ids(ids, self.name, "unlink")
+        wanted = check_ids(ids, where=f"{self.name}.unlink")
         return bool(await self.odoo.execute_kw(self.name, "unlink", [wanted]))
