@@ -35,13 +35,16 @@ _ACCESS_RIGHTS = "Administration/Access Rights"
 _INTERNAL = "User types/Internal User"
 _MODIFY_GROUPS = {
     "ir.config_parameter": _SETTINGS,
+    "ir.model.data": _SETTINGS,
     "res.company": _ACCESS_RIGHTS,
     "res.users": _ACCESS_RIGHTS,
     "res.country": _SETTINGS,
     "res.currency": _SETTINGS,
     "res.partner": "Extra Rights/Contact Creation",
 }
-_INTERNAL_DENIED = frozenset({"ir.config_parameter", "res.company", "res.country", "res.currency"})
+_INTERNAL_DENIED = frozenset(
+    {"ir.config_parameter", "ir.model.data", "res.company", "res.country", "res.currency"}
+)
 _PORTAL_READABLE = frozenset(
     {"res.partner", "res.users", "res.country", "res.currency", "res.company"}
 )

@@ -121,6 +121,8 @@ def before_create(store: Store, model: str, row: Row, later: dict[str, Any], uid
         _line_amounts(row, move)
     elif model == "calendar.event":
         _event_times(row)
+    elif model == "ir.model.data":
+        _check_xmlid(store, row)
 
 
 def before_write(store: Store, model: str, ids: list[int], changes: Row, uid: int) -> None:
@@ -173,6 +175,12 @@ def after_unlink(store: Store, model: str, rows: list[Row], uid: int) -> None:
     if model == "account.move.line":
         moves = {row["move_id"] for row in rows} & set(store.tables["account.move"])
         _recompute_moves(store, moves)
+    if model != "ir.model.data" and store.tables["ir.model.data"]:
+        # Odoo deletes the external ids of the records it deletes.
+        gone = {row["id"] for row in rows}
+        data = store.tables["ir.model.data"]
+        for rid in [r for r, d in data.items() if d["model"] == model and d["res_id"] in gone]:
+            store.delete("ir.model.data", rid)
 
 
 # -- helpers ------------------------------------------------------------------------
@@ -196,6 +204,21 @@ def _check_login(store: Store, login: str, ids: list[int]) -> None:
             VALIDATION_ERROR,
             "The operation cannot be completed: You can not have two users with the same login !",
         )
+
+
+def _check_xmlid(store: Store, row: Row) -> None:
+    """External ids: no spaces, and (module, name) unique (a unique index in Odoo)."""
+    name, module = row.get("name") or "", row.get("module") or ""
+    if " " in name:
+        raise Fault(VALIDATION_ERROR, "External IDs cannot contain spaces")
+    for other in store.tables["ir.model.data"].values():
+        if other["name"] == name and other.get("module") == module:
+            raise Fault(
+                VALIDATION_ERROR,
+                "The operation cannot be completed: duplicate key value violates unique "
+                'constraint "ir_model_data_module_name_uniq_index"\n'
+                f"DETAIL:  Key (module, name)=({module}, {name}) already exists.",
+            )
 
 
 def _check_partner_name(row: Row) -> None:

@@ -361,6 +361,19 @@ _MOVE_LINE = make_model(
     order="date desc, move_name desc, id",
 )
 
+_MODEL_DATA = make_model(
+    "ir.model.data",
+    "Model Data",
+    {
+        "name": _f("char", "External Identifier", required=True),
+        "module": _f("char", "Module", required=True, default=""),
+        "model": _f("char", "Model Name", required=True),
+        "res_id": _f("integer", "Record ID"),
+        "noupdate": _f("boolean", "Non Updatable", default=False),
+    },
+    order="module, model, name",
+)
+
 #: Every model the double knows, by name.
 MODELS: dict[str, ModelSpec] = {
     spec.name: spec
@@ -375,5 +388,6 @@ MODELS: dict[str, ModelSpec] = {
         _EVENT,
         _MOVE,
         _MOVE_LINE,
+        _MODEL_DATA,
     )
 }
