@@ -1,0 +1,72 @@
+"""Data jobs on top of the client: export, incremental sync, upsert and load tests.
+
+Every job is a library function a worker can call; the ``odoo-async`` command
+only parses arguments and prints what they return::
+
+    from odoo_async import AsyncOdoo
+    from odoo_async.jobs import export, sync, upsert, read_rows
+
+    async with AsyncOdoo.from_env() as odoo:
+        partners = odoo.model("res.partner")
+        await export(partners, [("is_company", "=", True)], ["name", "email"], "companies.jsonl")
+        await sync(partners, [], ["name", "email"], "changes.jsonl", state="partners.state")
+        report = await upsert(partners, read_rows("contacts.csv"), key="ref")
+        for failed in report.failed:
+            print(failed.line, failed.reason)
+"""
+
+from ._bench import BenchResult, RampResult, bench, error_kind, percentile, ramp, ramp_levels
+from ._convert import ValueProblem
+from ._errors import CheckpointError, FileFormatError, JobError
+from ._export import (
+    DEFAULT_EXPORT_PAGE_SIZE,
+    ExportResult,
+    SyncResult,
+    checkpoint_path,
+    export,
+    sync,
+)
+from ._files import Format, InputRow, RowSink, file_format, first_columns, read_rows
+from ._progress import Progress, ProgressCallback
+from ._upsert import (
+    DEFAULT_UPSERT_BATCH_SIZE,
+    XMLID,
+    FailedRecord,
+    UpsertReport,
+    key_column_problem,
+    upsert,
+)
+
+__all__ = [
+    "DEFAULT_EXPORT_PAGE_SIZE",
+    "DEFAULT_UPSERT_BATCH_SIZE",
+    "XMLID",
+    "BenchResult",
+    "CheckpointError",
+    "ExportResult",
+    "FailedRecord",
+    "FileFormatError",
+    "Format",
+    "InputRow",
+    "JobError",
+    "Progress",
+    "ProgressCallback",
+    "RampResult",
+    "RowSink",
+    "SyncResult",
+    "UpsertReport",
+    "ValueProblem",
+    "bench",
+    "checkpoint_path",
+    "error_kind",
+    "export",
+    "file_format",
+    "first_columns",
+    "key_column_problem",
+    "percentile",
+    "ramp",
+    "ramp_levels",
+    "read_rows",
+    "sync",
+    "upsert",
+]

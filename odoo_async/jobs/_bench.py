@@ -1,0 +1,257 @@
+"""``bench`` and ``ramp``: load-test one Odoo method, as ``wrk`` and locust report it.
+
+``bench`` runs ``model.method(*args, **kwargs)`` from ``concurrency`` workers,
+optionally paced to ``rate`` calls per second, for ``duration`` seconds or
+``calls`` calls, and reports calls per second, latency percentiles of the
+calls that succeeded, and the errors by kind (``HTTP 503``, the Odoo fault's
+name, ``RequestTimeout(read)``...). Calls are sent without retries, so every
+failure the server gives is counted. ``ramp`` runs ``bench`` at growing
+concurrency and says at which step errors start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from odoo_async._client import AsyncOdoo
+from odoo_async._errors import HTTPStatusError, OdooError, RequestTimeout, RPCError
+
+from ._progress import Meter, ProgressCallback
+
+__all__ = ["BenchResult", "RampResult", "bench", "error_kind", "percentile", "ramp"]
+
+
+def percentile(ordered: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (0-100) of sorted values, nearest rank; 0.0 when empty.
+
+    >>> percentile([1.0, 2.0, 3.0, 4.0], 50)
+    2.0
+    >>> percentile([1.0, 2.0, 3.0, 4.0], 99)
+    4.0
+    """
+    if not ordered:
+        return 0.0
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def error_kind(exc: BaseException) -> str:
+    """A short label grouping failures of the same kind."""
+    if isinstance(exc, HTTPStatusError):
+        return f"HTTP {exc.status_code}"
+    if isinstance(exc, RequestTimeout):
+        return f"RequestTimeout({exc.limit})"
+    if isinstance(exc, RPCError):
+        return exc.name or type(exc).__name__
+    return type(exc).__name__
+
+
+@dataclass(frozen=True)
+class BenchResult:
+    """One load-test run. Latencies are seconds, over the calls that succeeded."""
+
+    model: str
+    method: str
+    concurrency: int
+    rate: float | None
+    calls: int
+    ok: int
+    errors: dict[str, int]
+    elapsed: float
+    p50: float
+    p95: float
+    p99: float
+    max: float
+
+    @property
+    def failed(self) -> int:
+        return self.calls - self.ok
+
+    @property
+    def calls_per_second(self) -> float:
+        return self.calls / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def error_rate(self) -> float:
+        return self.failed / self.calls if self.calls else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "method": self.method,
+            "concurrency": self.concurrency,
+            "rate": self.rate,
+            "calls": self.calls,
+            "ok": self.ok,
+            "failed": self.failed,
+            "errors": dict(self.errors),
+            "elapsed_s": round(self.elapsed, 3),
+            "calls_per_s": round(self.calls_per_second, 1),
+            "latency_ms": {
+                name: round(value * 1000, 2)
+                for name, value in (
+                    ("p50", self.p50),
+                    ("p95", self.p95),
+                    ("p99", self.p99),
+                    ("max", self.max),
+                )
+            },
+        }
+
+
+async def bench(
+    odoo: AsyncOdoo,
+    model: str,
+    method: str,
+    args: Sequence[Any] = (),
+    kwargs: Mapping[str, Any] | None = None,
+    *,
+    concurrency: int = 8,
+    rate: float | None = None,
+    duration: float | None = None,
+    calls: int | None = None,
+    progress: ProgressCallback | None = None,
+    clock: Callable[[], float] = time.perf_counter,
+) -> BenchResult:
+    """Load-test ``model.method``; stops after ``duration`` seconds or ``calls`` calls.
+
+    The client's own ``max_concurrency`` must be at least ``concurrency``
+    for the workers to really be concurrent.
+    """
+    if concurrency < 1:
+        raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+    if rate is not None and rate <= 0:
+        raise ValueError(f"rate must be positive, got {rate}")
+    if duration is None and calls is None:
+        raise ValueError("give duration= (seconds) or calls= (a number of calls)")
+    client = odoo.with_options(retry=None)
+    await client.authenticate()  # the login is not part of the measure
+    call_args, call_kwargs = list(args), dict(kwargs or {})
+    latencies: list[float] = []
+    errors: Counter[str] = Counter()
+    meter = Meter("bench", progress, total=calls)
+    started = clock()
+    deadline = None if duration is None else started + duration
+    issued = 0
+
+    async def worker() -> None:
+        nonlocal issued
+        while True:
+            if calls is not None and issued >= calls:
+                return
+            now = clock()
+            if deadline is not None and now >= deadline:
+                return
+            index = issued
+            issued += 1
+            if rate is not None:
+                wait = started + index / rate - now
+                if wait > 0:
+                    await asyncio.sleep(wait)
+            t0 = clock()
+            try:
+                await client.execute_kw(model, method, call_args, call_kwargs)
+            except OdooError as exc:
+                errors[error_kind(exc)] += 1
+            else:
+                latencies.append(clock() - t0)
+            meter.add(1)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed = clock() - started
+    latencies.sort()
+    done = len(latencies) + sum(errors.values())
+    return BenchResult(
+        model,
+        method,
+        concurrency,
+        rate,
+        done,
+        len(latencies),
+        dict(errors.most_common()),
+        elapsed,
+        percentile(latencies, 50),
+        percentile(latencies, 95),
+        percentile(latencies, 99),
+        latencies[-1] if latencies else 0.0,
+    )
+
+
+@dataclass(frozen=True)
+class RampResult:
+    """The steps of a ramp; ``breaking_point`` is the first step whose error rate
+    went over the threshold (``None``: the server held at every step)."""
+
+    steps: list[BenchResult] = field(default_factory=list)
+    threshold: float = 0.01
+    breaking_point: BenchResult | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "threshold": self.threshold,
+            "steps": [s.to_dict() for s in self.steps],
+            "errors_start_at_concurrency": (
+                self.breaking_point.concurrency if self.breaking_point else None
+            ),
+        }
+
+
+def ramp_levels(start: int, stop: int, factor: float = 2.0) -> list[int]:
+    """Concurrency levels from ``start`` to ``stop``, multiplied by ``factor`` each step.
+
+    >>> ramp_levels(1, 20)
+    [1, 2, 4, 8, 16, 20]
+    """
+    if start < 1 or stop < start or factor <= 1:
+        raise ValueError("a ramp needs 1 <= start <= stop and factor > 1")
+    levels: list[int] = []
+    level = float(start)
+    while int(level) < stop:
+        if not levels or int(level) > levels[-1]:
+            levels.append(int(level))
+        level *= factor
+    levels.append(stop)
+    return levels
+
+
+async def ramp(
+    odoo: AsyncOdoo,
+    model: str,
+    method: str,
+    args: Sequence[Any] = (),
+    kwargs: Mapping[str, Any] | None = None,
+    *,
+    start: int = 1,
+    stop: int = 64,
+    factor: float = 2.0,
+    step_duration: float | None = None,
+    step_calls: int | None = None,
+    threshold: float = 0.01,
+    on_step: Callable[[BenchResult], None] | None = None,
+) -> RampResult:
+    """``bench`` at each level of :func:`ramp_levels`, stopping at the first step
+    whose error rate exceeds ``threshold``."""
+    steps: list[BenchResult] = []
+    for level in ramp_levels(start, stop, factor):
+        result = await bench(
+            odoo,
+            model,
+            method,
+            args,
+            kwargs,
+            concurrency=level,
+            duration=step_duration,
+            calls=step_calls,
+        )
+        steps.append(result)
+        if on_step is not None:
+            on_step(result)
+        if result.error_rate > threshold:
+            return RampResult(steps, threshold, result)
+    return RampResult(steps, threshold, None)

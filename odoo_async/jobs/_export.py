@@ -1,0 +1,413 @@
+"""``export`` and ``sync``: stream records of one model to a JSON Lines or CSV file.
+
+``export`` walks the matching records in ``id`` order through the repository's
+keyset pager (``search_read(..., keyset=True)``), one page in memory at a
+time. After each page is written and on disk it records a checkpoint next
+to the file (the query, the fields, the last id written and the file's size):
+``resume=True`` cuts the file back to that size and goes on after that id, so
+a killed export ends with every row exactly once.
+
+``sync`` exports what changed since its last run, by ``write_date``. Odoo
+stores ``write_date`` with microseconds but reads and compares it as
+``YYYY-MM-DD HH:MM:SS``, so the walk takes whole seconds as its unit: pages
+of rows in ``(write_date, id)`` order give the seconds that are complete,
+and the rows of the last second of a page are then read by ``id`` (keyset),
+whatever their count. Rows sharing a timestamp are neither skipped nor
+repeated, and a row written during the walk moves to the end, where the
+walk meets it. The state file holds the last second reached and a digest of
+each row exported in it: the next run reads that second again and exports
+only the rows whose values differ (a row written twice within one second is
+not lost). The state is written only once the output file is complete and
+on disk; a run that dies leaves the state as it was, and the next run
+exports those rows again. With ``deletes=True`` the rows that left the query
+since the last run (deleted or archived) are written as
+``{"id": n, "_deleted": true}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from odoo_async._domain import DomainLike, as_single_term, normalize_domain
+from odoo_async._repository import AsyncModel
+
+from ._convert import export_row
+from ._errors import CheckpointError, JobError
+from ._files import Format, RowSink, file_format
+from ._progress import Meter, ProgressCallback
+
+__all__ = ["DEFAULT_EXPORT_PAGE_SIZE", "ExportResult", "SyncResult", "export", "sync"]
+
+DEFAULT_EXPORT_PAGE_SIZE = 1000
+_CHECKPOINT_VERSION = 1
+_ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
+_ENCODER = msgspec.json.Encoder()
+#: field types not exported unless asked for by name (large, or not data)
+_SKIPPED_BY_DEFAULT = frozenset({"binary", "one2many"})
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export wrote: ``rows`` in the file (``resumed_from`` of them before this run)."""
+
+    model: str
+    path: str
+    rows: int
+    resumed_from: int
+    elapsed: float
+    complete: bool = True
+
+    @property
+    def rate(self) -> float:
+        """Rows per second written by this run."""
+        return (self.rows - self.resumed_from) / self.elapsed if self.elapsed > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """What one sync run wrote: ``changed`` rows and ``deleted`` tombstones."""
+
+    model: str
+    path: str
+    changed: int
+    deleted: int
+    second: str | None
+    elapsed: float
+
+    @property
+    def rate(self) -> float:
+        return self.changed / self.elapsed if self.elapsed > 0 else 0.0
+
+
+async def field_types(
+    repo: AsyncModel[Any], fields: Sequence[str] | None
+) -> tuple[list[str], dict[str, str]]:
+    """The fields to export (``id`` first) and their types, checked against ``fields_get``."""
+    meta = await repo.fields_get(attributes=["type", "store"])
+    if fields is None:
+        chosen = [
+            name
+            for name, info in meta.items()
+            if info.get("store", True) and info.get("type") not in _SKIPPED_BY_DEFAULT
+        ]
+    else:
+        if isinstance(fields, str):
+            raise TypeError("fields must be a list of names, not a string")
+        unknown = [f for f in fields if f not in meta and f != "id"]
+        if unknown:
+            raise JobError(f"{repo.name} has no field {', '.join(map(repr, unknown))}")
+        chosen = list(dict.fromkeys(fields))
+    chosen = ["id", *(f for f in chosen if f != "id")]
+    types = {name: str(meta.get(name, {}).get("type", "integer")) for name in chosen}
+    return chosen, types
+
+
+def _and(domain: list[Any], extra: list[Any]) -> list[Any]:
+    if not extra:
+        return domain
+    if not domain:
+        return extra
+    return ["&", *as_single_term(extra), *as_single_term(domain)]
+
+
+def id_range_domain(id_range: tuple[int | None, int | None] | None) -> list[Any]:
+    """``[lo, hi)`` as a domain on ``id`` (either end may be open)."""
+    if id_range is None:
+        return []
+    lo, hi = id_range
+    terms: list[Any] = []
+    if lo is not None:
+        terms.append(["id", ">=", lo])
+    if hi is not None:
+        terms.append(["id", "<", hi])
+    return terms
+
+
+def _write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=1)
+        handle.write("\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _read_json(path: Path, what: str) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CheckpointError(f"{path}: cannot read the {what} ({exc})") from None
+    if not isinstance(data, dict) or data.get("version") != _CHECKPOINT_VERSION:
+        raise CheckpointError(f"{path}: not an odoo_async {what}")
+    return data
+
+
+def checkpoint_path(path: str | os.PathLike[str]) -> Path:
+    """Where an export to ``path`` keeps its checkpoint."""
+    p = Path(path)
+    return p.with_name(p.name + ".checkpoint")
+
+
+def _resume_state(
+    ckpt: Path, identity: Mapping[str, Any], sink: str | os.PathLike[str]
+) -> dict[str, Any]:
+    if not ckpt.exists():
+        raise CheckpointError(f"{ckpt}: no checkpoint to resume from (start without resume)")
+    state = _read_json(ckpt, "export checkpoint")
+    if {k: state.get(k) for k in identity} != json.loads(json.dumps(identity)):
+        raise CheckpointError(
+            f"{ckpt} was made by another export (model, domain, fields or format differ)"
+        )
+    if not Path(sink).exists():
+        raise CheckpointError(f"{os.fspath(sink)}: the file of the checkpoint is gone")
+    return state
+
+
+def _sync_state(
+    path: Path, identity: Mapping[str, Any]
+) -> tuple[str | None, dict[str, str], set[int]]:
+    """The last second reached, the digests of its rows, and the ids present last time."""
+    if not path.exists():
+        return None, {}, set()
+    saved = _read_json(path, "sync state")
+    if {k: saved.get(k) for k in identity} != json.loads(json.dumps(identity)):
+        raise CheckpointError(
+            f"{path} was made by another sync (model, domain or fields differ); "
+            "use a new state file"
+        )
+    second = saved.get("second")
+    seen = saved.get("seen") or {}
+    return (str(second) if second else None), dict(seen), ranges_to_ids(saved.get("ids") or [])
+
+
+async def export(
+    repo: AsyncModel[Any],
+    domain: DomainLike,
+    fields: Sequence[str] | None,
+    sink: str | os.PathLike[str],
+    *,
+    format: Format | None = None,
+    resume: bool = False,
+    checkpoint: str | os.PathLike[str] | None = None,
+    id_range: tuple[int | None, int | None] | None = None,
+    page_size: int = DEFAULT_EXPORT_PAGE_SIZE,
+    progress: ProgressCallback | None = None,
+) -> ExportResult:
+    """Write every record of ``repo`` matching ``domain`` to the file ``sink``.
+
+    ``fields`` ``None`` exports every stored field but binaries and one2many;
+    ``id`` always comes first. The format is ``format`` or the file's suffix
+    (``.jsonl``, ``.csv``). ``id_range=(lo, hi)`` keeps ``lo <= id < hi`` (for
+    splitting one export among workers). The checkpoint lives at
+    ``checkpoint`` (default ``<sink>.checkpoint``); with ``resume=True`` the
+    export continues from it and fails with :class:`CheckpointError` when it
+    was made for another query.
+    """
+    fmt = file_format(sink, format)
+    query = _and(normalize_domain(domain), id_range_domain(id_range))
+    names, types = await field_types(repo, fields)
+    ckpt = Path(checkpoint) if checkpoint is not None else checkpoint_path(sink)
+    identity = {"model": repo.name, "domain": query, "fields": names, "format": fmt}
+    last_id: int | None = None
+    done = 0
+    truncate_at: int | None = None
+    if resume:
+        state = _resume_state(ckpt, identity, sink)
+        if state.get("complete"):
+            rows = int(state["rows"])
+            return ExportResult(repo.name, os.fspath(sink), rows, rows, 0.0)
+        last_id, done, truncate_at = state["last_id"], int(state["rows"]), int(state["bytes"])
+    walk = query if last_id is None else _and(query, [["id", ">", last_id]])
+    total = done + await repo.search_count(walk)
+    meter = Meter("export", progress, total=total, done=done)
+    meter.report()
+    with RowSink(sink, names, types, format=fmt, truncate_at=truncate_at) as out:
+
+        def save(complete: bool) -> None:
+            size = out.sync()
+            _write_json_atomic(
+                ckpt,
+                {
+                    "version": _CHECKPOINT_VERSION,
+                    **identity,
+                    "last_id": last_id,
+                    "rows": meter.done,
+                    "bytes": size,
+                    "complete": complete,
+                },
+            )
+
+        if truncate_at is None:
+            save(False)  # the header is out: a resume can start from here
+        pager = repo.search_read(walk, names, keyset=True, page_size=page_size)
+        async for page in pager.pages():
+            out.write([export_row(row, names, types) for row in page])
+            last_id = int(page[-1]["id"])
+            meter.done += len(page)
+            save(False)
+            meter.report()
+        save(True)
+    return ExportResult(repo.name, os.fspath(sink), meter.done, done, meter.elapsed)
+
+
+# -- sync ---------------------------------------------------------------------------
+
+
+def ids_to_ranges(ids: set[int]) -> list[list[int]]:
+    """``{1, 2, 3, 7}`` as ``[[1, 3], [7, 7]]``: a compact id set for a state file."""
+    out: list[list[int]] = []
+    for i in sorted(ids):
+        if out and out[-1][1] == i - 1:
+            out[-1][1] = i
+        else:
+            out.append([i, i])
+    return out
+
+
+def ranges_to_ids(ranges: list[list[int]]) -> set[int]:
+    return {i for lo, hi in ranges for i in range(lo, hi + 1)}
+
+
+def _next_second(second: str) -> str:
+    moment = datetime.strptime(second, _ODOO_DATETIME) + timedelta(seconds=1)
+    return moment.strftime(_ODOO_DATETIME)
+
+
+def in_second(second: str) -> list[Any]:
+    """The rows whose ``write_date`` falls in ``second`` (Odoo stores microseconds)."""
+    return ["&", ["write_date", ">=", second], ["write_date", "<", _next_second(second)]]
+
+
+def _row_hash(row: Mapping[str, Any]) -> str:
+    return hashlib.blake2b(_ENCODER.encode(row), digest_size=8).hexdigest()
+
+
+class _SyncWalk:
+    """One run of ``sync``: see the module docstring."""
+
+    def __init__(
+        self,
+        repo: AsyncModel[Any],
+        query: list[Any],
+        names: list[str],
+        types: Mapping[str, str],
+        out: RowSink,
+        meter: Meter,
+        page_size: int,
+    ) -> None:
+        self.repo = repo
+        self.query = query
+        self.names = names
+        self.types = types
+        self.read_fields = names if "write_date" in names else [*names, "write_date"]
+        self.out = out
+        self.meter = meter
+        self.page_size = page_size
+        self.written: set[int] = set()
+
+    def emit(self, rows: Sequence[Mapping[str, Any]], seen: dict[str, str] | None) -> None:
+        batch = []
+        for row in rows:
+            exported = export_row(row, self.names, self.types)
+            if seen is not None:
+                digest = _row_hash(exported)
+                if seen.get(str(row["id"])) == digest:
+                    continue  # exported by an earlier run, unchanged since
+                seen[str(row["id"])] = digest
+            batch.append(exported)
+            self.written.add(int(row["id"]))
+        self.out.write(batch)
+        self.meter.add(len(batch))
+
+    async def finish_second(self, second: str, seen: dict[str, str]) -> None:
+        """Every row of ``second`` not exported as it is now, in id order."""
+        pager = self.repo.search_read(
+            _and(self.query, in_second(second)),
+            self.read_fields,
+            keyset=True,
+            page_size=self.page_size,
+        )
+        async for page in pager.pages():
+            self.emit(page, seen)
+
+    async def run(
+        self, second: str | None, seen: dict[str, str]
+    ) -> tuple[str | None, dict[str, str]]:
+        if second is not None:
+            await self.finish_second(second, seen)
+        while True:
+            after = [] if second is None else [["write_date", ">=", _next_second(second)]]
+            page = await self.repo.search_read(
+                _and(self.query, after),
+                self.read_fields,
+                limit=self.page_size,
+                order="write_date asc, id asc",
+            )
+            if not page:
+                return second, seen
+            last = str(page[-1]["write_date"])
+            # rows of the seconds before the last one are all in the page
+            self.emit([row for row in page if str(row["write_date"]) < last], None)
+            second, seen = last, {}
+            await self.finish_second(second, seen)
+            if len(page) < self.page_size:
+                return second, seen
+
+
+async def sync(
+    repo: AsyncModel[Any],
+    domain: DomainLike,
+    fields: Sequence[str] | None,
+    sink: str | os.PathLike[str],
+    *,
+    state: str | os.PathLike[str],
+    format: Format | None = None,
+    deletes: bool = True,
+    page_size: int = DEFAULT_EXPORT_PAGE_SIZE,
+    progress: ProgressCallback | None = None,
+) -> SyncResult:
+    """Write the records that changed since the last run (by ``state``) to ``sink``.
+
+    The first run (no state file yet) exports everything. ``sink`` is
+    written anew each run. See the module docstring for the guarantees.
+    """
+    fmt = file_format(sink, format)
+    query = normalize_domain(domain)
+    names, types = await field_types(repo, fields)
+    state_path = Path(state)
+    identity = {"model": repo.name, "domain": query, "fields": names}
+    second, seen, known = _sync_state(state_path, identity)
+    present = set(await repo.search(query)) if deletes else set()
+    pending = [] if second is None else [["write_date", ">=", second]]
+    meter = Meter("sync", progress, total=await repo.search_count(_and(query, pending)))
+    meter.report()
+    extra = ["_deleted"] if deletes else []
+    types_out = {**types, "_deleted": "boolean"}
+    with RowSink(sink, names, types_out, format=fmt, extra_columns=extra) as out:
+        walk = _SyncWalk(repo, query, names, types, out, meter, page_size)
+        second, seen = await walk.run(second, seen)
+        gone = sorted(known - present - walk.written) if deletes else []
+        if gone:
+            out.write([{"id": i, "_deleted": True} for i in gone])
+        out.sync()
+    _write_json_atomic(
+        state_path,
+        {
+            "version": _CHECKPOINT_VERSION,
+            **identity,
+            "second": second,
+            "seen": seen,
+            "ids": ids_to_ranges(present | walk.written) if deletes else None,
+        },
+    )
+    return SyncResult(repo.name, os.fspath(sink), meter.done, len(gone), second, meter.elapsed)

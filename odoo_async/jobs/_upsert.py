@@ -1,0 +1,459 @@
+"""``upsert``: create or update records by a key, reporting every record it could not write.
+
+The input is read in batches of ``batch_size``; up to ``concurrency`` batches
+are in flight. For each batch:
+
+1. values are converted by field type (a value that does not fit fails its
+   record, with the reason, before anything is sent);
+2. the keys are looked up in one ``search_read`` (archived records included),
+   or for external ids (``key="xmlid"``, values ``module.name``) in
+   ``ir.model.data`` and then a ``read``;
+3. records found are compared field by field with what Odoo holds: equal
+   ones are *unchanged*, the others are written with only the fields that
+   differ, records needing the same values sharing one ``write``;
+4. missing ones are created in one ``create`` of the whole list.
+
+When Odoo refuses a ``create`` or ``write`` (a fault: the transaction was
+rolled back, nothing was written) the list is split in halves, and again,
+until the records Odoo refuses are alone: the others land, and each refused
+record is reported with Odoo's message. When the outcome is unknown (the
+reply was lost after the request was sent) nothing is replayed: the client's
+retry rules hold, and the records are reported as failed with that reason;
+running the same input again is safe, because records that did land are
+then found by their key and left unchanged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+
+from odoo_async._errors import AccessDenied, AccessError, AuthenticationError, OdooError, RPCError
+from odoo_async._repository import AsyncModel
+
+from ._convert import (
+    NOT_IMPORTED,
+    X2MANY,
+    FieldInfo,
+    ValueProblem,
+    import_value,
+    same_value,
+    write_value,
+)
+from ._errors import JobError
+from ._files import InputRow
+from ._progress import Meter, ProgressCallback
+
+__all__ = ["DEFAULT_UPSERT_BATCH_SIZE", "XMLID", "FailedRecord", "UpsertReport", "upsert"]
+
+DEFAULT_UPSERT_BATCH_SIZE = 200
+#: the ``key`` naming external ids (``module.name``, through ``ir.model.data``)
+XMLID = "xmlid"
+_DEFAULT_MODULE = "__import__"  # where Odoo's own import puts ids without a module
+#: faults that are about the caller, not about one record: splitting would not help
+_NOT_PER_RECORD = (AccessError, AccessDenied, AuthenticationError)
+
+
+@dataclass(frozen=True)
+class FailedRecord:
+    """A record that was not written: its line in the input, key, values and the reason."""
+
+    line: int
+    key: Any
+    values: Mapping[str, Any] | None
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "key": self.key, "reason": self.reason, "record": self.values}
+
+
+@dataclass
+class UpsertReport:
+    """What an upsert did. ``failed`` holds every record not written, with its reason."""
+
+    model: str
+    key: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: list[FailedRecord] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged + len(self.failed)
+
+    @property
+    def rate(self) -> float:
+        return self.total / self.elapsed if self.elapsed > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "key": self.key,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "failed": len(self.failed),
+            "total": self.total,
+            "ignored_columns": self.ignored_columns,
+            "elapsed": round(self.elapsed, 3),
+            "rows_per_second": round(self.rate, 1),
+        }
+
+
+@dataclass
+class _Pending:
+    line: int
+    key: Any
+    source: Mapping[str, Any]
+    values: dict[str, Any]  # converted, key included unless it is an external id
+    record_id: int | None = None
+
+
+def _failure_reason(exc: BaseException) -> str:
+    if isinstance(exc, RPCError):
+        return exc.message.strip() or str(exc)
+    return str(exc)
+
+
+def _outcome_unknown(exc: BaseException, what: str) -> str:
+    return (
+        f"outcome unknown, not replayed: the {what} may have happened "
+        f"({type(exc).__name__}: {exc}); run the import again to settle it"
+    )
+
+
+def _split_xmlid(value: str) -> tuple[str, str]:
+    module, dot, name = value.partition(".")
+    return (module, name) if dot else (_DEFAULT_MODULE, value)
+
+
+class _Upsert:
+    def __init__(
+        self,
+        repo: AsyncModel[Any],
+        key: str,
+        meta: Mapping[str, FieldInfo],
+        report: UpsertReport,
+        meter: Meter,
+        batch_size: int,
+    ) -> None:
+        self.repo = repo.with_context(active_test=False)
+        self.key = key
+        self.meta = meta
+        self.report = report
+        self.meter = meter
+        self.batch_size = batch_size
+        self.seen_keys: dict[Any, int] = {}
+        self.ignored: set[str] = set()
+
+    def fail(self, line: int, key: Any, values: Mapping[str, Any] | None, reason: str) -> None:
+        self.report.failed.append(FailedRecord(line, key, values, reason))
+
+    # -- preparing ------------------------------------------------------------------
+
+    def prepare(self, row: InputRow) -> _Pending | None:
+        if row.values is None:
+            self.fail(row.line, None, None, row.error or "unreadable row")
+            return None
+        source = row.values
+        raw_key = source.get(self.key)
+        if raw_key is None or (isinstance(raw_key, str) and not raw_key.strip()):
+            self.fail(row.line, None, source, f"no value for the key {self.key!r}")
+            return None
+        values: dict[str, Any] = {}
+        try:
+            if self.key == XMLID:
+                if not isinstance(raw_key, str):
+                    raise ValueProblem(f"{XMLID}: {raw_key!r} is not an external id")
+                key: Any = _split_xmlid(raw_key.strip())
+            else:
+                key = import_value(self.key, self.meta[self.key], raw_key)
+            for name, value in source.items():
+                if name == self.key and self.key in (XMLID, "id"):
+                    continue
+                info = self.meta.get(name)
+                if info is None:
+                    if "." in name or name == "_deleted":
+                        self.ignored.add(name)  # exported extras (``country_id.name``)
+                        continue
+                    raise ValueProblem(f"{self.repo.name} has no field {name!r}")
+                if name in NOT_IMPORTED or info.get("readonly") or info.get("type") == "one2many":
+                    self.ignored.add(name)
+                    continue
+                values[name] = import_value(name, info, value)
+        except ValueProblem as exc:
+            self.fail(row.line, raw_key, source, str(exc))
+            return None
+        first = self.seen_keys.setdefault(key, row.line)
+        if first != row.line:
+            self.fail(
+                row.line, raw_key, source, f"duplicate key: line {first} has the same {self.key}"
+            )
+            return None
+        return _Pending(row.line, raw_key, source, values)
+
+    # -- one batch ------------------------------------------------------------------
+
+    async def run_batch(self, rows: list[InputRow]) -> None:
+        pending = [p for p in (self.prepare(row) for row in rows) if p is not None]
+        if pending:
+            try:
+                current = await self.lookup(pending)
+            except OdooError as exc:
+                for p in pending:
+                    self.fail(p.line, p.key, p.source, f"key lookup failed: {_failure_reason(exc)}")
+            else:
+                await self.apply(pending, current)
+        self.meter.add(len(rows))
+
+    async def lookup(self, pending: list[_Pending]) -> dict[int, dict[str, Any]]:
+        """Sets ``record_id`` on the records that exist; returns their current values."""
+        columns = sorted({name for p in pending for name in p.values} - {"id"})
+        if self.key == XMLID:
+            return await self._lookup_xmlids(pending, columns)
+        keys = [p.values.get(self.key, p.key) if self.key != "id" else int(p.key) for p in pending]
+        rows = await self.repo.search_read(
+            [[self.key, "in", list(dict.fromkeys(keys))]],
+            sorted({*columns, self.key}),
+            page_size=max(self.batch_size, 1),
+        )
+        by_key: dict[Any, list[dict[str, Any]]] = {}
+        for row in rows:
+            by_key.setdefault(row[self.key], []).append(row)
+        current: dict[int, dict[str, Any]] = {}
+        for p, k in zip(pending, keys, strict=True):
+            found = by_key.get(k, [])
+            if len(found) > 1:
+                ids = ", ".join(str(r["id"]) for r in found[:5])
+                p.record_id = -1  # not written: reported below
+                self.fail(
+                    p.line,
+                    p.key,
+                    p.source,
+                    f"{len(found)} {self.repo.name} records have {self.key} {k!r} (ids {ids})",
+                )
+            elif found:
+                p.record_id = int(found[0]["id"])
+                current[p.record_id] = found[0]
+            elif self.key == "id":
+                p.record_id = -1
+                self.fail(p.line, p.key, p.source, f"no {self.repo.name} record with id {k}")
+        return current
+
+    async def _lookup_xmlids(
+        self, pending: list[_Pending], columns: list[str]
+    ) -> dict[int, dict[str, Any]]:
+        pairs = {_split_xmlid(str(p.key).strip()) for p in pending}
+        data = self.repo.odoo.model("ir.model.data")
+        found = await data.search_read(
+            [
+                ["model", "=", self.repo.name],
+                ["module", "in", sorted({m for m, _ in pairs})],
+                ["name", "in", sorted({n for _, n in pairs})],
+            ],
+            ["module", "name", "res_id"],
+        )
+        res_ids = {(r["module"], r["name"]): int(r["res_id"]) for r in found}
+        rows = await self.repo.read(list(set(res_ids.values())), columns or ["id"])
+        current = {int(r["id"]): r for r in rows}
+        for p in pending:
+            rid = res_ids.get(_split_xmlid(str(p.key).strip()))
+            if rid is None:
+                continue
+            if rid not in current:
+                p.record_id = -1
+                self.fail(
+                    p.line,
+                    p.key,
+                    p.source,
+                    f"external id {p.key} points at {self.repo.name} {rid}, which no longer exists",
+                )
+            else:
+                p.record_id = rid
+        return current
+
+    async def apply(self, pending: list[_Pending], current: dict[int, dict[str, Any]]) -> None:
+        to_create = [p for p in pending if p.record_id is None]
+        groups: dict[bytes, tuple[dict[str, Any], list[_Pending]]] = {}
+        for p in pending:
+            if p.record_id is None or p.record_id < 0:
+                continue
+            now = current[p.record_id]
+            changes = {
+                name: value
+                for name, value in p.values.items()
+                if name != "id" and not same_value(self.meta[name], value, now.get(name))
+            }
+            if not changes:
+                self.report.unchanged += 1
+                continue
+            signature = msgspec.json.encode(sorted(changes.items(), key=lambda kv: kv[0]))
+            groups.setdefault(signature, (changes, []))[1].append(p)
+        jobs = [self.create(to_create)] if to_create else []
+        for changes, members in groups.values():
+            wire = {name: write_value(self.meta[name], value) for name, value in changes.items()}
+            for start in range(0, len(members), self.batch_size):
+                jobs.append(self.write(members[start : start + self.batch_size], wire))
+        if jobs:
+            await asyncio.gather(*jobs)
+
+    # -- writing, splitting what Odoo refuses ------------------------------------------
+
+    async def create(self, pending: list[_Pending]) -> None:
+        vals_list = [
+            {n: write_value(self.meta[n], v) for n, v in p.values.items()} for p in pending
+        ]
+        try:
+            ids = await self.repo.call("create", vals_list)
+        except RPCError as exc:
+            if len(pending) == 1 or isinstance(exc, _NOT_PER_RECORD):
+                for p in pending:
+                    self.fail(p.line, p.key, p.source, _failure_reason(exc))
+                return
+            half = len(pending) // 2
+            await self.create(pending[:half])
+            await self.create(pending[half:])
+            return
+        except OdooError as exc:
+            for p in pending:
+                self.fail(p.line, p.key, p.source, _outcome_unknown(exc, "create"))
+            return
+        if self.key == XMLID:
+            await self._record_xmlids(pending, [int(i) for i in ids])
+        else:
+            self.report.created += len(pending)
+
+    async def _record_xmlids(self, pending: list[_Pending], ids: list[int]) -> None:
+        data = self.repo.odoo.model("ir.model.data")
+        rows = []
+        for p, rid in zip(pending, ids, strict=True):
+            module, name = _split_xmlid(str(p.key).strip())
+            rows.append({"module": module, "name": name, "model": self.repo.name, "res_id": rid})
+        try:
+            await data.call("create", rows)
+        except OdooError as exc:
+            for p, rid in zip(pending, ids, strict=True):
+                self.fail(
+                    p.line,
+                    p.key,
+                    p.source,
+                    f"created as {self.repo.name} {rid}, but its external id was not stored: "
+                    f"{_failure_reason(exc)}",
+                )
+            return
+        self.report.created += len(pending)
+
+    async def write(self, pending: list[_Pending], wire: dict[str, Any]) -> None:
+        ids = [p.record_id for p in pending]
+        try:
+            await self.repo.call("write", ids, wire)
+        except RPCError as exc:
+            if len(pending) == 1 or isinstance(exc, _NOT_PER_RECORD):
+                for p in pending:
+                    self.fail(p.line, p.key, p.source, _failure_reason(exc))
+                return
+            half = len(pending) // 2
+            await self.write(pending[:half], wire)
+            await self.write(pending[half:], wire)
+            return
+        except OdooError as exc:
+            for p in pending:
+                self.fail(p.line, p.key, p.source, _outcome_unknown(exc, "write"))
+            return
+        self.report.updated += len(pending)
+
+
+def _as_input(item: Mapping[str, Any] | InputRow, index: int) -> InputRow:
+    if isinstance(item, InputRow):
+        return item
+    return InputRow(index + 1, dict(item))
+
+
+async def upsert(
+    repo: AsyncModel[Any],
+    records: Iterable[Mapping[str, Any] | InputRow] | AsyncIterable[Mapping[str, Any] | InputRow],
+    *,
+    key: str,
+    batch_size: int = DEFAULT_UPSERT_BATCH_SIZE,
+    concurrency: int = 4,
+    total: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> UpsertReport:
+    """Create or update the ``records`` of ``repo`` by ``key``; see the module docstring.
+
+    ``key`` is a field (``"ref"``, ``"email"``, ``"id"`` to update by database
+    id) or ``"xmlid"`` for external ids. ``records`` are mappings of field
+    name to value (as :func:`read_rows` or an exported file gives them), or
+    :class:`InputRow` values. Columns Odoo fills itself, read-only fields,
+    one2many fields and exported extras (``country_id.name``) are not
+    written; they are listed in ``report.ignored_columns``. A record whose
+    values do not fit is reported in ``report.failed``; the job never stops
+    for a record. Raises :class:`JobError` when ``key`` is not a field.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    if concurrency < 1:
+        raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+    meta = await repo.fields_get(attributes=["type", "readonly", "relation", "required"])
+    if key != XMLID and key not in meta:
+        raise JobError(f"{repo.name} has no field {key!r} to use as the key")
+    if key != XMLID and meta[key].get("type") in X2MANY:
+        raise JobError(f"{repo.name}.{key} is a list of records; it cannot be a key")
+    report = UpsertReport(repo.name, key)
+    meter = Meter("import", progress, total=total)
+    meter.report()
+    job = _Upsert(repo, key, meta, report, meter, batch_size)
+    running: set[asyncio.Task[None]] = set()
+
+    async def launch(batch: list[InputRow]) -> None:
+        while len(running) >= concurrency:
+            done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            running.difference_update(done)
+            for task in done:
+                task.result()  # a bug, not a record: let it out
+        running.add(asyncio.ensure_future(job.run_batch(batch)))
+
+    try:
+        batch: list[InputRow] = []
+        index = 0
+        if isinstance(records, AsyncIterable):
+            async for item in records:
+                batch.append(_as_input(item, index))
+                index += 1
+                if len(batch) >= batch_size:
+                    await launch(batch)
+                    batch = []
+        else:
+            for item in records:
+                batch.append(_as_input(item, index))
+                index += 1
+                if len(batch) >= batch_size:
+                    await launch(batch)
+                    batch = []
+        if batch:
+            await launch(batch)
+        if running:
+            await asyncio.gather(*running)
+    except BaseException:
+        for task in running:
+            task.cancel()
+        raise
+    report.failed.sort(key=lambda f: f.line)
+    report.ignored_columns = sorted(job.ignored)
+    report.elapsed = meter.elapsed
+    return report
+
+
+def key_column_problem(columns: Sequence[str], key: str) -> str | None:
+    """Why a file with ``columns`` cannot be imported by ``key``, or None."""
+    if key not in columns:
+        shown = ", ".join(columns[:8]) + (", ..." if len(columns) > 8 else "")
+        return f"the file has no {key!r} column (its columns: {shown or 'none'})"
+    return None
