@@ -251,7 +251,7 @@ class _Upsert:
         self, pending: list[_Pending], columns: list[str]
     ) -> dict[int, dict[str, Any]]:
         pairs = {_split_xmlid(str(p.key).strip()) for p in pending}
-        data = AsyncModel(self.repo.odoo, "ir.model.data")
+        data: AsyncModel[dict[str, Any]] = AsyncModel(self.repo.odoo, "ir.model.data")
         found = await data.search_read(
             [
                 ["model", "=", self.repo.name],
@@ -331,7 +331,7 @@ class _Upsert:
             self.report.created += len(pending)
 
     async def _record_xmlids(self, pending: list[_Pending], ids: list[int]) -> None:
-        data = AsyncModel(self.repo.odoo, "ir.model.data")
+        data: AsyncModel[dict[str, Any]] = AsyncModel(self.repo.odoo, "ir.model.data")
         rows = []
         for p, rid in zip(pending, ids, strict=True):
             module, name = _split_xmlid(str(p.key).strip())
