@@ -22,7 +22,8 @@ def served_double(
     """Run ``python -m odoo_async.testing`` in a subprocess; yield its URL.
 
     In its own process the double does not share the GIL with the client, so
-    the figures are the client's.
+    the figures are the client's. ``extra`` goes to its command line
+    (``--inject ...``, ``--cost threaded``).
     """
     proc = subprocess.Popen(
         [
@@ -45,6 +46,40 @@ def served_double(
         if not url.startswith("http"):
             raise RuntimeError(f"the test double did not start (printed {url!r})")
         yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def remote_front(url: str, *, rtt: float, certs: Path) -> Iterator[tuple[str, Path]]:
+    """Put :mod:`benchmarks._remote` (TLS + ``rtt`` round trip) in front of ``url``.
+
+    Yields the front's URL and the throwaway CA to trust.
+    """
+    upstream = url.split("://", 1)[1].rstrip("/")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks._remote",
+            "--upstream",
+            upstream,
+            "--rtt",
+            str(rtt),
+            "--certs",
+            str(certs),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+    )
+    try:
+        assert proc.stdout is not None
+        front = proc.stdout.readline().strip()
+        if not front.startswith("https://"):
+            raise RuntimeError(f"the remote-like front did not start (printed {front!r})")
+        yield front, certs / "ca.pem"
     finally:
         proc.terminate()
         proc.wait(timeout=30)

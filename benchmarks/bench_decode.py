@@ -130,13 +130,9 @@ def check(data: bytes) -> None:
     assert records == _decode_slowly(_codec(Partner), data)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=2000)
-    parser.add_argument("--repeat", type=int, default=15)
-    args = parser.parse_args()
-
-    data = build_reply(args.rows)
+def run(*, rows: int = 2000, repeat: int = 15) -> dict[str, Any]:
+    """Measure every contender; the report written to ``results/decode.json``."""
+    data = build_reply(rows)
     check(data)
     fields = len(json.loads(data)[0])
     contenders: dict[str, Callable[[], object]] = {
@@ -145,35 +141,45 @@ def main() -> None:
         "records, decode_records": lambda: decode_records(Partner, data),
         "records, row by row (fallback)": lambda: _decode_slowly(_codec(Partner), data),
     }
-    gc_off = measure(contenders, repeat=args.repeat, gc_on=False)
-    gc_on = measure(contenders, repeat=args.repeat, gc_on=True)
+    gc_off = measure(contenders, repeat=repeat, gc_on=False)
+    gc_on = measure(contenders, repeat=repeat, gc_on=True)
     gc.enable()
     results = {name: {"gc_off_ms": gc_off[name], "gc_on_ms": gc_on[name]} for name in contenders}
-
     base = results["dicts, json.loads"]
-    print(f"{args.rows} rows x {fields} fields, {len(data) / 1e6:.2f} MB of JSON")
-    print(f"{'contender':30} {'gc off ms':>10} {'vs json':>8} {'gc on ms':>10} {'vs json':>8}")
-    for name, r in results.items():
+    for r in results.values():
         r["speedup_vs_json_gc_off"] = base["gc_off_ms"] / r["gc_off_ms"]
         r["speedup_vs_json_gc_on"] = base["gc_on_ms"] / r["gc_on_ms"]
-        print(
-            f"{name:30} {r['gc_off_ms']:10.2f} {r['speedup_vs_json_gc_off']:7.2f}x"
-            f" {r['gc_on_ms']:10.2f} {r['speedup_vs_json_gc_on']:7.2f}x"
-        )
-
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
     report = {
         "benchmark": "decode res.partner search_read reply",
-        "rows": args.rows,
+        "rows": rows,
         "fields": fields,
         "bytes": len(data),
-        "repeat": args.repeat,
+        "repeat": repeat,
         "python": sys.version.split()[0],
         "msgspec": msgspec.__version__,
         "machine": platform.machine(),
         "results": results,
     }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    report = run(rows=args.rows, repeat=args.repeat)
+    print(
+        f"{report['rows']} rows x {report['fields']} fields, {report['bytes'] / 1e6:.2f} MB of JSON"
+    )
+    print(f"{'contender':30} {'gc off ms':>10} {'vs json':>8} {'gc on ms':>10} {'vs json':>8}")
+    for name, r in report["results"].items():
+        print(
+            f"{name:30} {r['gc_off_ms']:10.2f} {r['speedup_vs_json_gc_off']:7.2f}x"
+            f" {r['gc_on_ms']:10.2f} {r['speedup_vs_json_gc_on']:7.2f}x"
+        )
     print(f"results written to {RESULTS}")
 
 

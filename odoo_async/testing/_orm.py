@@ -63,6 +63,8 @@ _SIGNATURES: dict[str, _Signature] = {
     ),
     "check_access_rights": _Signature(("operation", "raise_exception"), 1, (True,)),
     "default_get": _Signature(("fields_list",), 1),
+    # res.users only; OdooRPC calls it right after every login
+    "context_get": _Signature(()),
 }
 
 
@@ -410,6 +412,14 @@ class Database:
         if raise_exception:
             call.access.check_model(call.model, operation)
         return False
+
+    def _context_get(self, call: _Call) -> dict[str, Any]:
+        if call.model != "res.users":
+            raise Fault(
+                "builtins.AttributeError", f"The method '{call.model}.context_get' does not exist"
+            )
+        context: dict[str, Any] = self.user_info(call.uid)["user_context"]
+        return context
 
     def _default_get(self, call: _Call, fields_list: Any) -> dict[str, Any]:
         spec = self._store.models[call.model]
