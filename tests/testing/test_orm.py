@@ -862,7 +862,11 @@ def test_default_get(db: Database) -> None:
 
 def test_context_get_is_the_users_context_on_res_users_only(db: Database) -> None:
     # OdooRPC calls it after every login
-    assert call(db, "res.users", "context_get") == {"lang": "en_US", "tz": "Europe/Brussels", "uid": 2}
+    assert call(db, "res.users", "context_get") == {
+        "lang": "en_US",
+        "tz": "Europe/Brussels",
+        "uid": 2,
+    }
     assert "does not exist" in fault(db, "res.partner", "context_get").message
 
 
