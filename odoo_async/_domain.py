@@ -497,6 +497,17 @@ class Field:
     def __reduce__(self) -> tuple[Any, ...]:
         return (Field, (self._path,))
 
+    def _not_a_condition(self, other: object = None) -> NoReturn:
+        # ``F.a == True & F.b == True`` is ``F.a == (True & F.b) == True`` in
+        # Python: & and | bind more tightly than comparisons.
+        raise TypeError(
+            f"{self!r} is a field, not a condition, so it cannot be combined with &, | or ~. "
+            "& and | bind more tightly than ==: wrap each comparison in parentheses, "
+            f"as in (F.is_company == True) & ({self!r} == True)"
+        )
+
+    __and__ = __rand__ = __or__ = __ror__ = __invert__ = _not_a_condition
+
     def _leaf(self, operator: str, value: Any) -> Domain:
         leaf = _normalize_leaf([self._path, operator, value], repr(self))
         return Domain._make((_freeze(leaf),))

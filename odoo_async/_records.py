@@ -139,6 +139,10 @@ class Many2one(msgspec.Struct, array_like=True, frozen=True):
     def __int__(self) -> int:
         return self.id
 
+    def __odoo_value__(self) -> int:
+        """Sent to Odoo (in a domain, a create or a write) as its id."""
+        return self.id
+
 
 class RecordMeta(msgspec.StructMeta):
     """The metaclass of :class:`Record`: takes the ``model=`` class keyword.
@@ -195,6 +199,15 @@ class Record(msgspec.Struct, metaclass=RecordMeta, kw_only=True):
         def __init_subclass__(cls, *, model: str | None = None, **config: Any) -> None: ...
 
     id: int = 0
+
+    def __odoo_value__(self) -> int:
+        """Sent to Odoo (in a domain, a create or a write) as its id."""
+        if not self.id:
+            raise ValueError(
+                f"{type(self).__name__} has no id yet (id=0): create it first, "
+                "then use the record Odoo returns, or its id"
+            )
+        return self.id
 
 
 # --------------------------------------------------------------------------

@@ -12,6 +12,7 @@ Used for domain values (``[field, operator, value]``) and for the values of
     b"%PDF..." (bytes, bytearray, memoryview) -> "JVBERi4uLg==" (base64 text)
     tuple, list, set, frozenset, range      -> list, items converted
     dict (any Mapping)                      -> dict, values converted (keys kept)
+    Many2one(7, "Belgium"), a Record         -> 7, its id (``__odoo_value__``)
     str, int, float, bool, anything else    -> unchanged
 
 The choices, and why:
@@ -32,6 +33,10 @@ The choices, and why:
   order means nothing to Odoo).
 - **Decimals become floats**, the only number type of Odoo's float and monetary
   fields on the wire.
+- **A value that knows its wire form says it**: a class with an
+  ``__odoo_value__(self)`` method is sent as what it returns. ``Many2one`` and
+  ``Record`` return their id, so a value read from Odoo can go straight back
+  into a domain or a write (this module does not import them).
 
 The common case (str, int, float, bool) is a single exact-type check.
 """
@@ -116,6 +121,9 @@ _CONVERTERS: dict[type, Callable[[Any], Any]] = {
 
 def _convert_other(value: Any) -> Any:
     """Subclasses of the known types, enums, and everything else."""
+    own = getattr(type(value), "__odoo_value__", None)
+    if own is not None:  # Many2one and Record: their id
+        return own(value)
     if isinstance(value, enum.Enum):  # before int/str: IntEnum and StrEnum are both
         return to_odoo(value.value)
     if isinstance(value, (str, int, float)):  # bool is an int

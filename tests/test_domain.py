@@ -639,3 +639,39 @@ def test_implicit_and_made_explicit_keeps_meaning(raw: list[Any]) -> None:
     rows = [{"a": a, "b": b, "c": c} for a in (0, 1) for b in (1, 2) for c in (2, 3)]
     for row in rows:
         assert _evaluate(explicit, row) == _evaluate(normalize_domain(raw), row)
+
+
+# --------------------------------------------------------------------------- values a user holds
+
+
+def test_a_many2one_or_a_record_in_a_domain_is_its_id() -> None:
+    from odoo_async import Many2one, Record
+
+    class Country(Record, model="res.country"):
+        name: str = ""
+
+    belgium = Many2one(21, "Belgium")
+    assert (F.country_id == belgium).to_list() == [["country_id", "=", 21]]
+    assert (F.country_id == Country(id=21)).to_list() == [["country_id", "=", 21]]
+    assert F.country_id.in_([belgium, Country(id=3)]).to_list() == [["country_id", "in", [21, 3]]]
+    assert normalize_domain([("country_id", "=", belgium)]) == [["country_id", "=", 21]]
+    assert normalize_domain([("country_id", "in", (belgium,))]) == [["country_id", "in", [21]]]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: F.is_company == True & F.active == True,  # noqa: E712
+        lambda: F.is_company == 1 | F.active == 1,
+        lambda: (F.a == 1) & F.b,
+        lambda: F.a & (F.b == 1),
+        lambda: ~F.active,
+    ],
+    ids=["and", "or", "domain-and-field", "field-and-domain", "invert"],
+)
+def test_a_field_combined_without_its_comparison_says_to_add_parentheses(
+    build: Callable[[], object],
+) -> None:
+    with pytest.raises(TypeError, match="parentheses") as info:
+        build()
+    assert "(F." in str(info.value)

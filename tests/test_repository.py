@@ -532,3 +532,21 @@ async def test_get_follows_the_views_options(fake: FakeOdoo, odoo: AsyncOdoo) ->
         .model("res.partner")
         .get(ids[0])
     )
+
+
+async def test_a_many2one_a_user_holds_goes_into_domains_and_writes(odoo: AsyncOdoo) -> None:
+    typed = odoo.model(Partner)
+    plain = odoo.model("res.partner")
+    with_country = await plain.search([("country_id", "!=", False)], limit=1)
+    me = await typed.get(with_country[0])
+    assert me.country_id is not None
+    ids = await typed.search(F.country_id == me.country_id)
+    assert me.id in ids
+    assert set(await plain.search([("country_id", "=", me.country_id)])) == set(ids)
+    other = await plain.create({"name": "No country yet"})
+    assert await plain.write([other], {"country_id": me.country_id, "parent_id": me}) is True
+    row = (await plain.read([other], ["country_id", "parent_id"]))[0]
+    assert row["country_id"][0] == me.country_id.id
+    assert row["parent_id"][0] == me.id
+    new_id = await plain.create({"name": "Held values", "country_id": me.country_id})
+    assert (await plain.read([new_id], ["country_id"]))[0]["country_id"][0] == me.country_id.id

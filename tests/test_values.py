@@ -165,3 +165,25 @@ def test_to_odoo_values_accepts_any_mapping() -> None:
 def test_to_odoo_values_refuses_a_non_mapping(vals: Any) -> None:
     with pytest.raises(TypeError, match="field values must be a mapping"):
         to_odoo_values(vals)
+
+
+# --------------------------------------------------------------------------- values a user holds
+
+
+def test_a_many2one_and_a_record_become_their_ids() -> None:
+    from odoo_async import Many2one, Record
+
+    class Country(Record, model="res.country"):
+        name: str = ""
+
+    belgium = Many2one(21, "Belgium")
+    assert to_odoo(belgium) == 21
+    assert to_odoo(Country(id=21, name="Belgium")) == 21
+    assert to_odoo([belgium, Country(id=3)]) == [21, 3]
+    assert to_odoo({belgium, Many2one(3)}) == [3, 21]
+    assert to_odoo_values({"country_id": belgium, "parent_id": Country(id=9)}) == {
+        "country_id": 21,
+        "parent_id": 9,
+    }
+    with pytest.raises(ValueError, match="no id"):
+        to_odoo(Country(name="not created yet"))
