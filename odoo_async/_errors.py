@@ -84,6 +84,13 @@ def _where(model: str | None, method: str | None) -> str:
     return model or method or ""
 
 
+def _located(message: str, model: str | None, method: str | None) -> str:
+    """``message [model.method]`` on one line (PostgreSQL's texts end with a newline)."""
+    where = _where(model, method)
+    text = message.rstrip()
+    return f"{text} [{where}]" if where else text
+
+
 class OdooError(Exception):
     """Root of every error odoo_async raises about Odoo or the way to it."""
 
@@ -108,8 +115,7 @@ class TransportError(OdooError):
         method: str | None = None,
         url: str | None = None,
     ) -> None:
-        where = _where(model, method)
-        super().__init__(f"{message} [{where}]" if where else message)
+        super().__init__(_located(message, model, method))
         self.model = model
         self.method = method
         self.url = url
@@ -212,8 +218,7 @@ class ProtocolError(OdooError):
         model: str | None = None,
         method: str | None = None,
     ) -> None:
-        where = _where(model, method)
-        super().__init__(f"{message} [{where}]" if where else message)
+        super().__init__(_located(message, model, method))
         self.status_code = status_code
         self.content_type = content_type
         self.body = body
@@ -241,8 +246,7 @@ class RPCError(OdooError):
         method: str | None = None,
         context: Mapping[str, Any] | None = None,
     ) -> None:
-        where = _where(model, method)
-        super().__init__(f"{message} [{where}]" if where else message)
+        super().__init__(_located(message, model, method))
         self.message = message
         self.name = name
         self.arguments = list(arguments) if arguments is not None else []

@@ -40,7 +40,10 @@ class _Reply(msgspec.Struct):
 def _enc_hook(obj: Any) -> Any:
     if isinstance(obj, (set, frozenset)):
         return list(obj)
-    raise NotImplementedError(f"cannot send a {type(obj).__name__} to Odoo: {obj!r}")
+    raise NotImplementedError(
+        f"cannot send a value of type {type(obj).__name__!r} to Odoo: {obj!r} "
+        "(send str, int, float, bool, None, lists and dicts of them)"
+    )
 
 
 _encoder = msgspec.json.Encoder(enc_hook=_enc_hook)

@@ -265,7 +265,7 @@ async def test_captured_faults_map_to_their_class(
     assert err.code == code
     assert err.arguments == [message]
     assert (err.model, err.method) == ("res.partner", "read")
-    assert message in str(err)
+    assert f"{message.rstrip()} [res.partner.read]" in str(err)  # one line
     assert "res.partner.read" in str(err)
     assert "Traceback" not in str(err)
     assert err.debug.startswith("Traceback")
@@ -625,3 +625,29 @@ async def test_execute_kw_none_means_no_timeout_and_no_retries() -> None:
     assert seen[1]["read"] is None, "timeout=None: no limit, as in httpx"
     assert seen[2]["read"] == 2.0, "version() follows the view's timeout"
     assert seen[3]["read"] == 5.0
+
+
+def test_a_fault_message_ending_in_a_newline_reads_on_one_line() -> None:
+    error = ConcurrencyError(
+        "could not serialize access due to concurrent update\n",
+        name="psycopg2.errors.SerializationFailure",
+        model="res.partner",
+        method="write",
+    )
+    assert str(error) == "could not serialize access due to concurrent update [res.partner.write]"
+    assert error.message.startswith("could not serialize")
+
+
+class _Opaque:
+    pass
+
+
+@pytest.mark.parametrize(
+    ("value", "type_name"), [(object(), "object"), (_Opaque(), "_Opaque"), (1j, "complex")]
+)
+def test_a_value_json_cannot_carry_is_named_by_its_type(value: object, type_name: str) -> None:
+    from odoo_async._jsonrpc import encode_request
+
+    with pytest.raises(TypeError) as info:
+        encode_request({"args": [value]})
+    assert f"cannot send a value of type {type_name!r} to Odoo" in str(info.value)
