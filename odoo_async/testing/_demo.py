@@ -2,8 +2,8 @@
 
 :func:`build` fills a :class:`~._store.Store` with what an Odoo 17 database
 with demo data shows a client: the company, the users ``admin`` (uid 2),
-``demo`` (uid 6) and ``portal`` (uid 7), 40 demo partners (ids 1-40, among
-them "Azure Interior" id 14 and its contacts 26, 27, 33; 8 companies; 36
+``demo`` (uid 6; 5 on Odoo 19) and ``portal`` (uid 7; 6 on Odoo 19), 40 demo
+partners (ids 1-40, among them "Azure Interior" id 14 and its contacts 26, 27, 33; 8 companies; 36
 active), partner tags, countries, currencies, system parameters, calendar
 events and 24 journal entries whose totals match the captured ``read_group``.
 
@@ -23,14 +23,26 @@ from ._fields import Row
 from ._models import TIMEZONES
 from ._store import Store
 
-__all__ = ["DEMO_PARTNERS", "PASSWORDS", "build"]
+__all__ = ["DEMO_PARTNERS", "PASSWORDS", "build", "passwords"]
 
 CREATED = "2026-11-22 18:58:57"
 UPDATED = "2026-11-22 18:59:15"
 US = 233
 _WRITE_DATES = {1: "2026-11-22 18:59:12", 3: "2026-11-22 18:59:19"}
-#: Logins and passwords of the demo users, by uid.
+#: Logins and passwords of the demo users, by uid (Odoo 17).
 PASSWORDS = {2: ("admin", "admin"), 6: ("demo", "demo"), 7: ("portal", "portal")}
+#: Odoo 19 creates the template users later, so ``demo`` is uid 5 and ``portal`` 6.
+_UIDS_19 = {5: 7, 6: 5, 7: 6}
+
+
+def _uid(uid: int, major: int) -> int:
+    return _UIDS_19.get(uid, uid) if major >= 19 else uid
+
+
+def passwords(major: int = 17) -> dict[int, tuple[str, str]]:
+    """Logins and passwords of the demo users, by uid, on Odoo ``major``."""
+    return {_uid(uid, major): pair for uid, pair in PASSWORDS.items()}
+
 
 _CURRENCIES = [
     (1, "USD", "US Dollar", "$", "before"),
@@ -174,14 +186,14 @@ _CITIES = {
 _GENERATED_COUNTRIES = [233] * 6 + [20, 20, 75, 75, 57, 231, 104, 165, 68]
 
 
-def build(store: Store, *, partners: int, seed: int) -> None:
-    """Fill an empty ``store`` with the demo data."""
+def build(store: Store, *, partners: int, seed: int, major: int = 17) -> None:
+    """Fill an empty ``store`` with the demo data of Odoo ``major``."""
     rng = random.Random(seed)
     _reference_data(store)
     _demo_partners(store)
     _generated_partners(store, partners, rng)
-    _users(store)
-    _events(store)
+    _users(store, major)
+    _events(store, major)
     _moves(store, rng)
     store.next_id["res.partner"] = max(store.next_id["res.partner"], 41 + partners)
 
@@ -372,13 +384,13 @@ def _generated_partners(store: Store, count: int, rng: random.Random) -> None:
         table[pid] = row
 
 
-def _users(store: Store) -> None:
+def _users(store: Store, major: int) -> None:
     for uid, login, partner, active, share in _USERS:
         store.insert(
             "res.users",
             _stamp(
                 {
-                    "id": uid,
+                    "id": _uid(uid, major),
                     "login": login,
                     "partner_id": partner,
                     "company_id": 1,
@@ -391,7 +403,7 @@ def _users(store: Store) -> None:
         )
 
 
-def _events(store: Store) -> None:
+def _events(store: Store, major: int) -> None:
     events = [
         (1, "Follow-up", "2026-11-24 09:00:00", "2026-11-24 10:00:00", False, [10, 3], 2),
         (2, "Initial discussion", "2026-11-25 13:30:00", "2026-11-25 14:30:00", False, [11, 7], 6),
@@ -416,7 +428,7 @@ def _events(store: Store) -> None:
                 "allday": allday,
                 "duration": 0.0 if allday else hours,
                 "partner_ids": tuple(partner_ids),
-                "user_id": user,
+                "user_id": _uid(user, major),
                 "privacy": "public",
                 "show_as": "busy",
                 "active": True,

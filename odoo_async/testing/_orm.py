@@ -14,26 +14,27 @@ JSON: lists, dicts, strings, numbers and booleans, ``false`` for empty values.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from ._access import OPERATIONS, Access
-from ._demo import PASSWORDS, build
+from ._demo import build, passwords
 from ._domain import and_domains
 from ._exceptions import ACCESS_DENIED, ACCESS_ERROR, USER_ERROR, Fault, missing_error
 from ._group import read_group
 from ._store import Store
 
-__all__ = ["SERVER_VERSION_INFO", "Database", "Fault"]
+__all__ = ["SERVER_VERSION_INFO", "Database", "Fault", "Signature"]
 
 SERVER_VERSION = "17.0"
 SERVER_VERSION_INFO = [17, 0, 0, "final", 0, ""]
 
 
 @dataclass(frozen=True)
-class _Signature:
+class Signature:
     """A model method's Python signature after ``self`` (and its ids)."""
 
     params: tuple[str, ...]
@@ -43,29 +44,55 @@ class _Signature:
     varkw: bool = False
 
 
-_SIGNATURES: dict[str, _Signature] = {
-    "search": _Signature(("domain", "offset", "limit", "order"), 1, (0, None, None)),
-    "search_count": _Signature(("domain", "limit"), 1, (None,)),
-    "search_read": _Signature(
+_SIGNATURES: dict[str, Signature] = {
+    "search": Signature(("domain", "offset", "limit", "order"), 1, (0, None, None)),
+    "search_count": Signature(("domain", "limit"), 1, (None,)),
+    "search_read": Signature(
         ("domain", "fields", "offset", "limit", "order"), 0, (None, None, 0, None, None), varkw=True
     ),
-    "read": _Signature(("fields", "load"), 0, (None, "_classic_read"), records=True),
-    "create": _Signature(("vals_list",), 1),
-    "write": _Signature(("vals",), 1, records=True),
-    "unlink": _Signature((), records=True),
-    "exists": _Signature((), records=True),
-    "fields_get": _Signature(("allfields", "attributes"), 0, (None, None)),
-    "name_search": _Signature(("name", "args", "operator", "limit"), 0, ("", None, "ilike", 100)),
-    "read_group": _Signature(
+    "read": Signature(("fields", "load"), 0, (None, "_classic_read"), records=True),
+    "create": Signature(("vals_list",), 1),
+    "write": Signature(("vals",), 1, records=True),
+    "unlink": Signature((), records=True),
+    "exists": Signature((), records=True),
+    "fields_get": Signature(("allfields", "attributes"), 0, (None, None)),
+    "name_search": Signature(("name", "args", "operator", "limit"), 0, ("", None, "ilike", 100)),
+    "read_group": Signature(
         ("domain", "fields", "groupby", "offset", "limit", "orderby", "lazy"),
         3,
         (0, None, False, True),
     ),
-    "check_access_rights": _Signature(("operation", "raise_exception"), 1, (True,)),
-    "default_get": _Signature(("fields_list",), 1),
+    "check_access_rights": Signature(("operation", "raise_exception"), 1, (True,)),
+    "default_get": Signature(("fields_list",), 1),
     # res.users only; OdooRPC calls it right after every login
-    "context_get": _Signature(()),
+    "context_get": Signature(()),
 }
+
+#: What changed in Odoo 19: ``name_search`` names its domain ``domain``,
+#: ``formatted_read_group`` arrives (``read_group`` stays, deprecated),
+#: ``check_access_rights`` gives way to ``has_access``, ``default_get`` takes ``fields``.
+_SIGNATURES_19: dict[str, Signature] = {
+    **{k: v for k, v in _SIGNATURES.items() if k != "check_access_rights"},
+    "name_search": Signature(("name", "domain", "operator", "limit"), 0, ("", None, "ilike", 100)),
+    "formatted_read_group": Signature(
+        ("domain", "groupby", "aggregates", "having", "offset", "limit", "order"),
+        1,
+        ((), (), (), 0, None, None),
+    ),
+    "default_get": Signature(("fields",), 1),
+}
+#: Public in Odoo 17, private (``@api.private``) in Odoo 19.
+_PRIVATE_19 = frozenset({"exists", "search_fetch", "fetch", "check_access_rights"})
+#: Odoo 19's wording of messages the double words as Odoo 17 does.
+_REWORDED_19 = (
+    (re.compile(r"^Invalid field (\S+) in leaf "), r"Invalid field \1 in condition "),
+    (
+        re.compile(r"^Invalid leaf (\(.*, .*, .*\))$", re.DOTALL),
+        r"Invalid operator in condition \1",
+    ),
+    (re.compile(r"^Invalid field ('[^']*') on model "), r"Invalid field \1 on "),
+    (re.compile(r"Administration/Settings"), "Role / Administrator"),
+)
 
 
 @dataclass
@@ -83,15 +110,22 @@ class _Call:
 
 
 class Database:
-    """One in-memory Odoo 17 database with Odoo's demo users and generated data.
+    """One in-memory Odoo 17 (or 19) database with Odoo's demo users and generated data.
 
     ``partners`` is the number of contacts generated after Odoo's 40 demo
     partners, from ``seed``. Users: ``admin``/``admin`` (uid 2), ``demo``/``demo``
-    (uid 6, internal), ``portal``/``portal`` (uid 7).
+    (uid 6, internal), ``portal``/``portal`` (uid 7); on Odoo 19 (``major=19``)
+    ``demo`` is uid 5 and ``portal`` uid 6, and methods take Odoo 19's
+    parameters (:meth:`signature`).
     """
 
-    def __init__(self, name: str = "odoo", *, partners: int = 50, seed: int = 0) -> None:
+    def __init__(
+        self, name: str = "odoo", *, partners: int = 50, seed: int = 0, major: int = 17
+    ) -> None:
         self.name = name
+        self.major = major
+        self.version_info = [major, 0, 0, "final", 0, ""]
+        self._signatures = _SIGNATURES_19 if major >= 19 else _SIGNATURES
         self._partners = partners
         self._seed = seed
         self._api_keys: dict[int, set[str]] = {}
@@ -106,10 +140,12 @@ class Database:
     def reset(self) -> None:
         """Go back to the freshly generated data. API keys added so far are kept."""
         store = Store()
-        build(store, partners=self._partners, seed=self._seed)
+        build(store, partners=self._partners, seed=self._seed, major=self.major)
         with self._lock:
             self._store = store
-            self._passwords = {uid: password for uid, (_login, password) in PASSWORDS.items()}
+            self._passwords = {
+                uid: password for uid, (_login, password) in passwords(self.major).items()
+            }
 
     def snapshot_counts(self) -> dict[str, int]:
         """Number of records (archived ones included) per model."""
@@ -117,6 +153,26 @@ class Database:
 
     def has_model(self, model: str) -> bool:
         return model in self._store.models
+
+    def is_private(self, method: str) -> bool:
+        """Whether ``method`` cannot be called remotely."""
+        return method.startswith("_") or (self.major >= 19 and method in _PRIVATE_19)
+
+    def signatures(self) -> dict[str, Signature]:
+        """Every public model method and its parameters (a copy)."""
+        return dict(self._signatures)
+
+    def uid_for_api_key(self, key: str) -> int | None:
+        """The active user whose API key ``key`` is, or ``None``."""
+        for uid, keys in self._api_keys.items():
+            row = self._store.tables["res.users"].get(uid)
+            if key in keys and row is not None and row.get("active") is True:
+                return uid
+        return None
+
+    def signature(self, method: str) -> Signature | None:
+        """The parameters of a public model method, or ``None`` when there is no such method."""
+        return self._signatures.get(method)
 
     # -- credentials ----------------------------------------------------------------
 
@@ -174,8 +230,8 @@ class Database:
                 "uid": uid,
             },
             "db": self.name,
-            "server_version": SERVER_VERSION,
-            "server_version_info": list(SERVER_VERSION_INFO),
+            "server_version": f"{self.major}.0",
+            "server_version_info": list(self.version_info),
             "support_url": "https://www.odoo.com/buy",
             "name": partner.get("name") or "",
             "username": user["login"],
@@ -222,14 +278,14 @@ class Database:
                 "builtins.AttributeError",
                 f"'{type(method).__name__}' object has no attribute 'startswith'",
             )
-        if method.startswith("_"):
+        if self.is_private(method):
             raise Fault(
                 ACCESS_ERROR,
                 f"Private methods (such as '{model}.{method}') cannot be called remotely.",
             )
         if not isinstance(model, str) or model not in self._store.models:
             raise Fault(USER_ERROR, f"Object {model} doesn't exist")
-        signature = _SIGNATURES.get(method)
+        signature = self._signatures.get(method)
         if signature is None:
             raise Fault("builtins.AttributeError", f"The method '{model}.{method}' does not exist")
         if kwargs is not None and not isinstance(kwargs, dict):
@@ -258,6 +314,11 @@ class Database:
                     result = handler(call, ids, **bound, **extra)
                 else:
                     result = handler(call, **bound, **extra)
+            except Fault as fault:
+                store.rollback()
+                if self.major >= 19:
+                    raise _reworded(fault) from None
+                raise
             except BaseException:
                 store.rollback()
                 raise
@@ -369,9 +430,15 @@ class Database:
         return result
 
     def _name_search(
-        self, call: _Call, name: Any, args: Any, operator: Any, limit: Any
+        self,
+        call: _Call,
+        name: Any,
+        operator: Any,
+        limit: Any,
+        args: Any = None,
+        domain: Any = None,
     ) -> list[list[Any]]:
-        domain = args or []
+        domain = (args if domain is None else domain) or []
         if not (name == "" and operator in ("like", "ilike")):
             domain = and_domains(domain, [("display_name", operator, name)])
         ids = _page(self._ids(call, domain), 0, limit)
@@ -404,6 +471,49 @@ class Database:
             lazy=bool(lazy),
         )
 
+    def _formatted_read_group(
+        self,
+        call: _Call,
+        domain: Any,
+        groupby: Any,
+        aggregates: Any,
+        having: Any,
+        offset: Any,
+        limit: Any,
+        order: Any,
+    ) -> list[dict[str, Any]]:
+        """Odoo 19's grouping: ``"field:agg"`` keys, ``__extra_domain``, ``__count``."""
+        if having:
+            raise Fault("builtins.NotImplementedError", "the test double has no 'having'")
+        wanted = [a for a in _as_list(aggregates) if isinstance(a, str)]
+        specs = [a for a in wanted if a != "__count"]
+        table = self._store.tables[call.model]
+        rows = [table[rid] for rid in self._ids(call, domain, ordered=False)]
+        groups = read_group(
+            self._store,
+            call.model,
+            rows,
+            [],  # so that __domain holds the group's own terms only
+            specs,
+            _as_list(groupby),
+            offset=_as_int(offset or 0),
+            limit=_as_int(limit) if limit else None,
+            orderby=order or False,
+            lazy=False,
+        )
+        named = {spec.partition(":")[0]: spec for spec in specs}
+        out = []
+        for group in groups:
+            row: dict[str, Any] = {}
+            for key, value in group.items():
+                if not key.startswith("__"):
+                    row[named.get(key, key)] = value
+            row["__extra_domain"] = group["__domain"]
+            if "__count" in wanted:
+                row["__count"] = group["__count"]
+            out.append(row)
+        return out
+
     def _check_access_rights(self, call: _Call, operation: Any, raise_exception: Any) -> bool:
         if operation not in OPERATIONS:
             raise Fault("builtins.AssertionError", "Invalid access mode")
@@ -435,7 +545,7 @@ class Database:
 
 
 def _bind(
-    method: str, signature: _Signature, args: list[Any], kwargs: dict[str, Any]
+    method: str, signature: Signature, args: list[Any], kwargs: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Bind arguments as CPython would, with CPython's TypeError messages."""
     qualname = f"BaseModel.{method}()"
@@ -479,6 +589,17 @@ def _bind(
     for param, default in zip(optional, signature.defaults, strict=True):
         bound.setdefault(param, default)
     return bound, extra
+
+
+def _reworded(fault: Fault) -> Fault:
+    """``fault`` worded as Odoo 19 words it."""
+    message = fault.message
+    for pattern, replacement in _REWORDED_19:
+        message = pattern.sub(replacement, message)
+    if message == fault.message:
+        return fault
+    arguments = [message if a == fault.message else a for a in fault.arguments]
+    return Fault(fault.name, message, arguments)
 
 
 def _type_error(message: str) -> Fault:

@@ -56,6 +56,8 @@ class InProcessTransport(httpx.AsyncBaseTransport):
                 headers.get("cookie", ""),
                 body,
                 over=over,
+                authorization=headers.get("authorization", ""),
+                database=headers.get("x-odoo-database", ""),
             )
             if timeout is None:
                 reply = await handling
@@ -97,10 +99,14 @@ class _App:
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body", False):
                     break
-            content_type = cookie = ""
+            content_type = cookie = authorization = database = ""
             for name, value in scope["headers"]:
                 if name == b"content-type":
                     content_type = value.decode("latin-1")
+                elif name == b"authorization":
+                    authorization = value.decode("latin-1")
+                elif name == b"x-odoo-database":
+                    database = value.decode("latin-1")
                 elif name == b"cookie":
                     text = value.decode("latin-1")
                     cookie = f"{cookie}; {text}" if cookie else text
@@ -111,6 +117,8 @@ class _App:
                 cookie,
                 b"".join(chunks),
                 over=over,
+                authorization=authorization,
+                database=database,
             )
             if reply is None:
                 await self._drop(scope, receive)

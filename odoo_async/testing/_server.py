@@ -12,7 +12,10 @@ Endpoints (Odoo 17's paths, envelopes and status codes):
 - ``/web/session/authenticate``, ``/web/session/get_session_info``,
   ``/web/session/destroy``, ``/web/webclient/version_info``,
   ``/web/dataset/call_kw[/<model>/<method>]`` (cookie ``session_id``);
-- ``POST /xmlrpc/2/<service>`` and the legacy ``POST /xmlrpc/<service>``.
+- ``POST /xmlrpc/2/<service>`` and the legacy ``POST /xmlrpc/<service>``;
+- as Odoo 19 (``version="19.0"``): ``GET /web/version``, ``GET /json/version`` and,
+  unless ``json2=False``, the JSON-2 API (``POST /json/2/<model>/<method>``,
+  ``GET /doc-bearer/<model>.json``; see ``_json2.py``).
 
 Order of checks, as in Odoo: route (404), content type of JSON routes (400 HTML),
 session of ``auth="user"`` routes (code-100 fault with ``id: null``), JSON syntax
@@ -35,7 +38,7 @@ import anyio
 import httpx
 import msgspec
 
-from . import _wire, _xmlrpc
+from . import _json2, _wire, _xmlrpc
 from ._faults import (
     SERIALIZATION_FAILURE,
     SERIALIZATION_MESSAGE,
@@ -109,6 +112,11 @@ class FakeOdoo:
     ``latency`` seconds are added to every reply; above ``max_concurrent_requests``
     simultaneous requests the server answers HTTP 500 with Werkzeug's page, as a
     stock Odoo does when its database pool is full.
+
+    ``version`` is the Odoo it presents as: ``"17.0"`` (the default) or ``"19.0"``
+    (its version endpoints, JSON-RPC fault ``code`` 0 instead of 200, ``demo`` as
+    uid 5 and ``portal`` as uid 6, Odoo 19's method signatures, and the JSON-2 API
+    unless ``json2=False``). JSON-2 takes the ``api_keys`` as bearer keys.
     """
 
     def __init__(
@@ -120,13 +128,31 @@ class FakeOdoo:
         api_keys: Mapping[int, str] | None = None,
         latency: float = 0.0,
         max_concurrent_requests: int | None = None,
+        version: str = "17.0",
+        json2: bool | None = None,
     ) -> None:
+        major = int(version.partition(".")[0]) if version.partition(".")[0].isdigit() else 0
+        if major not in (17, 18, 19):
+            raise ValueError(f"version must be '17.0', '18.0' or '19.0', got {version!r}")
+        if json2 and major < 19:
+            raise ValueError("JSON-2 exists from Odoo 19 on: json2=True needs version='19.0'")
         if latency < 0:
             raise ValueError("latency must be >= 0")
         if max_concurrent_requests is not None and max_concurrent_requests < 1:
             raise ValueError("max_concurrent_requests must be >= 1")
         self.db = db
-        self.database = Database(db, partners=partners, seed=seed)
+        self.version = f"{major}.0"
+        self.json2 = major >= 19 if json2 is None else json2
+        self.version_info: Mapping[str, Any] = {
+            **SERVER_VERSION_INFO,
+            "server_version": self.version,
+            "server_version_info": [major, 0, 0, "final", 0, ""],
+            "server_serie": self.version,
+        }
+        #: JSON-RPC fault ``code``: 200 ("Odoo Server Error") on 17, 0 from 18 on.
+        self.fault_code = _wire.SERVER_ERROR_CODE if major < 18 else 0
+        self.database = Database(db, partners=partners, seed=seed, major=major)
+        self._json2 = _json2.Json2(self)
         self.latency = latency
         self.max_concurrent_requests = max_concurrent_requests
         self._api_keys = dict(api_keys or {})
@@ -146,7 +172,7 @@ class FakeOdoo:
         self._connections = 0
 
     def __repr__(self) -> str:
-        return f"FakeOdoo(db={self.db!r}, latency={self.latency!r})"
+        return f"FakeOdoo(db={self.db!r}, version={self.version!r}, latency={self.latency!r})"
 
     # -- control -------------------------------------------------------------------
 
@@ -376,7 +402,16 @@ class FakeOdoo:
         body: bytes,
         *,
         over: bool,
+        authorization: str = "",
+        database: str = "",
     ) -> Reply | None:
+        if self.version_info["server_version_info"][0] >= 19:
+            if path in ("/web/version", "/json/version"):
+                return self._json2.version(http_method)
+            if self.json2 and (path.startswith(("/json/2/", "/doc-bearer/")) or path == "/json/2"):
+                return await self._json2.handle(
+                    http_method, path, content_type, authorization, database, body, over=over
+                )
         route = _JSON_ROUTES.get(path)
         if route is None and path.startswith("/web/dataset/call_kw/"):
             route = _CALL_KW
@@ -427,7 +462,11 @@ class FakeOdoo:
             reply = 400, _wire.html_headers(data, nosniff=True), data
         elif rule is not None and rule.kind == "concurrency":
             data = _wire.error_body(
-                payload.get("id"), SERIALIZATION_FAILURE, SERIALIZATION_MESSAGE, where="execute"
+                payload.get("id"),
+                SERIALIZATION_FAILURE,
+                SERIALIZATION_MESSAGE,
+                code=self.fault_code,
+                where="execute",
             )
             reply = 200, _wire.json_headers(data, nosniff=False), data
         else:
@@ -445,12 +484,19 @@ class FakeOdoo:
             data = _wire.result_body(request_id, result)
         except Fault as fault:
             data = _wire.error_body(
-                request_id, fault.name, fault.message, fault.arguments, where=route.where
+                request_id,
+                fault.name,
+                fault.message,
+                fault.arguments,
+                code=self.fault_code,
+                where=route.where,
             )
             return 200, _wire.json_headers(data, nosniff=False), data
         except Exception as exc:  # what Odoo would serialize as a builtins.* fault
             name, message, arguments = _wire.describe_exception(exc)
-            data = _wire.error_body(request_id, name, message, arguments, where=route.where)
+            data = _wire.error_body(
+                request_id, name, message, arguments, code=self.fault_code, where=route.where
+            )
             return 200, _wire.json_headers(data, nosniff=False), data
         headers = _wire.json_headers(data)
         if cookies:
@@ -515,11 +561,11 @@ class FakeOdoo:
     def _common(self, method: Any, args: list[Any]) -> Any:
         if method == "version":
             _arity("exp_version", (), 0, args)
-            return dict(SERVER_VERSION_INFO)
+            return dict(self.version_info)
         if method == "about":
             _arity("exp_about", ("extended",), 0, args)
             info = "See http://openerp.com"
-            return [info, SERVER_VERSION] if args and args[0] else info
+            return [info, self.version] if args and args[0] else info
         if method == "login":
             _arity("exp_login", ("db", "login", "password"), 3, args)
             return self._authenticate(args[0], args[1], args[2])
@@ -573,7 +619,7 @@ class FakeOdoo:
             return [self.db]
         if method == "server_version":
             _arity("exp_server_version", (), 0, args)
-            return SERVER_VERSION
+            return self.version
         if method == "db_exist":
             _arity("exp_db_exist", ("db_name",), 1, args)
             return args[0] == self.db
@@ -642,7 +688,7 @@ class FakeOdoo:
         self, params: dict[str, Any], sid: str | None, uid: int | None
     ) -> tuple[Any, _wire.Headers]:
         cookies = [] if uid is not None else [_wire.session_cookie(secrets.token_hex(20))]
-        return dict(SERVER_VERSION_INFO), cookies
+        return dict(self.version_info), cookies
 
     def _web_call_kw(
         self, params: dict[str, Any], sid: str | None, uid: int | None
