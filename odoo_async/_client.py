@@ -121,8 +121,10 @@ class AsyncOdoo:
     ``burst`` tokens at most, one second's worth by default); both count every
     HTTP attempt, retries included. ``retry`` is the default
     :class:`RetryPolicy`. ``protocol`` is ``"jsonrpc"`` (``/jsonrpc``, the
-    default), ``"xmlrpc"`` (``/xmlrpc/2``), ``"web"`` (the web client's cookie
-    session, renewed when it expires) or any :class:`WireProtocol`. ``sleep``
+    default), ``"xmlrpc"`` (``/xmlrpc/2``), ``"json2"`` (Odoo 19's JSON-2 API;
+    needs ``api_key``), ``"web"`` (the web client's cookie session, renewed when
+    it expires), ``"auto"`` (JSON-2 on Odoo 19+ with an API key, else JSON-RPC)
+    or any :class:`WireProtocol`; :attr:`protocol` names the one in use. ``sleep``
     is what waits between attempts (tests inject a fake one).
     """
 
@@ -189,9 +191,15 @@ class AsyncOdoo:
             stats=stats,
         )
         http.secrets = (secret,)
+        wire = _make_protocol(protocol)
+        if api_key is None and getattr(wire, "needs_api_key", False):
+            raise ValueError(
+                f"protocol={wire.name!r} needs api_key=: Odoo's JSON-2 API takes API keys, "
+                "not passwords"
+            )
         self._core = _Core(
             http=http,
-            protocol=_make_protocol(protocol),
+            protocol=wire,
             credentials=Credentials(
                 db=db,
                 login=username,
@@ -302,8 +310,11 @@ class AsyncOdoo:
         return self._core.http.closed
 
     @property
-    def protocol(self) -> WireProtocol:
-        return self._core.protocol
+    def protocol(self) -> str:
+        """The name of the protocol that carries the calls: ``"jsonrpc"``, ``"xmlrpc"``,
+        ``"json2"``, ``"web"``... With ``protocol="auto"`` it is ``"auto"`` until the
+        first login has made the choice."""
+        return self._core.protocol.name
 
     def __repr__(self) -> str:
         ctx = f", context={self._context!r}" if self._context else ""

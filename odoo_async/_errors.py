@@ -356,19 +356,22 @@ def fault_to_error(
     model: str | None = None,
     method: str | None = None,
     secrets: tuple[str | None, ...] = (),
+    default: type[RPCError] | None = None,
 ) -> RPCError:
     """Build the exception for a server fault (a JSON-RPC ``error`` object's parts).
 
     ``data`` is the envelope's ``error.data`` (``name``, ``message``,
     ``arguments``, ``debug``, ``context``); ``message`` is ``error.message``,
-    used when ``data`` carries none. Secrets are scrubbed from every text.
+    used when ``data`` carries none. A name :data:`FAULT_CLASSES` does not know
+    gets ``default`` when given (JSON-2 picks it by HTTP status). Secrets are
+    scrubbed from every text.
     """
     data = data or {}
     name = str(data.get("name") or "")
     text = data.get("message")
     if not isinstance(text, str) or not text:
         text = message or name or "Odoo server error"
-    cls = FAULT_CLASSES.get(name)
+    cls = FAULT_CLASSES.get(name) or default
     if cls is None:
         cls = SessionExpired if code == SESSION_EXPIRED_CODE else RPCError
     arguments = data.get("arguments")

@@ -205,15 +205,45 @@ class HTTPSession:
         timeout: httpx.Timeout | None = None,
         model: str | None = None,
         method: str | None = None,
+        check_status: bool = True,
     ) -> httpx.Response:
-        """POST ``content`` to ``path``; return a 2xx response or raise."""
+        """POST ``content`` to ``path``; return a 2xx response or raise.
+
+        With ``check_status=False`` a reply of any status is returned, for a
+        protocol that reads its errors from the body (JSON-2); it calls
+        :meth:`status_error` for the replies it does not understand.
+        """
+        return await self.send(
+            "POST",
+            path,
+            content,
+            headers=headers,
+            timeout=timeout,
+            model=model,
+            method=method,
+            check_status=check_status,
+        )
+
+    async def send(
+        self,
+        http_method: str,
+        path: str,
+        content: bytes = b"",
+        *,
+        headers: Mapping[str, str] | None = None,
+        timeout: httpx.Timeout | None = None,
+        model: str | None = None,
+        method: str | None = None,
+        check_status: bool = True,
+    ) -> httpx.Response:
+        """Send one ``http_method`` request to ``path``; see :meth:`post`."""
         client = self.client
         trace = _Trace()
         stats = self.stats
         stats.requests += 1
         stats.bytes_out += len(content)
         request = httpx.Request(
-            "POST",
+            http_method,
             self._url(path),
             headers=self._merged_headers(client, headers),
             content=content,
@@ -297,10 +327,16 @@ class HTTPSession:
             ) from exc
         body = response.content
         stats.bytes_in += len(body)
-        if response.status_code >= 300:
-            stats.errors += 1
-            raise self._status_error(response, body, model, method)
+        if check_status and response.status_code >= 300:
+            raise self.status_error(response, model=model, method=method)
         return response
+
+    def status_error(
+        self, response: httpx.Response, *, model: str | None = None, method: str | None = None
+    ) -> HTTPStatusError:
+        """The error for an HTTP error reply (counted in ``stats.errors``), secrets masked."""
+        self.stats.errors += 1
+        return self._status_error(response, response.content, model, method)
 
     def _text(self, exc: Exception) -> str:
         """``str(exc)`` with the secrets masked (a bad header may echo one)."""

@@ -20,6 +20,14 @@ def make_protocol(name: str) -> WireProtocol:
         from ._xmlrpc import XmlRpcProtocol
 
         return XmlRpcProtocol()
+    if name == "json2":
+        from ._json2 import Json2Protocol
+
+        return Json2Protocol()
+    if name == "auto":
+        from ._auto import AutoProtocol
+
+        return AutoProtocol()
     if name == "web":
         from ._websession import WebSessionProtocol
 

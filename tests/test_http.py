@@ -53,7 +53,7 @@ async def test_a_connection_the_server_closed_while_idle_is_not_an_error() -> No
         await closed.wait()
         closed.clear()
         # version() is cached: ask again through the protocol, on the pooled connection
-        raw = await odoo.protocol.version(odoo._core.http, timeout=None)
+        raw = await odoo._core.protocol.version(odoo._core.http, timeout=None)
         assert msgspec.json.decode(raw) == {"server_version": "17.0"}
         assert odoo.stats.errors == 0
     assert connections == 2

@@ -32,7 +32,9 @@ from odoo_async.testing import FakeOdoo
 
 #: Every test of this module runs once per protocol, against the double as the
 #: Odoo version that has it (JSON-2 exists from Odoo 19 on).
-PROTOCOLS = {"jsonrpc": "17.0", "xmlrpc": "17.0", "web": "17.0"}
+PROTOCOLS = {"jsonrpc": "17.0", "xmlrpc": "17.0", "web": "17.0", "json2": "19.0"}
+#: JSON-2 takes API keys: one per demo user of the double as Odoo 19.
+API_KEYS = {2: "admin-api-key", 5: "demo-api-key", 6: "portal-api-key"}
 
 
 @pytest.fixture(params=list(PROTOCOLS))
@@ -41,16 +43,21 @@ def protocol(request: pytest.FixtureRequest) -> str:
 
 
 def make_fake(protocol: str, partners: int) -> FakeOdoo:
-    return FakeOdoo(db="odoo", partners=partners)
+    return FakeOdoo(db="odoo", partners=partners, version=PROTOCOLS[protocol], api_keys=API_KEYS)
 
 
 def connect(fake: FakeOdoo, protocol: str, **options: Any) -> AsyncOdoo:
     options.setdefault("retry", RetryPolicy.NONE)
+    username = options.pop("username", "admin")
+    password = options.pop("password", username)
+    if protocol == "json2":
+        options["api_key"] = f"{username}-api-key"
+    else:
+        options["password"] = password
     return AsyncOdoo(
         "http://odoo.test",
         db=fake.db,
-        username=options.pop("username", "admin"),
-        password=options.pop("password", "admin"),
+        username=username,
         transport=fake.transport(),
         protocol=protocol,
         **options,

@@ -316,7 +316,7 @@ async def test_web_session_is_renewed_once_when_it_expires(fake: FakeOdoo, url: 
         fake.expire_sessions()
         results = await asyncio.gather(*(partners.search_count([]) for _ in range(20)))
         assert results == [n] * 20
-        assert odoo.protocol.renewals == 1  # type: ignore[attr-defined]
+        assert odoo._core.protocol.renewals == 1  # type: ignore[attr-defined]
     logins = [c for c in fake.calls if c.method == "authenticate"]
     assert len(logins) == 2
     assert all(c.endpoint.startswith("/web/") for c in fake.calls)
