@@ -4,6 +4,7 @@ Everything a user needs is importable from here; the modules behind it are
 private.
 """
 
+from ._auto import AutoProtocol
 from ._batcher import ReadBatcher, RowError
 from ._client import DEFAULT_MAX_CONCURRENCY, AsyncOdoo
 from ._command import Command
@@ -30,6 +31,7 @@ from ._errors import (
     UserError,
     ValidationError,
 )
+from ._json2 import Json2Protocol
 from ._jsonrpc import JsonRpcProtocol
 from ._limits import ConcurrencyLimiter, TokenBucket
 from ._pager import SearchReadPager
@@ -55,6 +57,7 @@ __all__ = [
     "AsyncModel",
     "AsyncOdoo",
     "AuthenticationError",
+    "AutoProtocol",
     "ClientClosedError",
     "ClientStats",
     "Command",
@@ -68,6 +71,7 @@ __all__ = [
     "F",
     "Field",
     "HTTPStatusError",
+    "Json2Protocol",
     "JsonRpcProtocol",
     "Many2one",
     "MissingError",

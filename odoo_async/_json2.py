@@ -61,6 +61,17 @@ STATUS_CLASSES: Final[Mapping[int, type[RPCError]]] = {
     409: ConcurrencyError,
     422: UserError,
 }
+#: Werkzeug's errors for a malformed call (an unknown model or method, a missing
+#: or unexpected argument, bad JSON) are the plain :class:`RPCError`, as the
+#: same mistakes are over ``/jsonrpc`` (``TypeError``, ``AttributeError``), not
+#: what their status would make them.
+_CALL_ERRORS: Final = frozenset(
+    {
+        "werkzeug.exceptions.BadRequest",
+        "werkzeug.exceptions.NotFound",
+        "werkzeug.exceptions.UnprocessableEntity",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +242,7 @@ def json2_error(
         model=model,
         method=method,
         secrets=(secret,),
-        default=STATUS_CLASSES.get(status, RPCError),
+        default=RPCError if body.name in _CALL_ERRORS else STATUS_CLASSES.get(status, RPCError),
     )
 
 
