@@ -33,7 +33,7 @@ from ._upsert import (
     XMLID,
     FailedRecord,
     UpsertReport,
-    key_column_problem,
+    check_columns,
     upsert,
 )
 
@@ -57,12 +57,12 @@ __all__ = [
     "UpsertReport",
     "ValueProblem",
     "bench",
+    "check_columns",
     "checkpoint_path",
     "error_kind",
     "export",
     "file_format",
     "first_columns",
-    "key_column_problem",
     "percentile",
     "ramp",
     "ramp_levels",

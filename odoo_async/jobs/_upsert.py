@@ -451,9 +451,20 @@ async def upsert(
     return report
 
 
-def key_column_problem(columns: Sequence[str], key: str) -> str | None:
-    """Why a file with ``columns`` cannot be imported by ``key``, or None."""
+async def check_columns(repo: AsyncModel[Any], columns: Sequence[str], key: str) -> None:
+    """Refuse, before anything is written, a file whose columns cannot be imported by ``key``.
+
+    Raises :class:`JobError` when the key column is missing or a column names
+    no field of the model (exported extras such as ``country_id.name`` pass).
+    """
     if key not in columns:
         shown = ", ".join(columns[:8]) + (", ..." if len(columns) > 8 else "")
-        return f"the file has no {key!r} column (its columns: {shown or 'none'})"
-    return None
+        raise JobError(
+            f"the file has no {key!r} column to import by (its columns: {shown or 'none'})"
+        )
+    meta = await repo.fields_get(attributes=["type"])
+    unknown = [
+        c for c in columns if c not in meta and c not in (key, "id", "_deleted") and "." not in c
+    ]
+    if unknown:
+        raise JobError(f"{repo.name} has no field {', '.join(map(repr, unknown))} (a file column)")

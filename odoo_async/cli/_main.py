@@ -1,0 +1,182 @@
+"""The command group, the connection options and how failures are printed.
+
+A failure the user can fix (bad JSON, an unknown model, a refused login, a
+server that does not answer) is one line on stderr, ``error: ...``, and exit
+status 1; ``--debug`` shows the traceback instead. The password or API key
+comes from ``ODOO_PASSWORD`` / ``ODOO_API_KEY`` or a prompt, never from a
+flag: a flag's value lands in shell history and in the process list.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import click
+
+from odoo_async import AsyncOdoo, OdooError, __version__
+
+__all__ = ["CliError", "Connection", "cli", "connection_options", "parse_json", "run"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: exit status of a job that finished but could not write some records
+EXIT_SOME_FAILED = 3
+
+
+class CliError(Exception):
+    """A mistake in the command's input: printed as one line, exit status 1."""
+
+
+@dataclass(frozen=True)
+class Connection:
+    url: str
+    db: str
+    user: str
+
+    def client(self, **options: Any) -> AsyncOdoo:
+        password = os.environ.get("ODOO_PASSWORD") or None
+        api_key = os.environ.get("ODOO_API_KEY") or None
+        if password and api_key:
+            raise CliError("set only one of ODOO_PASSWORD and ODOO_API_KEY")
+        if not password and not api_key:
+            if not sys.stdin.isatty():
+                raise CliError(
+                    "no password: set ODOO_PASSWORD or ODOO_API_KEY "
+                    "(a password is never taken as a flag)"
+                )
+            password = click.prompt(f"Password for {self.user} on {self.db}", hide_input=True)
+        try:
+            return AsyncOdoo(
+                self.url,
+                db=self.db,
+                username=self.user,
+                password=password,
+                api_key=api_key,
+                **options,
+            )
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+
+
+def connection_options(command: F) -> F:
+    """``--url --db --user`` (or ``ODOO_URL``, ``ODOO_DB``, ``ODOO_USERNAME``) as ``conn``."""
+
+    @click.option("--url", envvar="ODOO_URL", required=True, help="Odoo's base URL [ODOO_URL]")
+    @click.option("--db", envvar="ODOO_DB", required=True, help="database [ODOO_DB]")
+    @click.option("--user", envvar="ODOO_USERNAME", required=True, help="login [ODOO_USERNAME]")
+    @functools.wraps(command)
+    def wrapper(*args: Any, url: str, db: str, user: str, **kwargs: Any) -> Any:
+        return command(*args, conn=Connection(url, db, user), **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def parse_json(text: str | None, what: str, default: Any = None) -> Any:
+    """``text`` as JSON, or a :class:`CliError` naming ``what``."""
+    if text is None:
+        return default
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CliError(f"{what} is not valid JSON: {exc.msg} (column {exc.colno})") from None
+
+
+def parse_call_args(
+    args_json: str | None, kwargs_json: str | None
+) -> tuple[list[Any], dict[str, Any]]:
+    """The positional and keyword arguments of a call, from their JSON."""
+    args = parse_json(args_json, "ARGS_JSON", [])
+    kwargs = parse_json(kwargs_json, "KWARGS_JSON", {})
+    if not isinstance(args, list):
+        raise CliError("ARGS_JSON must be a JSON list, such as '[[]]'")
+    if not isinstance(kwargs, dict):
+        raise CliError("KWARGS_JSON must be a JSON object, such as '{\"limit\": 5}'")
+    return args, kwargs
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    first = text.splitlines()[0]
+    return first if len(first) <= 300 else first[:297] + "..."
+
+
+def run(job: Callable[[], Coroutine[Any, Any, int | None]]) -> None:
+    """Run an async job; map the failures a user can fix to one line and exit 1."""
+    debug = click.get_current_context().find_root().params.get("debug", False)
+    try:
+        status = asyncio.run(job())
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        raise SystemExit(130) from None
+    except (CliError, OdooError, OSError, ValueError) as exc:
+        if debug:
+            raise
+        click.echo(f"error: {_one_line(exc)}", err=True)
+        raise SystemExit(1) from None
+    if status:
+        raise SystemExit(status)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="show tracebacks instead of one-line errors")
+@click.version_option(__version__, "-V", "--version", prog_name="odoo-async")
+def cli(debug: bool) -> None:
+    """Move data in and out of Odoo at speed, and load-test Odoo servers.
+
+    Connection: --url --db --user or ODOO_URL, ODOO_DB, ODOO_USERNAME; the
+    password or API key from ODOO_PASSWORD / ODOO_API_KEY, or a prompt.
+    """
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object")
+def version(as_json: bool) -> None:
+    """Print odoo_async's version."""
+    import httpx
+
+    info = {"odoo_async": __version__, "python": sys.version.split()[0], "httpx": httpx.__version__}
+    if as_json:
+        click.echo(json.dumps(info))
+    else:
+        click.echo(f"odoo-async {__version__} (Python {info['python']}, httpx {info['httpx']})")
+
+
+@cli.command()
+@connection_options
+@click.argument("model")
+@click.argument("method")
+@click.argument("args_json", required=False)
+@click.argument("kwargs_json", required=False)
+def call(
+    conn: Connection, model: str, method: str, args_json: str | None, kwargs_json: str | None
+) -> None:
+    """Call MODEL.METHOD(*ARGS_JSON, **KWARGS_JSON) and print the result as JSON.
+
+    Example: odoo-async call res.partner search_count '[[["is_company", "=", true]]]'
+    """
+
+    async def job() -> None:
+        args, kwargs = parse_call_args(args_json, kwargs_json)
+        async with conn.client() as odoo:
+            result = await odoo.execute_kw(model, method, args, kwargs)
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+
+    run(job)
+
+
+def _register() -> None:
+    from . import _data, _fake, _load
+
+    for module in (_data, _load, _fake):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()

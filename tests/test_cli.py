@@ -1,0 +1,462 @@
+"""The ``odoo-async`` command: the installed entry point, in a subprocess, against
+the test double served over loopback TCP from this process."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from odoo_async import __version__
+from odoo_async.testing import FakeOdoo
+from odoo_async.testing._serve import LoopbackServer
+
+EXE = shutil.which("odoo-async", path=str(Path(sys.executable).parent))
+TIMEOUT = 120
+FIELDS = "name,email,ref,country_id,category_id,is_company,write_date"
+
+
+def test_the_entry_point_is_installed() -> None:
+    assert EXE is not None, "odoo-async is not installed next to this Python"
+
+
+class Served:
+    """A FakeOdoo on loopback, and the command run against it."""
+
+    def __init__(self, fake: FakeOdoo, url: str) -> None:
+        self.fake = fake
+        self.url = url
+
+    def env(self, **changes: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ODOO_")}
+        env.update(ODOO_URL=self.url, ODOO_DB="odoo", ODOO_USERNAME="admin", ODOO_PASSWORD="admin")
+        env.update(changes)
+        return env
+
+    def run(
+        self, *args: str, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        assert EXE is not None
+        return subprocess.run(
+            [EXE, *args],
+            env=env or self.env(),
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+
+    def popen(self, *args: str) -> subprocess.Popen[str]:
+        assert EXE is not None
+        return subprocess.Popen(
+            [EXE, *args],
+            env=self.env(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def odoo(self, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
+        """A call straight into the double's database, as admin (no HTTP)."""
+        return self.fake.database.execute_kw(2, model, method, list(args), kwargs)
+
+
+@pytest.fixture(scope="module")
+def big() -> Iterator[Served]:
+    """20,000 generated partners, read-only for the tests that use it."""
+    yield from _serve(FakeOdoo(partners=20_000))
+
+
+@pytest.fixture(scope="module")
+def shared() -> Iterator[Served]:
+    """2,000 generated partners, for the tests that change nothing."""
+    yield from _serve(FakeOdoo(partners=2_000))
+
+
+@pytest.fixture
+def small() -> Iterator[Served]:
+    """2,000 generated partners, for one test."""
+    yield from _serve(FakeOdoo(partners=2_000))
+
+
+def _serve(fake: FakeOdoo) -> Iterator[Served]:
+    server = LoopbackServer(fake)
+    server.start()
+    try:
+        yield Served(fake, server.url)
+    finally:
+        server.stop()
+
+
+def ok(result: subprocess.CompletedProcess[str], status: int = 0) -> str:
+    assert result.returncode == status, result.stderr
+    return result.stdout
+
+
+def jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def truth(served: Served, domain: list[Any] | None = None) -> dict[int, dict[str, Any]]:
+    rows = served.odoo("res.partner", "search_read", domain or [], FIELDS.split(","))
+    return {row["id"]: row for row in rows}
+
+
+# -- version, call ------------------------------------------------------------------
+
+
+def test_version(shared: Served) -> None:
+    assert __version__ in ok(shared.run("version"))
+    assert json.loads(ok(shared.run("version", "--json")))["odoo_async"] == __version__
+
+
+def test_call_prints_json(shared: Served) -> None:
+    out = ok(shared.run("call", "res.partner", "search_count", '[[["is_company", "=", true]]]'))
+    assert json.loads(out) == shared.odoo(
+        "res.partner", "search_count", [["is_company", "=", True]]
+    )
+
+
+# -- export -------------------------------------------------------------------------
+
+
+def test_export_20000_rows_to_jsonl(big: Served, tmp_path: Path) -> None:
+    out = tmp_path / "partners.jsonl"
+    report = json.loads(
+        ok(big.run("export", "res.partner", "--fields", FIELDS, "-o", str(out), "--json"))
+    )
+    expected = truth(big)
+    rows = jsonl(out)
+    assert report["rows"] == len(rows) == len(expected) >= 19_000
+    assert [r["id"] for r in rows] == sorted(expected)
+    for row in rows:
+        want = expected[row["id"]]
+        assert row["name"] == (want["name"] or None)
+        assert row["email"] == (want["email"] or None)
+        assert row["ref"] == (want["ref"] or None)
+        assert row["is_company"] is want["is_company"]
+        country = want["country_id"]
+        assert row["country_id"] == ({"id": country[0], "name": country[1]} if country else None)
+        assert row["category_id"] == want["category_id"]
+        assert row["write_date"] == want["write_date"].replace(" ", "T") + "+00:00"
+
+
+def test_export_20000_rows_to_csv(big: Served, tmp_path: Path) -> None:
+    out = tmp_path / "partners.csv"
+    ok(big.run("export", "res.partner", "--fields", FIELDS, "-o", str(out)))
+    expected = truth(big)
+    with open(out, newline="") as handle:
+        reader = csv.DictReader(handle)
+        assert reader.fieldnames == [
+            "id", "name", "email", "ref", "country_id", "country_id.name",
+            "category_id", "is_company", "write_date",
+        ]  # fmt: skip
+        rows = list(reader)
+    assert [int(r["id"]) for r in rows] == sorted(expected)
+    for row in rows:
+        want = expected[int(row["id"])]
+        assert row["name"] == (want["name"] or "")
+        assert row["email"] == (want["email"] or "")
+        assert row["is_company"] == ("true" if want["is_company"] else "false")
+        country = want["country_id"]
+        assert (row["country_id"], row["country_id.name"]) == (
+            (str(country[0]), country[1]) if country else ("", "")
+        )
+        assert row["category_id"] == ",".join(map(str, want["category_id"]))
+
+
+def hold_on_call(
+    fake: FakeOdoo, method: str, number: int
+) -> tuple[threading.Event, Callable[[], None]]:
+    """Make the double stop before answering its ``number``-th ``method`` call.
+
+    Returns an event set when that call has arrived, and a function that lets it go.
+    """
+    arrived, release = threading.Event(), threading.Event()
+    original = fake.database.execute_kw
+    seen = 0
+
+    def gated(uid: int, model: str, name: str, args: list[Any], kwargs: Any) -> Any:
+        nonlocal seen
+        if name == method:
+            seen += 1
+            if seen == number:
+                arrived.set()
+                release.wait(TIMEOUT)
+        return original(uid, model, name, args, kwargs)
+
+    fake.database.execute_kw = gated  # type: ignore[method-assign]
+
+    def let_go() -> None:
+        release.set()
+        fake.database.execute_kw = original  # type: ignore[method-assign]
+
+    return arrived, let_go
+
+
+def test_a_killed_export_resumes_without_duplicates_or_gaps(small: Served, tmp_path: Path) -> None:
+    out = tmp_path / "partners.jsonl"
+    arrived, let_go = hold_on_call(small.fake, "search_read", 4)
+    proc = small.popen(
+        "export", "res.partner", "--fields", "name", "-o", str(out), "--page-size", "300"
+    )
+    try:
+        assert arrived.wait(TIMEOUT), "the export never asked for its 4th page"
+        proc.send_signal(signal.SIGKILL)  # three pages are out; killed waiting for the 4th
+        proc.wait(TIMEOUT)
+    finally:
+        let_go()
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
+    assert [r["id"] for r in jsonl(out)] == sorted(truth(small))[:900]
+
+    report = json.loads(
+        ok(
+            small.run(
+                "export",
+                "res.partner",
+                "--fields",
+                "name",
+                "-o",
+                str(out),
+                "--page-size",
+                "300",
+                "--resume",
+                "--json",
+            )
+        )
+    )
+    assert report["resumed_from"] == 900
+    assert [r["id"] for r in jsonl(out)] == sorted(truth(small))
+
+
+# -- sync ---------------------------------------------------------------------------
+
+
+def test_sync_exports_exactly_the_changed_rows(small: Served, tmp_path: Path) -> None:
+    state, out = tmp_path / "state.json", tmp_path / "changes.jsonl"
+    args = (
+        "sync",
+        "res.partner",
+        "--fields",
+        "name,email",
+        "--state",
+        str(state),
+        "-o",
+        str(out),
+        "--json",
+    )
+    first = json.loads(ok(small.run(*args)))
+    assert first["changed"] == len(truth(small))
+
+    ids = sorted(truth(small))
+    small.odoo("res.partner", "write", ids[100:110], {"email": "moved@example.com"})
+    created = small.odoo("res.partner", "create", [{"name": "Fresh 1"}, {"name": "Fresh 2"}])
+    small.odoo("res.partner", "unlink", ids[200:203])
+    second = json.loads(ok(small.run(*args)))
+    rows = jsonl(out)
+    assert sorted(r["id"] for r in rows if not r.get("_deleted")) == sorted(
+        [*ids[100:110], *created]
+    )
+    assert sorted(r["id"] for r in rows if r.get("_deleted")) == ids[200:203]
+    assert all(r["email"] == "moved@example.com" for r in rows if r["id"] in ids[100:110])
+    assert (second["changed"], second["deleted"]) == (12, 3)
+
+    third = json.loads(ok(small.run(*args)))
+    assert (third["changed"], third["deleted"], jsonl(out)) == (0, 0, [])
+
+
+# -- import -------------------------------------------------------------------------
+
+
+def contacts_csv(path: Path, n: int, bad: dict[int, tuple[str, str]], country: int) -> None:
+    with open(path, "w", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["ref", "name", "email", "country_id", "customer_rank"])
+        for i in range(n):
+            row = {"ref": f"IMP{i:05d}", "name": f"Imported {i}", "email": f"i{i}@example.com",
+                   "country_id": str(country), "customer_rank": "1"}  # fmt: skip
+            if i in bad:
+                column, value = bad[i]
+                row[column] = value
+            out.writerow(row.values())
+
+
+def test_import_lands_the_good_rows_and_rejects_the_bad(small: Served, tmp_path: Path) -> None:
+    source, rejects = tmp_path / "contacts.csv", tmp_path / "rejects.jsonl"
+    country = small.odoo("res.country", "search", [["code", "=", "BE"]])[0]
+    bad = {
+        7: ("name", ""),  # Odoo: contacts require a name
+        1500: ("country_id", "999999"),  # Odoo: no such country
+        2500: ("customer_rank", "many"),  # not an integer: refused before sending
+        3500: ("ref", "IMP00010"),  # the key of line 12 again
+        4999: ("country_id", "BE"),  # not a record id
+    }
+    contacts_csv(source, 5_000, bad, country)
+    args = (
+        "import",
+        "res.partner",
+        str(source),
+        "--key",
+        "ref",
+        "--reject",
+        str(rejects),
+        "--json",
+    )
+    report = json.loads(ok(small.run(*args), status=3))
+    assert (report["created"], report["updated"], report["unchanged"], report["failed"]) == (
+        4995,
+        0,
+        0,
+        5,
+    )
+    assert small.odoo("res.partner", "search_count", [["ref", "=like", "IMP%"]]) == 4995
+    rejected = jsonl(rejects)
+    assert [r["line"] for r in rejected] == sorted(i + 2 for i in bad)
+    reasons = [r["reason"] for r in rejected]
+    assert "require a name" in reasons[0]
+    assert "country_id" in reasons[1]
+    assert reasons[2] == "customer_rank: 'many' is not an integer"
+    assert reasons[3] == "duplicate key: line 12 has the same ref"
+    assert reasons[4] == "country_id: 'BE' is not a record id"
+    assert rejected[2]["record"]["ref"] == "IMP02500"
+
+    again = json.loads(ok(small.run(*args), status=3))
+    assert (again["created"], again["updated"], again["unchanged"], again["failed"]) == (
+        0,
+        0,
+        4995,
+        5,
+    )
+
+
+# -- bench --------------------------------------------------------------------------
+
+
+def test_bench_reports_injected_503s_as_errors_by_kind(small: Served) -> None:
+    small.fake.inject("503", rate=0.05, method="search_count")
+    out = ok(
+        small.run("bench", "res.partner", "search_count", "[[]]", "-c", "4", "-n", "600", "--json")
+    )
+    result = json.loads(out)
+    assert result["calls"] == 600
+    assert set(result["errors"]) == {"HTTP 503"}
+    assert result["errors"]["HTTP 503"] == result["failed"] > 0
+    assert result["ok"] + result["failed"] == 600
+    latency = result["latency_ms"]
+    assert 0 < latency["p50"] <= latency["p95"] <= latency["p99"] <= latency["max"]
+    assert small.fake.count(method="search_count") == 600  # not retried
+
+
+# -- bad input: one line, non-zero, no traceback ------------------------------------
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def write(path: Path, text: str) -> str:
+    path.write_text(text)
+    return str(path)
+
+
+BAD_INPUT: list[tuple[str, Callable[[Path], list[str]], dict[str, str], str]] = [
+    ("unknown model", lambda d: ["export", "res.nothing", "-o", str(d / "x.jsonl")], {}, "res.nothing"),
+    ("bad JSON domain", lambda d: ["export", "res.partner", "--domain", "[[", "-o", str(d / "x.jsonl")], {}, "--domain is not valid JSON"),
+    ("bad domain", lambda d: ["export", "res.partner", "--domain", '[["name"]]', "-o", str(d / "x.jsonl")], {}, "--domain"),
+    ("not JSONL", lambda d: ["import", "res.partner", write(d / "x.jsonl", "ref,name\na,b\n"), "--key", "ref"], {}, "not a JSON Lines file"),
+    ("unknown format", lambda d: ["import", "res.partner", write(d / "x.txt", "ref\n"), "--key", "ref"], {}, ".jsonl or .csv"),
+    ("missing key column", lambda d: ["import", "res.partner", write(d / "x.csv", "name,email\na,b\n"), "--key", "ref"], {}, "no 'ref' column"),
+    ("unknown column", lambda d: ["import", "res.partner", write(d / "x.csv", "ref,colour\na,b\n"), "--key", "ref"], {}, "no field 'colour'"),
+    ("missing file", lambda d: ["import", "res.partner", str(d / "none.csv"), "--key", "ref"], {}, "none.csv"),
+    ("wrong credentials", lambda d: ["call", "res.partner", "search_count", "[[]]"], {"ODOO_PASSWORD": "s3cret-wrong"}, "admin"),
+    ("no secret", lambda d: ["call", "res.partner", "search_count", "[[]]"], {"ODOO_PASSWORD": ""}, "ODOO_PASSWORD"),
+    ("unreachable", lambda d: ["call", "res.partner", "search_count", "[[]]"], {"ODOO_URL": f"http://127.0.0.1:{closed_port()}"}, "127.0.0.1"),
+    ("bad call args", lambda d: ["call", "res.partner", "search_count", "{}"], {}, "ARGS_JSON must be a JSON list"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "argv", "env", "says"), BAD_INPUT, ids=[case[0] for case in BAD_INPUT]
+)
+def test_bad_input_is_one_clear_line(
+    shared: Served,
+    tmp_path: Path,
+    name: str,
+    argv: Callable[[Path], list[str]],
+    env: dict[str, str],
+    says: str,
+) -> None:
+    result = shared.run(*argv(tmp_path), env=shared.env(**env))
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert says in lines[0]
+    assert "s3cret-wrong" not in result.stderr + result.stdout
+
+
+def test_debug_shows_the_traceback(shared: Served, tmp_path: Path) -> None:
+    result = shared.run(
+        "--debug", "export", "res.partner", "--domain", "[[", "-o", str(tmp_path / "x.jsonl")
+    )
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr
+
+
+# -- the double as a server, the demo -----------------------------------------------
+
+
+def test_serve_fake_serves_until_stopped(shared: Served) -> None:
+    assert EXE is not None
+    proc = subprocess.Popen(
+        [EXE, "serve-fake", "--port", "0", "--partners", "10"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:")
+        out = ok(
+            shared.run("call", "res.partner", "search_count", "[[]]", env=shared.env(ODOO_URL=url))
+        )
+        assert json.loads(out) == 10 + 36  # the generated ones and Odoo's active demo partners
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=TIMEOUT)
+
+
+def test_demo_runs_every_job_and_checks_itself(tmp_path: Path) -> None:
+    assert EXE is not None
+    result = subprocess.run(
+        [EXE, "demo", "--partners", "1500", "--contacts", "300", "--dir", str(tmp_path), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    summary = json.loads(ok(result))
+    assert all(summary["checks"].values()), summary["checks"]
+    assert [s["step"] for s in summary["steps"]] == [
+        "export", "sync (first run)", "sync (second run)", "import by ref", "import again",
+    ]  # fmt: skip
+    assert len(jsonl(tmp_path / "rejects.jsonl")) == 3
