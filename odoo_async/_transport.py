@@ -70,6 +70,7 @@ class _Connection(asyncio.Protocol):
         "closed_waiter",
         "eof",
         "error",
+        "frees_slot",
         "h11",
         "idle",
         "idle_since",
@@ -95,6 +96,8 @@ class _Connection(asyncio.Protocol):
         self.idle = False
         self.idle_since = 0.0
         self.closed_waiter: asyncio.Future[None] | None = None
+        #: closed by the pool, which gives its slot away once the socket is closed
+        self.frees_slot = False
         self._reader: asyncio.Future[Any] | None = None
         self._writer: asyncio.Future[Any] | None = None
         self._paused = False
@@ -125,6 +128,9 @@ class _Connection(asyncio.Protocol):
         self._wake(self._writer)
         if self.closed_waiter is not None:
             self._wake(self.closed_waiter)
+        if self.frees_slot:
+            self.frees_slot = False
+            self.pool._free_slot()
 
     def pause_writing(self) -> None:
         self._paused = True
@@ -331,7 +337,8 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self._ssl_context: ssl.SSLContext | None = None
         self._idle: dict[Origin, deque[_Connection]] = {}
         self._idle_count = 0
-        #: connections open or being opened; never above max_connections
+        #: connections open, being opened, or closed but with their socket not closed yet;
+        #: never above max_connections
         self._slots = 0
         #: requests waiting for a connection: (origin, future of a connection or None for a slot)
         self._waiters: deque[tuple[Origin, asyncio.Future[Any]]] = deque()
@@ -381,9 +388,10 @@ class PooledTransport(httpx.AsyncBaseTransport):
                 conn = await self._connect(origin, timeouts.get("connect"), request, trace)
             response = await conn.exchange(request, body, timeouts, trace)
         except BaseException:
-            if conn is not None:
-                self._close(conn)  # a half-written request or half-read reply: never reused
-            self._free_slot()
+            if conn is None:
+                self._free_slot()  # no socket was opened in it
+            else:
+                self._retire(conn)  # a half-written request or half-read reply: never reused
             raise
         self._release(conn)
         return response
@@ -420,8 +428,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         if idle:
             oldest_kept = asyncio.get_running_loop().time() - self.keepalive_expiry
             while idle and idle[0].idle_since < oldest_kept:  # the cold end (left) expires first
-                self._close(self._unidle(idle.popleft()))
-                self._free_slot()
+                self._retire(self._unidle(idle.popleft()))
             if idle:
                 return self._unidle(idle.pop())
         if self._slots < self.max_connections:
@@ -430,11 +437,40 @@ class PooledTransport(httpx.AsyncBaseTransport):
         if self._idle_count:  # every slot held, some by idle connections to another origin
             for other in self._idle.values():
                 if other:
-                    self._close(self._unidle(other.popleft()))
-                    return None
+                    self._retire(self._unidle(other.popleft()))
+                    break
+            if self._slots < self.max_connections:  # its socket closed at once
+                self._slots += 1
+                return None
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        front = False
+        while True:
+            granted = await self._wait(origin, deadline, front=front)
+            if granted is _EXPIRED:
+                raise httpx.PoolTimeout(
+                    f"no connection free within {timeout:g} s "
+                    f"(max_connections={self.max_connections})",
+                    request=request,
+                )
+            if granted is None or granted.usable:
+                return cast("_Connection | None", granted)
+            # closed while handed over: its slot comes back once the socket is closed
+            self._retire(granted)
+            if self._slots < self.max_connections:
+                self._slots += 1
+                return None
+            front = True
+
+    async def _wait(self, origin: Origin, deadline: float | None, *, front: bool) -> Any:
+        """Queue for a connection to ``origin`` or a slot: a connection, ``None``, or
+        ``_EXPIRED`` at ``deadline``. ``front`` queues first (a waiter served a dud)."""
         waiter = asyncio.get_running_loop().create_future()
-        self._waiters.append((origin, waiter))
-        timer = None if timeout is None else waiter.get_loop().call_later(timeout, _expire, waiter)
+        if front:
+            self._waiters.appendleft((origin, waiter))
+        else:
+            self._waiters.append((origin, waiter))
+        timer = None if deadline is None else waiter.get_loop().call_at(deadline, _expire, waiter)
         try:
             granted = await waiter
         except BaseException:
@@ -451,15 +487,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         finally:
             if timer is not None:
                 timer.cancel()
-        if granted is _EXPIRED:
-            raise httpx.PoolTimeout(
-                f"no connection free within {timeout:g} s (max_connections={self.max_connections})",
-                request=request,
-            )
-        if granted is not None and not granted.usable:
-            self._close(granted)  # closed while handed over: open a new one in its slot
-            return None
-        return cast("_Connection | None", granted)
+        return granted
 
     async def _connect(
         self,
@@ -513,8 +541,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
     def _release(self, conn: _Connection) -> None:
         """``conn`` finished its exchange: to the first waiter, to the pool, or closed."""
         if self._closed or not conn.reusable:
-            self._close(conn)
-            self._free_slot()
+            self._retire(conn)
             return
         conn.h11.start_next_cycle()
         self._recycle(conn)
@@ -528,9 +555,9 @@ class PooledTransport(httpx.AsyncBaseTransport):
                 continue
             if origin == conn.origin:
                 waiter.set_result(conn)
-            else:
-                self._close(conn)
-                waiter.set_result(None)
+            else:  # its slot goes to this waiter once the socket is closed
+                waiters.appendleft((origin, waiter))
+                self._retire(conn)
             return
         conn.idle = True
         conn.idle_since = conn.loop.time()
@@ -555,8 +582,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         if granted is None:
             self._free_slot()
         elif self._closed or not granted.usable:
-            self._close(granted)
-            self._free_slot()
+            self._retire(granted)
         else:
             self._recycle(granted)
 
@@ -570,9 +596,15 @@ class PooledTransport(httpx.AsyncBaseTransport):
         idle = self._idle.get(conn.origin)
         if idle is not None:
             idle.remove(conn)  # once per closed connection, never per request
-        self._close(self._unidle(conn))
-        self._free_slot()
+        self._retire(self._unidle(conn))
 
-    def _close(self, conn: _Connection) -> None:
+    def _retire(self, conn: _Connection) -> None:
+        """Close ``conn``; its slot is free once its socket is closed, not before, so
+        that a successor never opens while the socket it replaces is still open (asyncio
+        closes an aborted transport's socket one loop iteration later)."""
         self._connections.discard(conn)
         conn.abort()
+        if conn.lost:
+            self._free_slot()
+        else:
+            conn.frees_slot = True

@@ -248,6 +248,51 @@ async def test_connections_to_another_origin_make_room() -> None:
     assert transport.connections_opened == 3
 
 
+class SocketsAtConnect:
+    """Wraps the running loop's ``create_connection``: how many sockets it opened
+    earlier are still open (not yet closed at the OS level) each time it is called."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        loop = asyncio.get_running_loop()
+        self._real = loop.create_connection
+        self._opened: list[asyncio.BaseTransport] = []
+        self.open_at_connect: list[int] = []
+        monkeypatch.setattr(loop, "create_connection", self._create_connection)
+
+    async def _create_connection(self, *args: Any, **kwargs: Any) -> Any:
+        still_open = sum(t.get_extra_info("socket").fileno() != -1 for t in self._opened)
+        self.open_at_connect.append(still_open)
+        transport, protocol = await self._real(*args, **kwargs)
+        self._opened.append(transport)
+        return transport, protocol
+
+
+@pytest.mark.parametrize("case", ["expired", "connection-close", "another-origin"])
+async def test_a_replaced_connection_is_closed_before_its_successor_opens(
+    fake: FakeOdoo, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    """``max_connections`` holds for sockets, not just for the pool's books: the
+    socket a connection is replaced for is closed before the next one is opened."""
+    sockets = SocketsAtConnect(monkeypatch)
+    expiry = 0.0 if case == "expired" else 1.0
+    transport = PooledTransport(max_connections=1, keepalive_expiry=expiry)
+    other = FakeOdoo(db="odoo")
+    async with (
+        fake.serve(keep_alive=case != "connection-close") as url,
+        other.serve() as other_url,
+        connect(url, transport) as odoo,
+        connect(other_url, transport) as elsewhere,
+    ):
+        for _ in range(5):
+            await odoo.execute_kw("res.partner", "search_count", [[]])
+            if case == "another-origin":
+                await elsewhere.execute_kw("res.partner", "search_count", [[]])
+    assert len(sockets.open_at_connect) >= 6
+    assert set(sockets.open_at_connect) == {0}
+    assert fake.peak_connections == 1, "the double saw each close before the next connection"
+    assert other.peak_connections <= 1
+
+
 # --------------------------------------------------------------------------- framing
 
 
