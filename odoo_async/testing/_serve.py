@@ -2,10 +2,11 @@
 
 :class:`InProcessTransport` calls the core handler directly. :class:`LoopbackServer`
 runs uvicorn on loopback in a thread; its ASGI app wraps the same core handler. A uvicorn
-protocol subclass counts open connections and lets the app close one without a
-reply (the ``"drop"`` fault): the client then sees the socket closed before any
-byte of a response, which httpx reports as ``httpx.RemoteProtocolError("Server
-disconnected without sending a response.")``, the same as the in-process transport.
+protocol subclass counts open connections (see :func:`_count_peer_closes`) and lets the
+app close one without a reply (the ``"drop"`` fault): the client then sees the socket
+closed before any byte of a response, which httpx reports as
+``httpx.RemoteProtocolError("Server disconnected without sending a response.")``, the
+same as the in-process transport.
 
 uvicorn is imported only here, so the rest of ``odoo_async.testing`` works without it.
 """
@@ -30,6 +31,35 @@ _TIMED_OUT: Final[Any] = object()
 
 _START_TIMEOUT: Final = 30.0
 _CLOSE: Final = (b"connection", b"close")
+_PEEK: Final = socket.MSG_PEEK | getattr(socket, "MSG_DONTWAIT", 0)
+
+
+def _peer_closed(transport: asyncio.BaseTransport) -> bool:
+    """Whether the peer's close (FIN or RST) has arrived on ``transport``'s socket,
+    whether or not the event loop has read it yet. Peeks; consumes nothing."""
+    fd = transport.get_extra_info("socket").fileno()
+    if fd == -1:
+        return True
+    probe = socket.socket(fileno=fd)  # borrows the descriptor; detach() gives it back
+    try:
+        return probe.recv(1, _PEEK) == b""
+    except (BlockingIOError, InterruptedError):
+        return False  # nothing to read: still open
+    except OSError:
+        return True  # reset by the peer
+    finally:
+        probe.detach()
+
+
+def _count_peer_closes(fake: FakeOdoo, transports: dict[Any, asyncio.Transport]) -> None:
+    """Count as closed now every connection whose peer has closed it, before a new one
+    is counted. asyncio learns of a close an iteration or more after the FIN arrives
+    and may accept the next connection first: a client that closes a connection and
+    then opens its replacement would otherwise be seen holding both at once."""
+    for client, transport in list(transports.items()):
+        if _peer_closed(transport):
+            del transports[client]  # connection_lost will not count it again
+            fake._connection_closed()
 
 
 class InProcessTransport(httpx.AsyncBaseTransport):
@@ -147,6 +177,7 @@ def _protocol_class(fake: FakeOdoo, transports: dict[Any, asyncio.Transport]) ->
 
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
             super().connection_made(transport)  # type: ignore[arg-type]
+            _count_peer_closes(fake, transports)
             transports[self.client] = transport  # type: ignore[assignment]
             fake._connection_opened()
 

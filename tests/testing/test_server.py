@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
+import select
+import socket
 import xmlrpc.client
 from typing import Any
 
@@ -14,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from odoo_async.testing import FakeOdoo
+from odoo_async.testing._serve import _peer_closed
 
 DB = "odoo"
 VERSION = {
@@ -140,6 +144,33 @@ async def test_without_keep_alive_each_reply_closes() -> None:
 
     assert fake.connections == 3
     assert fake.peak_connections == 1
+
+
+async def test_a_close_the_event_loop_has_not_read_yet_counts() -> None:
+    """The connection count sees a peer's close as soon as the FIN is in the socket,
+    before the event loop reads it: a replacement opened right after is not counted
+    alongside the connection it replaces."""
+    accepted: list[asyncio.BaseTransport] = []
+
+    class Keep(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            accepted.append(transport)
+
+    server = await asyncio.get_running_loop().create_server(Keep, "127.0.0.1", 0)
+    async with server:
+        client = socket.create_connection(server.sockets[0].getsockname()[:2])
+        for _ in range(1000):  # let the loop accept it
+            if accepted:
+                break
+            await asyncio.sleep(0)
+        (transport,) = accepted
+        assert not _peer_closed(transport)
+        client.close()
+        fd = transport.get_extra_info("socket").fileno()
+        assert select.select([fd], [], [], 10.0)[0] == [fd], "the FIN reached the socket"
+        # no await since the close: the loop has not read the end of file
+        assert not transport.is_closing()
+        assert _peer_closed(transport)
 
 
 async def test_two_servers_at_once() -> None:
