@@ -43,11 +43,21 @@ PEERS = ["odoorpc", "xmlrpc", "odoolib", "aio-odoorpc"]
 FLOORS = ["raw-httpx", "raw-aiohttp"]
 #: odoo_async on each transport it can run on (the per-call scenario, no-cost server)
 TRANSPORTS = ["odoo_async:httpx", "odoo_async:aiohttp", "odoo_async:pooled"]
-SCENARIOS = ["per_call", "single_reads", "export", "bulk_create", "decode", "load", "stream_memory"]
+SCENARIOS = [
+    "per_call",
+    "single_reads",
+    "export",
+    "bulk_create",
+    "decode",
+    "load",
+    "stream_memory",
+    "protocols",
+]
 #: scenarios that are a module of their own, run as they are (own table and JSON)
 MODULE_SCENARIOS = {
     "load": ("benchmarks.bench_load", ["--calls", "{load_calls}"]),
     "stream_memory": ("benchmarks.bench_stream_memory", []),
+    "protocols": ("benchmarks.bench_protocols", ["--calls", "{calls}", "--partners", "{partners}"]),
 }
 SERVERS = ["nocost", "threaded", "prefork"]
 SETTINGS = ["direct", "remote"]
@@ -331,7 +341,10 @@ def main(argv: list[str] | None = None) -> int:
     for scenario in [s for s in args.scenarios if s in MODULE_SCENARIOS]:
         module, extra = MODULE_SCENARIOS[scenario]
         print(f"\n## {scenario} ({module}, its own table and JSON)", flush=True)
-        extra = [e.format(load_calls=args.load_calls) for e in extra]
+        extra = [
+            e.format(load_calls=args.load_calls, calls=args.calls, partners=args.partners)
+            for e in extra
+        ]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         subprocess.run([sys.executable, "-m", module, *extra], check=False, env=env)
     elapsed = time.monotonic() - started

@@ -182,8 +182,9 @@ def named_arguments(
         return dict(kwargs)
     if params is None:
         raise TypeError(
-            f"{model}.{method}: JSON-2 takes named arguments only and the parameter names of "
-            f"{method!r} are unknown (no /doc-bearer/{model}.json): pass them in kwargs"
+            f"{model}.{method}: JSON-2 takes named arguments only, and the names of "
+            f"{method!r}'s parameters are unknown (the server has no /doc-bearer/{model}.json "
+            "and the built-in table does not list the method): pass them in kwargs"
         )
     body: dict[str, Any] = {}
     rest = args
@@ -361,9 +362,15 @@ class Json2Protocol(WireProtocol):
         *,
         timeout: httpx.Timeout | None,
     ) -> msgspec.Raw:
-        params = (
-            await self.method_params(http, credentials, model, method, timeout) if args else None
-        )
+        params = None
+        if args:
+            params = await self.method_params(http, credentials, model, method, timeout)
+            if params is None and self._docs.get(model):
+                # The model's page lists every public method, and not this one: it is
+                # private or does not exist. Sent as it is, Odoo refuses it (403 or
+                # 404) as it refuses it over every protocol.
+                params = MethodParams((), on_records=True)
+                args = args[:1]
         body = named_arguments(model, method, params, args, kwargs)
         raw = await self._post(http, credentials, model, method, body, timeout=timeout)
         if method == "create" and isinstance(body.get("vals_list"), Mapping):

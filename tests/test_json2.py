@@ -226,6 +226,9 @@ async def test_calls_against_the_double_as_odoo_19() -> None:
             await odoo.execute_kw("res.partner", "write", [[987654], {"name": "x"}])
         with pytest.raises(AccessError, match="Private methods"):
             await odoo.execute_kw("res.partner", "exists", [[1]])
+        with pytest.raises(RPCError, match="does not exist") as unknown:
+            await odoo.execute_kw("res.partner", "no_such_method", [[1], "positional"])
+        assert unknown.value.name == "werkzeug.exceptions.NotFound"
     calls = [c for c in fake.calls if c.method == "read"]
     assert calls[-1].args == [[new_id]]
     assert calls[-1].kwargs == {"fields": ["name"]}

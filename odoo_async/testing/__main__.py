@@ -25,6 +25,8 @@ async def _serve(args: argparse.Namespace) -> None:
         seed=args.seed,
         latency=args.latency,
         max_concurrent_requests=args.max_concurrent_requests,
+        version=args.odoo_version,
+        api_keys=dict(_api_key(spec) for spec in args.api_key),
     )
     for spec in args.inject:
         kind, _, rest = spec.partition(":")
@@ -40,6 +42,13 @@ async def _serve(args: argparse.Namespace) -> None:
         await asyncio.Event().wait()
 
 
+def _api_key(spec: str) -> tuple[int, str]:
+    uid, sep, key = spec.partition(":")
+    if not sep or not uid.isdigit() or not key:
+        raise SystemExit(f"--api-key wants UID:KEY, got {spec.partition(':')[0]!r}:...")
+    return int(uid), key
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m odoo_async.testing", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
@@ -49,6 +58,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added per call")
     parser.add_argument("--max-concurrent-requests", type=int, default=None)
+    parser.add_argument(
+        "--odoo-version", default="17.0", help="the Odoo it presents as: 17.0 or 19.0 (JSON-2)"
+    )
+    parser.add_argument(
+        "--api-key",
+        action="append",
+        default=[],
+        metavar="UID:KEY",
+        help="accept KEY as user UID's API key (JSON-2's bearer key); repeatable",
+    )
     parser.add_argument(
         "--inject",
         action="append",
