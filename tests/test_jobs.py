@@ -450,6 +450,26 @@ async def test_exported_file_imports_back_unchanged(odoo: AsyncOdoo, tmp_path: P
     assert "country_id.name" in report.ignored_columns
 
 
+async def test_exported_jsonl_imports_back_unchanged(odoo: AsyncOdoo, tmp_path: Path) -> None:
+    partners = odoo.model("res.partner")
+    out = tmp_path / "p.jsonl"
+    await export(partners, [["id", "<", 200]], FIELDS, out)
+    report = await upsert(partners, read_rows(out), key="id")
+    assert (report.unchanged, report.created, report.updated) == (len(jsonl(out)), 0, 0)
+    assert report.failed == []
+
+
+async def test_sync_asks_one_request_per_page(
+    odoo: AsyncOdoo, fake: FakeOdoo, tmp_path: Path
+) -> None:
+    await sync(odoo.model("res.partner"), [], ["name"], tmp_path / "a.jsonl", state=tmp_path / "s")
+    fake.clear_calls()
+    await odoo.model("res.partner").write([10], {"name": "Ten"})
+    await sync(odoo.model("res.partner"), [], ["name"], tmp_path / "a.jsonl", state=tmp_path / "s")
+    # search (ids present), search_count (total), the last second again, one page, its second
+    assert [c.method for c in fake.calls if c.method != "write"].count("search_count") == 1
+
+
 # -- files --------------------------------------------------------------------------
 
 

@@ -17,7 +17,6 @@ def _ms(seconds: float) -> str:
 
 
 def _row(result: BenchResult) -> list[object]:
-    errors = ", ".join(f"{kind}: {n:,}" for kind, n in result.errors.items()) or "-"
     return [
         result.concurrency,
         result.calls,
@@ -27,12 +26,18 @@ def _row(result: BenchResult) -> list[object]:
         _ms(result.p99),
         _ms(result.max),
         f"{result.error_rate:.1%}",
-        errors,
     ]
 
 
+def _errors(results: list[BenchResult]) -> None:
+    for result in results:
+        if result.errors:
+            kinds = ", ".join(f"{kind} x {n:,}" for kind, n in result.errors.items())
+            stdout.print(f"errors by kind at concurrency {result.concurrency}: {kinds}")
+
+
 _COLUMNS = [
-    "concurrency",
+    "conc.",
     "calls",
     "calls/s",
     "p50 ms",
@@ -40,7 +45,6 @@ _COLUMNS = [
     "p99 ms",
     "max ms",
     "errors",
-    "by kind",
 ]
 
 
@@ -124,7 +128,8 @@ def bench_command(
                 if as_json:
                     emit_json(result.to_dict())
                 else:
-                    table(f"{model}.{method}", _COLUMNS, [_row(result)])
+                    table(f"{model}.{method}", _COLUMNS, [_row(result)], text=())
+                    _errors([result])
                 return
 
             def step(result: BenchResult) -> None:
@@ -143,7 +148,8 @@ def bench_command(
         if as_json:
             emit_json(outcome.to_dict())
             return
-        table(f"{model}.{method}: ramp", _COLUMNS, [_row(s) for s in outcome.steps])
+        table(f"{model}.{method}: ramp", _COLUMNS, [_row(s) for s in outcome.steps], text=())
+        _errors(outcome.steps)
         if outcome.breaking_point is None:
             stdout.print(f"no step went over {threshold:.1%} errors (up to concurrency {ramp_to})")
         else:

@@ -352,6 +352,7 @@ class _SyncWalk:
                 self.read_fields,
                 limit=self.page_size,
                 order="write_date asc, id asc",
+                page_size=self.page_size,  # one request: the page, no count
             )
             if not page:
                 return second, seen
