@@ -130,6 +130,12 @@ def test_call_prints_json(shared: Served) -> None:
     )
 
 
+@pytest.mark.parametrize("protocol", ["xmlrpc", "web"])
+def test_call_over_another_protocol(shared: Served, protocol: str) -> None:
+    out = ok(shared.run("call", "--protocol", protocol, "res.partner", "search_count", "[[]]"))
+    assert json.loads(out) == shared.odoo("res.partner", "search_count", [])
+
+
 # -- export -------------------------------------------------------------------------
 
 

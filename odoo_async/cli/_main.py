@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import click
 
 from odoo_async import AsyncOdoo, OdooError, __version__
+from odoo_async._protocols import PROTOCOLS
 
 __all__ = ["CliError", "Connection", "cli", "connection_options", "parse_json", "run"]
 
@@ -39,6 +40,7 @@ class Connection:
     url: str
     db: str
     user: str
+    protocol: str = "jsonrpc"
 
     def client(self, **options: Any) -> AsyncOdoo:
         password = os.environ.get("ODOO_PASSWORD") or None
@@ -66,14 +68,23 @@ class Connection:
 
 
 def connection_options(command: F) -> F:
-    """``--url --db --user`` (or ``ODOO_URL``, ``ODOO_DB``, ``ODOO_USERNAME``) as ``conn``."""
+    """``--url --db --user --protocol`` (or ``ODOO_URL``, ``ODOO_DB``, ``ODOO_USERNAME``,
+    ``ODOO_PROTOCOL``) as ``conn``."""
 
     @click.option("--url", envvar="ODOO_URL", required=True, help="Odoo's base URL [ODOO_URL]")
     @click.option("--db", envvar="ODOO_DB", required=True, help="database [ODOO_DB]")
     @click.option("--user", envvar="ODOO_USERNAME", required=True, help="login [ODOO_USERNAME]")
+    @click.option(
+        "--protocol",
+        envvar="ODOO_PROTOCOL",
+        type=click.Choice(PROTOCOLS),
+        default="jsonrpc",
+        show_default=True,
+        help="wire protocol; json2 for Odoo 19's API, auto to ask the server [ODOO_PROTOCOL]",
+    )
     @functools.wraps(command)
-    def wrapper(*args: Any, url: str, db: str, user: str, **kwargs: Any) -> Any:
-        return command(*args, conn=Connection(url, db, user), **kwargs)
+    def wrapper(*args: Any, url: str, db: str, user: str, protocol: str, **kwargs: Any) -> Any:
+        return command(*args, conn=Connection(url, db, user, protocol), **kwargs)
 
     return wrapper  # type: ignore[return-value]
 
