@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -323,6 +324,40 @@ async def test_sync_pages_through_a_second_shared_by_many_rows(
     result = await sync(partners, [], ["name"], out, state=state, page_size=40)
     assert [r["id"] for r in jsonl(out)] == ids
     assert result.changed == 300
+
+
+def backdate(fake: FakeOdoo, rid: int, seconds: int) -> None:
+    """Make a row look written by a transaction that started ``seconds`` ago."""
+    store = fake.database._store
+    row = store.tables["res.partner"][rid]
+    moment = datetime.strptime(row["write_date"], "%Y-%m-%d %H:%M:%S")
+    row["write_date"] = (moment - timedelta(seconds=seconds)).strftime("%Y-%m-%d %H:%M:%S")
+    store.invalidate()
+
+
+@pytest.mark.parametrize(("overlap", "found"), [(60.0, True), (0.0, False)])
+async def test_sync_overlap_meets_a_late_commit(
+    odoo: AsyncOdoo, fake: FakeOdoo, tmp_path: Path, overlap: float, found: bool
+) -> None:
+    partners = odoo.model("res.partner")
+    state, out = tmp_path / "state.json", tmp_path / "changes.jsonl"
+    await partners.write([10], {"name": "Watermark"})
+    await sync(partners, [], ["name"], out, state=state, overlap=overlap)
+    await partners.write([11], {"name": "Committed late"})
+    backdate(fake, 11, 30)  # stamped 30 s before the watermark, committed after the sync
+    await sync(partners, [], ["name"], out, state=state, overlap=overlap)
+    assert ([r["id"] for r in jsonl(out)] == [11]) is found
+    await sync(partners, [], ["name"], out, state=state, overlap=overlap)
+    assert jsonl(out) == []
+
+
+async def test_sync_state_keeps_only_the_overlap_digests(odoo: AsyncOdoo, tmp_path: Path) -> None:
+    partners = odoo.model("res.partner")
+    state = tmp_path / "state.json"
+    await sync(partners, [], ["name"], tmp_path / "a.jsonl", state=state)
+    await partners.write([10, 11, 12], {"name": "Recent"})
+    await sync(partners, [], ["name"], tmp_path / "a.jsonl", state=state)
+    assert sorted(json.loads(state.read_text())["seen"]) == ["10", "11", "12"]
 
 
 async def test_sync_refuses_the_state_of_another_query(odoo: AsyncOdoo, tmp_path: Path) -> None:

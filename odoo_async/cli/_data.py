@@ -10,6 +10,7 @@ import click
 from odoo_async import DomainError, normalize_domain
 from odoo_async.jobs import (
     DEFAULT_EXPORT_PAGE_SIZE,
+    DEFAULT_SYNC_OVERLAP,
     DEFAULT_UPSERT_BATCH_SIZE,
     UpsertReport,
     check_columns,
@@ -130,6 +131,13 @@ def export_command(
     help="file.jsonl or file.csv (written anew)",
 )
 @click.option(
+    "--overlap",
+    type=click.FloatRange(0),
+    default=DEFAULT_SYNC_OVERLAP,
+    show_default=True,
+    help="seconds before the watermark read again (transactions that commit late)",
+)
+@click.option(
     "--deletes/--no-deletes",
     default=True,
     show_default=True,
@@ -146,6 +154,7 @@ def sync_command(
     domain: str | None,
     fields: str | None,
     output: str,
+    overlap: float,
     deletes: bool,
     page_size: int,
     as_json: bool,
@@ -167,6 +176,7 @@ def sync_command(
                     output,
                     state=state,
                     deletes=deletes,
+                    overlap=overlap,
                     page_size=page_size,
                     progress=progress,
                 )

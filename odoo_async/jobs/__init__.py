@@ -20,6 +20,7 @@ from ._convert import ValueProblem
 from ._errors import CheckpointError, FileFormatError, JobError
 from ._export import (
     DEFAULT_EXPORT_PAGE_SIZE,
+    DEFAULT_SYNC_OVERLAP,
     ExportResult,
     SyncResult,
     checkpoint_path,
@@ -39,6 +40,7 @@ from ._upsert import (
 
 __all__ = [
     "DEFAULT_EXPORT_PAGE_SIZE",
+    "DEFAULT_SYNC_OVERLAP",
     "DEFAULT_UPSERT_BATCH_SIZE",
     "XMLID",
     "BenchResult",

@@ -14,10 +14,13 @@ of rows in ``(write_date, id)`` order give the seconds that are complete,
 and the rows of the last second of a page are then read by ``id`` (keyset),
 whatever their count. Rows sharing a timestamp are neither skipped nor
 repeated, and a row written during the walk moves to the end, where the
-walk meets it. The state file holds the last second reached and a digest of
-each row exported in it: the next run reads that second again and exports
-only the rows whose values differ (a row written twice within one second is
-not lost). The state is written only once the output file is complete and
+walk meets it. The state file holds the last second reached (the watermark)
+and a digest of each row exported within ``overlap`` seconds of it: the next
+run reads those seconds again and exports only the rows that are new there
+or whose values differ, so a row written again within the watermark's
+second, or committed late by a long transaction (Odoo stamps ``write_date``
+when the transaction starts), is not lost, and an unchanged row is not
+repeated. The state is written only once the output file is complete and
 on disk; a run that dies leaves the state as it was, and the next run
 exports those rows again. With ``deletes=True`` the rows that left the query
 since the last run (deleted or archived) are written as
@@ -45,10 +48,19 @@ from ._errors import CheckpointError, JobError
 from ._files import Format, RowSink, file_format
 from ._progress import Meter, ProgressCallback
 
-__all__ = ["DEFAULT_EXPORT_PAGE_SIZE", "ExportResult", "SyncResult", "export", "sync"]
+__all__ = [
+    "DEFAULT_EXPORT_PAGE_SIZE",
+    "DEFAULT_SYNC_OVERLAP",
+    "ExportResult",
+    "SyncResult",
+    "export",
+    "sync",
+]
 
 DEFAULT_EXPORT_PAGE_SIZE = 1000
 _CHECKPOINT_VERSION = 1
+#: seconds before the watermark that the next sync reads again (late commits)
+DEFAULT_SYNC_OVERLAP = 60.0
 _ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
 _ENCODER = msgspec.json.Encoder()
 #: field types not exported unless asked for by name (large, or not data)
@@ -175,7 +187,7 @@ def _resume_state(
 
 def _sync_state(
     path: Path, identity: Mapping[str, Any]
-) -> tuple[str | None, dict[str, str], set[int]]:
+) -> tuple[str | None, dict[str, list[str]], set[int]]:
     """The last second reached, the digests of its rows, and the ids present last time."""
     if not path.exists():
         return None, {}, set()
@@ -186,8 +198,12 @@ def _sync_state(
             "use a new state file"
         )
     second = saved.get("second")
-    seen = saved.get("seen") or {}
-    return (str(second) if second else None), dict(seen), ranges_to_ids(saved.get("ids") or [])
+    seen = {
+        str(key): [str(v) for v in value]
+        for key, value in (saved.get("seen") or {}).items()
+        if isinstance(value, list) and len(value) == 2
+    }
+    return (str(second) if second else None), seen, ranges_to_ids(saved.get("ids") or [])
 
 
 async def export(
@@ -278,18 +294,27 @@ def ranges_to_ids(ranges: list[list[int]]) -> set[int]:
     return {i for lo, hi in ranges for i in range(lo, hi + 1)}
 
 
-def _next_second(second: str) -> str:
-    moment = datetime.strptime(second, _ODOO_DATETIME) + timedelta(seconds=1)
+def _shift(second: str, seconds: float) -> str:
+    moment = datetime.strptime(second, _ODOO_DATETIME) + timedelta(seconds=seconds)
     return moment.strftime(_ODOO_DATETIME)
 
 
-def in_second(second: str) -> list[Any]:
-    """The rows whose ``write_date`` falls in ``second`` (Odoo stores microseconds)."""
-    return ["&", ["write_date", ">=", second], ["write_date", "<", _next_second(second)]]
+def _next_second(second: str) -> str:
+    return _shift(second, 1)
+
+
+def in_window(first: str, last: str) -> list[Any]:
+    """Rows whose ``write_date`` falls in the seconds ``first`` to ``last``, both
+    included (Odoo stores microseconds: a second is ``[s, s + 1)``)."""
+    return ["&", ["write_date", ">=", first], ["write_date", "<", _next_second(last)]]
 
 
 def _row_hash(row: Mapping[str, Any]) -> str:
     return hashlib.blake2b(_ENCODER.encode(row), digest_size=8).hexdigest()
+
+
+#: id -> [write_date, digest of the exported row]: what a run exported near its watermark
+Seen = dict[str, list[str]]
 
 
 class _SyncWalk:
@@ -304,6 +329,7 @@ class _SyncWalk:
         out: RowSink,
         meter: Meter,
         page_size: int,
+        seen: Seen,
     ) -> None:
         self.repo = repo
         self.query = query
@@ -313,38 +339,51 @@ class _SyncWalk:
         self.out = out
         self.meter = meter
         self.page_size = page_size
+        self.seen = seen
+        self.floor = ""  # rows written before this need no digest kept
         self.written: set[int] = set()
 
-    def emit(self, rows: Sequence[Mapping[str, Any]], seen: dict[str, str] | None) -> None:
+    def advance(self, second: str, overlap: float) -> None:
+        """The watermark is at least ``second``: forget digests the next run cannot need."""
+        self.floor = _shift(second, -overlap)
+        for key in [k for k, (written, _) in self.seen.items() if written < self.floor]:
+            del self.seen[key]
+
+    def emit(self, rows: Sequence[Mapping[str, Any]]) -> None:
         batch = []
         for row in rows:
             exported = export_row(row, self.names, self.types)
-            if seen is not None:
+            key, written = str(row["id"]), str(row["write_date"])
+            before = self.seen.get(key)
+            if before is not None or written >= self.floor:
                 digest = _row_hash(exported)
-                if seen.get(str(row["id"])) == digest:
+                if written >= self.floor:
+                    self.seen[key] = [written, digest]
+                else:
+                    del self.seen[key]
+                if before is not None and before[1] == digest:
                     continue  # exported by an earlier run, unchanged since
-                seen[str(row["id"])] = digest
             batch.append(exported)
             self.written.add(int(row["id"]))
         self.out.write(batch)
         self.meter.add(len(batch))
 
-    async def finish_second(self, second: str, seen: dict[str, str]) -> None:
-        """Every row of ``second`` not exported as it is now, in id order."""
+    async def finish(self, first: str, last: str) -> None:
+        """Every row written in the seconds ``first`` to ``last`` and not exported
+        as it is now, in id order (keyset: however many share a second)."""
         pager = self.repo.search_read(
-            _and(self.query, in_second(second)),
+            _and(self.query, in_window(first, last)),
             self.read_fields,
             keyset=True,
             page_size=self.page_size,
         )
         async for page in pager.pages():
-            self.emit(page, seen)
+            self.emit(page)
 
-    async def run(
-        self, second: str | None, seen: dict[str, str]
-    ) -> tuple[str | None, dict[str, str]]:
+    async def run(self, second: str | None, overlap: float) -> str | None:
         if second is not None:
-            await self.finish_second(second, seen)
+            self.advance(second, overlap)
+            await self.finish(_shift(second, -overlap), second)
         while True:
             after = [] if second is None else [["write_date", ">=", _next_second(second)]]
             page = await self.repo.search_read(
@@ -355,14 +394,14 @@ class _SyncWalk:
                 page_size=self.page_size,  # one request: the page, no count
             )
             if not page:
-                return second, seen
-            last = str(page[-1]["write_date"])
+                return second
+            second = str(page[-1]["write_date"])
+            self.advance(second, overlap)
             # rows of the seconds before the last one are all in the page
-            self.emit([row for row in page if str(row["write_date"]) < last], None)
-            second, seen = last, {}
-            await self.finish_second(second, seen)
+            self.emit([row for row in page if str(row["write_date"]) < second])
+            await self.finish(second, second)
             if len(page) < self.page_size:
-                return second, seen
+                return second
 
 
 async def sync(
@@ -374,14 +413,21 @@ async def sync(
     state: str | os.PathLike[str],
     format: Format | None = None,
     deletes: bool = True,
+    overlap: float = DEFAULT_SYNC_OVERLAP,
     page_size: int = DEFAULT_EXPORT_PAGE_SIZE,
     progress: ProgressCallback | None = None,
 ) -> SyncResult:
     """Write the records that changed since the last run (by ``state``) to ``sink``.
 
     The first run (no state file yet) exports everything. ``sink`` is
-    written anew each run. See the module docstring for the guarantees.
+    written anew each run. ``overlap`` seconds before the last watermark
+    are read again (rows unchanged since they were exported are skipped by
+    their digest): Odoo stamps ``write_date`` when a transaction starts, so a
+    transaction that commits later than that lands behind the watermark.
+    See the module docstring for the guarantees.
     """
+    if overlap < 0:
+        raise ValueError(f"overlap must be >= 0 seconds, got {overlap}")
     fmt = file_format(sink, format)
     query = normalize_domain(domain)
     names, types = await field_types(repo, fields)
@@ -389,14 +435,14 @@ async def sync(
     identity = {"model": repo.name, "domain": query, "fields": names}
     second, seen, known = _sync_state(state_path, identity)
     present = set(await repo.search(query)) if deletes else set()
-    pending = [] if second is None else [["write_date", ">=", second]]
+    pending = [] if second is None else [["write_date", ">=", _shift(second, -overlap)]]
     meter = Meter("sync", progress, total=await repo.search_count(_and(query, pending)))
     meter.report()
     extra = ["_deleted"] if deletes else []
     types_out = {**types, "_deleted": "boolean"}
     with RowSink(sink, names, types_out, format=fmt, extra_columns=extra) as out:
-        walk = _SyncWalk(repo, query, names, types, out, meter, page_size)
-        second, seen = await walk.run(second, seen)
+        walk = _SyncWalk(repo, query, names, types, out, meter, page_size, seen)
+        second = await walk.run(second, overlap)
         gone = sorted(known - present - walk.written) if deletes else []
         if gone:
             out.write([{"id": i, "_deleted": True} for i in gone])
@@ -407,7 +453,7 @@ async def sync(
             "version": _CHECKPOINT_VERSION,
             **identity,
             "second": second,
-            "seen": seen,
+            "seen": walk.seen,
             "ids": ids_to_ranges(present | walk.written) if deletes else None,
         },
     )
