@@ -472,6 +472,8 @@ async def test_upsert_by_id_fails_unknown_ids(odoo: AsyncOdoo) -> None:
 async def test_upsert_unknown_key_is_a_job_error(odoo: AsyncOdoo) -> None:
     with pytest.raises(JobError, match="no field 'nope' to use as the key"):
         await upsert(odoo.model("res.partner"), [], key="nope")
+    with pytest.raises(JobError, match="is a many2one field"):
+        await upsert(odoo.model("res.partner"), [], key="country_id")
 
 
 async def test_exported_file_imports_back_unchanged(odoo: AsyncOdoo, tmp_path: Path) -> None:

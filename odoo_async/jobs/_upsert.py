@@ -37,7 +37,6 @@ from odoo_async._repository import AsyncModel
 
 from ._convert import (
     NOT_IMPORTED,
-    X2MANY,
     FieldInfo,
     ValueProblem,
     import_value,
@@ -54,6 +53,8 @@ DEFAULT_UPSERT_BATCH_SIZE = 200
 #: the ``key`` naming external ids (``module.name``, through ``ir.model.data``)
 XMLID = "xmlid"
 _DEFAULT_MODULE = "__import__"  # where Odoo's own import puts ids without a module
+#: field types that can identify a record
+_KEY_TYPES = frozenset({"char", "text", "integer", "selection", "date", "datetime"})
 #: faults that are about the caller, not about one record: splitting would not help
 _NOT_PER_RECORD = (AccessError, AccessDenied, AuthenticationError)
 
@@ -404,8 +405,11 @@ async def upsert(
     meta = await repo.fields_get(attributes=["type", "readonly", "relation", "required"])
     if key != XMLID and key not in meta:
         raise JobError(f"{repo.name} has no field {key!r} to use as the key")
-    if key != XMLID and meta[key].get("type") in X2MANY:
-        raise JobError(f"{repo.name}.{key} is a list of records; it cannot be a key")
+    if key != XMLID and meta[key].get("type") not in _KEY_TYPES:
+        raise JobError(
+            f"{repo.name}.{key} is a {meta[key].get('type')} field; a key is text or a number "
+            "(ref, email, id...) or xmlid"
+        )
     report = UpsertReport(repo.name, key)
     meter = Meter("import", progress, total=total)
     meter.report()
