@@ -41,6 +41,7 @@ from ._records_gen import record_class_from_fields_get, record_source_from_field
 from ._repository import AsyncModel
 from ._retry import READ_ONLY_METHODS, RetryPolicy
 from ._retry_after import parse_retry_after
+from ._secret import Secret
 from ._stats import ClientStats
 from ._transport import PooledTransport
 from ._values import to_odoo, to_odoo_values
@@ -87,6 +88,7 @@ __all__ = [
     "RetryPolicy",
     "RowError",
     "SearchReadPager",
+    "Secret",
     "SessionExpired",
     "TokenBucket",
     "TransportError",

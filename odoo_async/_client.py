@@ -40,6 +40,7 @@ from ._limits import ConcurrencyLimiter, TokenBucket
 from ._protocol import Credentials, WireProtocol
 from ._repository import AsyncModel
 from ._retry import RetryPolicy, retry_decision
+from ._secret import Secret
 from ._stats import ClientStats
 
 if TYPE_CHECKING:
@@ -162,8 +163,9 @@ class AsyncOdoo:
         check_str("api_key", api_key, accepted="a string or None", none=True, secret=True)
         if (password is None) == (api_key is None):
             raise ValueError("give exactly one of password= and api_key=")
-        secret = password if password is not None else api_key
-        assert secret is not None
+        given = password if password is not None else api_key
+        assert given is not None
+        secret = Secret(given)
         check_mapping("context", context)
         check_timeout(timeout)
         check_instance("limits", limits, httpx.Limits, "an httpx.Limits")

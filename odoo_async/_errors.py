@@ -41,6 +41,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ._secret import SecretLike, reveal
+
 __all__ = [
     "FAULT_CLASSES",
     "AccessDenied",
@@ -70,11 +72,12 @@ __all__ = [
 REDACTED = "***"
 
 
-def redact(text: str, *secrets: str | None) -> str:
+def redact(text: str, *secrets: SecretLike) -> str:
     """Return ``text`` with every occurrence of each non-empty secret masked."""
     for secret in secrets:
-        if secret and secret in text:
-            text = text.replace(secret, REDACTED)
+        plain = reveal(secret)
+        if plain and plain in text:
+            text = text.replace(plain, REDACTED)
     return text
 
 
@@ -355,7 +358,7 @@ def fault_to_error(
     message: str | None = None,
     model: str | None = None,
     method: str | None = None,
-    secrets: tuple[str | None, ...] = (),
+    secrets: tuple[SecretLike, ...] = (),
     default: type[RPCError] | None = None,
 ) -> RPCError:
     """Build the exception for a server fault (a JSON-RPC ``error`` object's parts).
@@ -391,7 +394,7 @@ def fault_to_error(
     )
 
 
-def _redact_value(value: Any, secrets: tuple[str | None, ...]) -> Any:
+def _redact_value(value: Any, secrets: tuple[SecretLike, ...]) -> Any:
     """``value`` with every secret masked in its strings, nested ones included."""
     if isinstance(value, str):
         return redact(value, *secrets)

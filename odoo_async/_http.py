@@ -29,6 +29,7 @@ from ._errors import (
     redact,
 )
 from ._retry_after import parse_retry_after
+from ._secret import SecretLike, reveal
 from ._stats import ClientStats
 from ._tls import ssl_context
 
@@ -56,11 +57,12 @@ _TAG_RE = re.compile(r"<[^>]+>")
 _USER_AGENT = "odoo_async"
 
 
-def redact_bytes(body: bytes, secrets: tuple[str, ...]) -> bytes:
+def redact_bytes(body: bytes, secrets: tuple[SecretLike, ...]) -> bytes:
     """``body`` with every secret masked."""
     for secret in secrets:
-        if secret:
-            body = body.replace(secret.encode(), REDACTED.encode())
+        plain = reveal(secret)
+        if plain:
+            body = body.replace(plain.encode(), REDACTED.encode())
     return body
 
 
@@ -142,7 +144,7 @@ class HTTPSession:
         self._closed = False
         self.stats = stats
         #: Masked in every text and body kept from a reply (set by the client).
-        self.secrets: tuple[str, ...] = ()
+        self.secrets: tuple[SecretLike, ...] = ()
 
     @property
     def closed(self) -> bool:

@@ -16,6 +16,7 @@ import msgspec
 from ._errors import ProtocolError, RPCError, fault_to_error
 from ._http import HTTPSession, describe_body, redact_bytes
 from ._protocol import Credentials, WireProtocol
+from ._secret import MaskedBody, Secret, SecretLike
 
 __all__ = ["JsonRpcProtocol", "decode_reply", "encode_request"]
 
@@ -40,6 +41,8 @@ class _Reply(msgspec.Struct):
 def _enc_hook(obj: Any) -> Any:
     if isinstance(obj, (set, frozenset)):
         return list(obj)
+    if isinstance(obj, Secret):  # the one place a password or key is unwrapped
+        return obj.reveal()
     raise NotImplementedError(
         f"cannot send a value of type {type(obj).__name__!r} to Odoo: {obj!r} "
         "(send str, int, float, bool, None, lists and dicts of them)"
@@ -54,7 +57,7 @@ _ids = itertools.count(1)
 def encode_request(params: dict[str, Any]) -> bytes:
     """One JSON-RPC ``call`` request with the next id from the counter."""
     try:
-        return _encoder.encode(_Request(params=params, id=next(_ids)))
+        return MaskedBody(_encoder.encode(_Request(params=params, id=next(_ids))))
     except (NotImplementedError, TypeError, OverflowError) as exc:
         raise TypeError(f"cannot encode the call's arguments as JSON: {exc}") from None
 
@@ -64,7 +67,7 @@ def decode_reply(
     *,
     model: str | None = None,
     method: str | None = None,
-    secrets: tuple[str | None, ...] = (),
+    secrets: tuple[SecretLike, ...] = (),
 ) -> msgspec.Raw:
     """The ``result`` of a JSON-RPC reply, or the error its ``error`` describes."""
     body = response.content
@@ -96,7 +99,7 @@ def _not_an_envelope(
     what: str,
     model: str | None,
     method: str | None,
-    secrets: tuple[str | None, ...],
+    secrets: tuple[SecretLike, ...],
 ) -> ProtocolError:
     """The error for a reply that is not JSON-RPC, showing its (masked) first bytes."""
     content_type = response.headers.get("content-type", "")
@@ -117,7 +120,7 @@ def _error_from(
     *,
     model: str | None,
     method: str | None,
-    secrets: tuple[str | None, ...],
+    secrets: tuple[SecretLike, ...],
 ) -> RPCError:
     if not isinstance(error, dict):
         error = {"message": str(error)}
@@ -153,7 +156,7 @@ class JsonRpcProtocol(WireProtocol):
         timeout: httpx.Timeout | None,
         model: str | None = None,
         odoo_method: str | None = None,
-        secrets: tuple[str | None, ...] = (),
+        secrets: tuple[SecretLike, ...] = (),
     ) -> msgspec.Raw:
         content = encode_request({"service": service, "method": method, "args": args})
         response = await http.post(

@@ -21,6 +21,7 @@ import httpx
 import msgspec
 
 from ._http import HTTPSession
+from ._secret import Secret
 
 __all__ = ["Credentials", "WireProtocol"]
 
@@ -30,14 +31,15 @@ class Credentials:
 
     __slots__ = ("_secret", "db", "kind", "login")
 
-    def __init__(self, *, db: str, login: str, secret: str, kind: str) -> None:
+    def __init__(self, *, db: str, login: str, secret: str | Secret, kind: str) -> None:
         self.db = db
         self.login = login
         self.kind = kind  # "password" or "api_key"
-        self._secret = secret
+        self._secret = Secret(secret) if isinstance(secret, str) else secret
 
     @property
-    def secret(self) -> str:
+    def secret(self) -> Secret:
+        """The password or key, wrapped: the encoders unwrap it into the request body."""
         return self._secret
 
     def __repr__(self) -> str:

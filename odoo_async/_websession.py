@@ -21,6 +21,7 @@ from ._errors import AccessDenied, SessionExpired
 from ._http import HTTPSession
 from ._jsonrpc import decode_reply, encode_request
 from ._protocol import Credentials, WireProtocol
+from ._secret import SecretLike
 
 __all__ = ["WebSessionProtocol"]
 
@@ -54,7 +55,7 @@ class WebSessionProtocol(WireProtocol):
         timeout: httpx.Timeout | None,
         model: str | None,
         method: str,
-        secrets: tuple[str | None, ...] = (),
+        secrets: tuple[SecretLike, ...] = (),
     ) -> tuple[msgspec.Raw, httpx.Response]:
         response = await http.post(
             path,

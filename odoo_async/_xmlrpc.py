@@ -39,6 +39,7 @@ import msgspec
 from ._errors import ProtocolError, RPCError, fault_to_error
 from ._http import HTTPSession, describe_body, redact_bytes
 from ._protocol import Credentials, WireProtocol
+from ._secret import MaskedBody, Secret, SecretLike
 from ._values import to_odoo
 
 __all__ = ["XmlRpcProtocol", "decode_response", "encode_call", "fault_error"]
@@ -71,6 +72,8 @@ def _outgoing(value: Any) -> Any:
         return [_outgoing(v) for v in value]
     if isinstance(value, (set, frozenset)):
         return _outgoing(to_odoo(value))  # sorted, when its items compare
+    if isinstance(value, Secret):  # unwrapped only as the body is written
+        return value.reveal()
     return value  # anything else: xmlrpc.client says whether it can be sent
 
 
@@ -80,7 +83,7 @@ def encode_call(method: str, params: tuple[Any, ...]) -> bytes:
         text = xmlrpc.client.dumps(tuple(_outgoing(list(params))), method, allow_none=True)
     except (TypeError, OverflowError) as exc:
         raise TypeError(f"cannot encode the call's arguments as XML-RPC: {exc}") from None
-    return text.encode()
+    return MaskedBody(text.encode())
 
 
 def _json_hook(obj: Any) -> Any:
@@ -102,7 +105,7 @@ def decode_response(
     *,
     model: str | None = None,
     method: str | None = None,
-    secrets: tuple[str | None, ...] = (),
+    secrets: tuple[SecretLike, ...] = (),
 ) -> msgspec.Raw:
     """The result of a ``<methodResponse>`` as JSON text, or the error of its fault."""
     try:
@@ -140,7 +143,7 @@ def fault_error(
     *,
     model: str | None = None,
     method: str | None = None,
-    secrets: tuple[str | None, ...] = (),
+    secrets: tuple[SecretLike, ...] = (),
 ) -> RPCError:
     """The exception for an XML-RPC fault ``(faultCode, faultString)``."""
     text = string if isinstance(string, str) else str(string)
@@ -204,7 +207,7 @@ class XmlRpcProtocol(WireProtocol):
         timeout: httpx.Timeout | None,
         model: str | None = None,
         odoo_method: str | None = None,
-        secrets: tuple[str | None, ...] = (),
+        secrets: tuple[SecretLike, ...] = (),
     ) -> msgspec.Raw:
         where = odoo_method or method
         response = await http.post(
