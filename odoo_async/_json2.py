@@ -50,6 +50,7 @@ from ._errors import (
 )
 from ._http import HTTPSession, describe_body, redact_bytes
 from ._protocol import Credentials, WireProtocol
+from ._secret import Secret
 
 __all__ = ["KNOWN_METHODS", "STATUS_CLASSES", "Json2Protocol", "MethodParams", "json2_error"]
 
@@ -258,20 +259,23 @@ class Json2Protocol(WireProtocol):
         self.path = path.rstrip("/")
         self._docs: dict[str, dict[str, MethodParams]] = {}
         self._doc_locks: dict[str, anyio.Lock] = {}
-        self._headers: dict[tuple[str, str], dict[str, str]] = {}
+        self._headers: dict[tuple[str, Secret], httpx.Headers] = {}
         #: How many ``/doc-bearer`` pages were fetched.
         self.doc_fetches = 0
 
-    def _headers_for(self, credentials: Credentials) -> dict[str, str]:
+    def _headers_for(self, credentials: Credentials) -> httpx.Headers:
+        # httpx.Headers, whose repr masks Authorization: these sit in frame locals.
         key = (credentials.db, credentials.secret)
         headers = self._headers.get(key)
         if headers is None:
-            headers = self._headers[key] = {
-                "Authorization": f"bearer {credentials.secret}",
-                "X-Odoo-Database": credentials.db,
-                "Content-Type": "application/json",
-                "Accept": "application/json",
-            }
+            headers = self._headers[key] = httpx.Headers(
+                {
+                    "Authorization": f"bearer {credentials.secret.reveal()}",
+                    "X-Odoo-Database": credentials.db,
+                    "Content-Type": "application/json",
+                    "Accept": "application/json",
+                }
+            )
         return headers
 
     async def _post(
@@ -411,10 +415,9 @@ class Json2Protocol(WireProtocol):
             response = await http.send(
                 "GET",
                 f"/doc-bearer/{model}.json",
-                headers={
-                    "Authorization": headers["Authorization"],
-                    "X-Odoo-Database": credentials.db,
-                },
+                headers=httpx.Headers(
+                    {"Authorization": headers["Authorization"], "X-Odoo-Database": credentials.db}
+                ),
                 timeout=timeout,
                 model=model,
                 method="doc-bearer",

@@ -51,16 +51,21 @@ def connect(fake: FakeOdoo, protocol: str, **options: Any) -> AsyncOdoo:
     )
 
 
-@pytest.mark.parametrize("protocol", ["jsonrpc", "xmlrpc", "web"])
-@pytest.mark.parametrize("kind", ["password", "api_key"])
+@pytest.mark.parametrize(
+    ("protocol", "kind"),
+    [
+        *[(p, k) for p in ("jsonrpc", "xmlrpc", "web") for k in ("password", "api_key")],
+        ("json2", "api_key"),
+    ],
+)
 async def test_a_fault_traceback_with_locals_does_not_hold_the_secret(
     protocol: str, kind: str
 ) -> None:
-    fake = FakeOdoo(db="odoo", partners=3)
+    fake = FakeOdoo(db="odoo", partners=3, version="19.0" if protocol == "json2" else "17.0")
     fake.add_api_key(2, SECRET)  # Odoo takes an API key wherever it takes a password
     async with connect(fake, protocol, **{kind: SECRET}) as odoo:
         with pytest.raises(OdooError) as info:
-            await odoo.execute_kw("res.partner", "no_such_method", [[]])
+            await odoo.execute_kw("res.partner", "no_such_method", [], {"domain": []})
         assert SECRET not in formatted(info.value)
         assert SECRET not in repr(odoo)
 
@@ -74,7 +79,7 @@ async def test_a_refused_login_traceback_does_not_hold_the_secret(protocol: str)
         assert SECRET not in formatted(info.value)
 
 
-@pytest.mark.parametrize("protocol", ["jsonrpc", "xmlrpc", "web"])
+@pytest.mark.parametrize("protocol", ["jsonrpc", "xmlrpc", "web", "json2"])
 async def test_a_connect_error_traceback_does_not_hold_the_secret(protocol: str) -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused", request=request)
@@ -83,7 +88,7 @@ async def test_a_connect_error_traceback_does_not_hold_the_secret(protocol: str)
         "http://odoo.test",
         db="odoo",
         username="admin",
-        password=SECRET,
+        api_key=SECRET,
         transport=httpx.MockTransport(refuse),
         protocol=protocol,
         retry=RetryPolicy.NONE,
