@@ -23,9 +23,16 @@ from typing import Any, Literal
 from ._access import OPERATIONS, Access
 from ._demo import build, passwords
 from ._domain import and_domains
-from ._exceptions import ACCESS_DENIED, ACCESS_ERROR, USER_ERROR, Fault, missing_error
+from ._exceptions import (
+    ACCESS_DENIED,
+    ACCESS_ERROR,
+    USER_ERROR,
+    Fault,
+    missing_error,
+    value_error,
+)
 from ._group import read_group
-from ._store import Store
+from ._store import LOG_FIELDS, Store
 
 __all__ = ["SERVER_VERSION_INFO", "Database", "Fault", "Signature"]
 
@@ -64,6 +71,8 @@ _SIGNATURES: dict[str, Signature] = {
     ),
     "check_access_rights": Signature(("operation", "raise_exception"), 1, (True,)),
     "default_get": Signature(("fields_list",), 1),
+    "copy": Signature(("default",), 0, (None,), records=True),
+    "name_create": Signature(("name",), 1),
     # res.users only; OdooRPC calls it right after every login
     "context_get": Signature(()),
 }
@@ -513,6 +522,45 @@ class Database:
                 row["__count"] = group["__count"]
             out.append(row)
         return out
+
+    def _copy(self, call: _Call, ids: list[int], default: Any) -> int | list[int]:
+        """Copies of the records (stored simple fields, many2one, many2many; no one2many).
+
+        Odoo 17 copies one record and returns its id; Odoo 19 copies each record
+        and returns their ids.
+        """
+        if self.major < 19 and len(ids) != 1:
+            raise value_error(f"Expected singleton: {call.model}{tuple(ids)!r}")
+        call.access.check_model(call.model, "create")
+        spec = self._store.models[call.model]
+        table = self._store.tables[call.model]
+        new_ids = []
+        for rid in ids:
+            row = table.get(rid)
+            if row is None:
+                raise missing_error(call.model, [rid], call.uid)
+            vals: dict[str, Any] = {}
+            for fname, f in spec.fields.items():
+                if fname in LOG_FIELDS or not f.store or f.readonly or f.related:
+                    continue
+                value = row.get(fname)
+                if f.type == "many2many":
+                    vals[fname] = [(6, 0, list(value or ()))]
+                elif f.type != "one2many" and value is not None:
+                    vals[fname] = value
+            vals.update(default or {})
+            vals, password = _split_password(call.model, vals)
+            new_id = self._store.create(call.model, vals, call.uid)
+            if password is not None:
+                self._passwords[new_id] = password
+            new_ids.append(new_id)
+        return new_ids if self.major >= 19 else new_ids[0]
+
+    def _name_create(self, call: _Call, name: Any) -> list[Any]:
+        call.access.check_model(call.model, "create")
+        rec_name = self._store.models[call.model].rec_name
+        rid = self._store.create(call.model, {rec_name: name}, call.uid)
+        return [rid, self._store.name_cache(call.model)[rid]]
 
     def _check_access_rights(self, call: _Call, operation: Any, raise_exception: Any) -> bool:
         if operation not in OPERATIONS:

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+from test_conformance import Like  # the same prefix/suffix matcher
 
 from odoo_async.testing import FakeOdoo
 
@@ -47,24 +48,6 @@ CONFIG_DENIED = (
     "This operation is allowed for the following groups:\n\t- Role / Administrator\n\n"
     "Contact your administrator to request access if necessary."
 )
-
-
-class Like:
-    """A message known by how it starts and ends."""
-
-    def __init__(self, prefix: str, suffix: str = "") -> None:
-        self.prefix = prefix
-        self.suffix = suffix
-
-    def __repr__(self) -> str:
-        return f"Like({self.prefix!r}, {self.suffix!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, str) and other.startswith(self.prefix) and other.endswith(self.suffix)
-        )
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 def headers(key: str | None = KEY, **extra: str) -> dict[str, str]:
@@ -591,6 +574,20 @@ JSON2_RESULTS: list[tuple[str, str, dict[str, str], bytes, Any]] = [
         groups_with("country_id", "country_id_count", "__domain"),
     ),
     (
+        "json2_copy_returns_recordset_ok",
+        "/json/2/res.partner/copy",
+        headers(),
+        b'{"ids": [1], "default": {"name": "capture19 copy"}}',
+        ids_list(1),
+    ),
+    (
+        "json2_name_create_ok",
+        "/json/2/res.partner/name_create",
+        headers(),
+        b'{"name": "capture19 name_create"}',
+        lambda value: is_int(value[0]) and value[1] == "capture19 name_create",
+    ),
+    (
         "json2_context_get_ok",
         "/json/2/res.users/context_get",
         headers(),
@@ -789,3 +786,16 @@ def test_json2_needs_odoo_19() -> None:
         FakeOdoo(version="17.0", json2=True)
     with pytest.raises(ValueError, match="version"):
         FakeOdoo(version="16.0")
+
+
+async def test_copy_returns_the_id_on_17_and_the_ids_on_19() -> None:
+    for version, expected in (("17.0", int), ("19.0", list)):
+        fake = FakeOdoo(db=DB, version=version)
+        async with httpx.AsyncClient(
+            transport=fake.transport(), base_url="http://odoo.test"
+        ) as http:
+            body = rpc("object", "execute_kw", DB, 2, "admin", "res.partner", "copy", [[1]])
+            reply = await http.post(
+                "/jsonrpc", content=body, headers={"Content-Type": "application/json"}
+            )
+        assert isinstance(reply.json()["result"], expected)
