@@ -184,6 +184,52 @@ def test_export_20000_rows_to_csv(big: Served, tmp_path: Path) -> None:
         assert row["category_id"] == ",".join(map(str, want["category_id"]))
 
 
+def test_progress_bar_on_a_terminal_and_none_with_json(shared: Served, tmp_path: Path) -> None:
+    import pty
+
+    assert EXE is not None
+    master, slave = pty.openpty()
+    chunks: list[bytes] = []
+
+    def drain() -> None:  # a pty's buffer is small: keep reading until the writer is gone
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    try:
+        result = subprocess.run(
+            [EXE, "export", "res.partner", "--fields", "name", "-o", str(tmp_path / "p.jsonl")],
+            env=shared.env(COLUMNS="120"),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=slave,
+            text=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
+    finally:
+        os.close(slave)
+        reader.join(TIMEOUT)
+        os.close(master)
+    terminal = b"".join(chunks).decode(errors="replace")
+    assert result.returncode == 0
+    assert "export res.partner" in terminal
+    assert "rows/s" in terminal
+    assert "exported" in result.stdout  # the summary on stdout, the bar on the terminal
+    quiet = shared.run(
+        "export", "res.partner", "--fields", "name", "-o", str(tmp_path / "q.jsonl"), "--json"
+    )
+    assert ok(quiet).count("\n") == 1
+    assert quiet.stderr == ""
+
+
 def hold_on_call(
     fake: FakeOdoo, method: str, number: int
 ) -> tuple[threading.Event, Callable[[], None]]:
