@@ -497,6 +497,32 @@ def test_serve_fake_serves_until_stopped(shared: Served) -> None:
         proc.communicate(timeout=TIMEOUT)
 
 
+def test_the_worker_example_runs(small: Served, tmp_path: Path) -> None:
+    example = Path(__file__).parent.parent / "examples" / "sync_worker.py"
+    source = tmp_path / "contacts.csv"
+    source.write_text("ref,name\nW1,Worker One\nW2,\n")
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(example),
+            str(source),
+            "--state",
+            str(tmp_path / "s"),
+            "--out",
+            str(tmp_path / "c.jsonl"),
+        ],
+        env=small.env(),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr  # one contact refused
+    assert "'created': 1" in result.stderr
+    assert "line 3 (W2)" in result.stderr
+    assert small.odoo("res.partner", "search_count", [["ref", "=", "W1"]]) == 1
+
+
 def test_demo_runs_every_job_and_checks_itself(tmp_path: Path) -> None:
     assert EXE is not None
     result = subprocess.run(
