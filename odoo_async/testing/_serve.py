@@ -17,15 +17,46 @@ import asyncio
 import socket
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import Any, Final, Protocol, cast
 
 import anyio
 import httpx
 
-if TYPE_CHECKING:
-    from ._server import FakeOdoo
+from ._wire import Reply
 
-__all__ = ["InProcessTransport", "LoopbackServer"]
+__all__ = ["InProcessTransport", "LoopbackServer", "Served"]
+
+
+class Served(Protocol):
+    """What the transports need of the server they serve (``FakeOdoo``): its core
+    handler and the counters of requests and connections."""
+
+    def _enter(self) -> bool:
+        """Count a request in; True when it is over the concurrency cap."""
+
+    def _leave(self) -> None:
+        """Count a request out."""
+
+    async def _handle(
+        self,
+        http_method: str,
+        path: str,
+        content_type: str,
+        cookie: str,
+        body: bytes,
+        *,
+        over: bool,
+        authorization: str = "",
+        database: str = "",
+    ) -> Reply | None:
+        """The reply ``(status, headers, body)``, or None: close without replying."""
+
+    def _connection_opened(self) -> None:
+        """Count a TCP connection in."""
+
+    def _connection_closed(self) -> None:
+        """Count a TCP connection out."""
+
 
 _TIMED_OUT: Final[Any] = object()
 
@@ -51,7 +82,7 @@ def _peer_closed(transport: asyncio.BaseTransport) -> bool:
         probe.detach()
 
 
-def _count_peer_closes(fake: FakeOdoo, transports: dict[Any, asyncio.Transport]) -> None:
+def _count_peer_closes(fake: Served, transports: dict[Any, asyncio.Transport]) -> None:
     """Count as closed now every connection whose peer has closed it, before a new one
     is counted. asyncio learns of a close an iteration or more after the FIN arrives
     and may accept the next connection first: a client that closes a connection and
@@ -69,7 +100,7 @@ class InProcessTransport(httpx.AsyncBaseTransport):
     is ``httpx.RemoteProtocolError``, as httpx reports it over TCP.
     """
 
-    def __init__(self, fake: FakeOdoo) -> None:
+    def __init__(self, fake: Served) -> None:
         self._fake = fake
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -110,7 +141,7 @@ class InProcessTransport(httpx.AsyncBaseTransport):
 class _App:
     """The ASGI application: read the body, call the core handler, send the reply."""
 
-    def __init__(self, fake: FakeOdoo, transports: dict[Any, asyncio.Transport], *, close: bool):
+    def __init__(self, fake: Served, transports: dict[Any, asyncio.Transport], *, close: bool):
         self._fake = fake
         self._transports = transports
         self._close = close
@@ -169,7 +200,7 @@ class _App:
             await receive()  # returns http.disconnect once the connection is gone
 
 
-def _protocol_class(fake: FakeOdoo, transports: dict[Any, asyncio.Transport]) -> type[Any]:
+def _protocol_class(fake: Served, transports: dict[Any, asyncio.Transport]) -> type[Any]:
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
     class CountingH11Protocol(H11Protocol):
@@ -190,7 +221,8 @@ def _protocol_class(fake: FakeOdoo, transports: dict[Any, asyncio.Transport]) ->
 
 
 class LoopbackServer:
-    """uvicorn serving one FakeOdoo on ``host``, in a background thread with its own loop.
+    """uvicorn serving one FakeOdoo (any :class:`Served`) on ``host``, in a background
+    thread with its own loop.
 
     :meth:`start` and :meth:`stop` block; the async ``FakeOdoo.serve()`` runs them in a
     worker thread.
@@ -198,7 +230,7 @@ class LoopbackServer:
 
     def __init__(
         self,
-        fake: FakeOdoo,
+        fake: Served,
         *,
         host: str = "127.0.0.1",
         port: int = 0,

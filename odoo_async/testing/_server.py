@@ -52,8 +52,7 @@ from ._serve import InProcessTransport, LoopbackServer
 
 __all__ = ["SERVER_VERSION_INFO", "Call", "FakeOdoo", "Reply"]
 
-Reply = tuple[int, _wire.Headers, bytes]
-"""``(status, headers, body)``; the handler returns ``None`` to drop the connection."""
+Reply = _wire.Reply
 
 SERVER_VERSION: Final = "17.0"
 SERVER_VERSION_INFO: Final[Mapping[str, Any]] = {

@@ -33,6 +33,7 @@ __all__ = [
     "SESSION_EXPIRED_CODE",
     "XML",
     "Headers",
+    "Reply",
     "bad_request_page",
     "decode_json",
     "error_body",
@@ -44,6 +45,8 @@ __all__ = [
 ]
 
 Headers = list[tuple[bytes, bytes]]
+Reply = tuple[int, Headers, bytes]
+"""``(status, headers, body)``; the handler returns ``None`` to drop the connection."""
 
 JSON: Final = b"application/json; charset=utf-8"
 HTML: Final = b"text/html; charset=utf-8"
