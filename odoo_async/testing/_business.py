@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ._exceptions import USER_ERROR, VALIDATION_ERROR, Fault
-from ._fields import Row, not_null
+from ._fields import Row, Tables, not_null
 
 if TYPE_CHECKING:
     from ._store import Store
@@ -57,7 +57,7 @@ _PARTNER_TYPES = {
 }
 
 
-def display_name(store: Store, model: str, row: Row) -> str:
+def display_name(store: Tables, model: str, row: Row) -> str:
     """``display_name`` of a row, computed as Odoo 17 computes it for that model."""
     if model == "res.partner":
         return str(row.get("complete_name") or "")

@@ -12,8 +12,9 @@ raises for that value.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 
 from ._exceptions import VALIDATION_ERROR, Fault, value_error
 
@@ -23,6 +24,7 @@ __all__ = [
     "Field",
     "ModelSpec",
     "Row",
+    "Tables",
     "foreign_key",
     "make_model",
     "not_null",
@@ -133,6 +135,16 @@ def _magic() -> dict[str, Field]:
         "write_date": Field("datetime", "Last Updated on", readonly=True),
         "write_uid": Field("many2one", "Last Updated by", readonly=True, relation="res.users"),
     }
+
+
+class Tables(Protocol):
+    """The data of one database: each model's schema and its rows by id (a ``Store``)."""
+
+    @property
+    def models(self) -> Mapping[str, ModelSpec]: ...
+
+    @property
+    def tables(self) -> Mapping[str, Mapping[int, Row]]: ...
 
 
 def make_model(

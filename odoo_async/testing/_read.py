@@ -12,23 +12,36 @@ until its data changes.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import CodeType
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from . import _business as business
-from ._fields import X2MANY, Field, Row, read_empty
+from ._fields import X2MANY, Field, Row, Tables, read_empty
 
-if TYPE_CHECKING:
-    from ._store import Store
+__all__ = ["NameMap", "Readable", "compile_reader", "field_reader"]
 
-__all__ = ["NameMap", "compile_reader", "field_reader"]
+
+class Readable(Tables, Protocol):
+    """What a reader needs of the store (``Store``): the rows and a few of its indexes."""
+
+    def getter(self, model: str, fname: str) -> Callable[[Row], Any]:
+        """The stored value of ``fname`` (a path through many2ones for a related field)."""
+
+    def inverse_index(self, model: str, fname: str) -> Mapping[int, Sequence[int]]:
+        """Target id -> ids of ``model`` rows whose ``fname`` (many2one or many2many) holds it."""
+
+    def rank(self, model: str) -> Mapping[int, int]:
+        """Id -> position of the record in ``model``'s default order."""
+
+    def name_cache(self, model: str) -> Mapping[int, str]:
+        """Id -> display name of ``model``'s records."""
 
 
 class NameMap(dict[int, str]):
     """Id -> display name of one model's records, computed on first lookup."""
 
-    def __init__(self, store: Store, model: str) -> None:
+    def __init__(self, store: Tables, model: str) -> None:
         super().__init__()
         self._store = store
         self._model = model
@@ -41,7 +54,7 @@ class NameMap(dict[int, str]):
 
 
 def compile_reader(
-    store: Store,
+    store: Readable,
     model: str,
     names: Sequence[str],
     *,
@@ -91,7 +104,7 @@ def _code(source: str) -> CodeType:
 
 
 def field_reader(
-    store: Store, model: str, fname: str, load: str | None, active_test: bool
+    store: Readable, model: str, fname: str, load: str | None, active_test: bool
 ) -> Callable[[Row], Any]:
     """The function giving ``read``'s value of one field for a row."""
     spec = store.models[model]
@@ -125,7 +138,7 @@ def field_reader(
 
 
 def _x2many_reader(
-    store: Store, f: Field, get: Callable[[Row], Any], active_test: bool
+    store: Readable, f: Field, get: Callable[[Row], Any], active_test: bool
 ) -> Callable[[Row], list[int]]:
     assert f.relation
     finish = _x2many_finisher(store, f.relation, active_test)
@@ -133,7 +146,7 @@ def _x2many_reader(
 
 
 def _x2many_finisher(
-    store: Store, comodel: str, active_test: bool
+    store: Readable, comodel: str, active_test: bool
 ) -> Callable[[Sequence[int]], list[int]]:
     """Linked ids as ``read`` sends them: active ones only, in the comodel's order."""
     table = store.tables[comodel]
