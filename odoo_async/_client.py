@@ -35,7 +35,7 @@ from ._check import (
     check_url,
 )
 from ._errors import AuthenticationError, OdooError, ProtocolError, TransportError
-from ._http import DEFAULT_LIMITS, DEFAULT_TIMEOUT, HTTPSession
+from ._http import DEFAULT_LIMITS, DEFAULT_TIMEOUT, TRANSPORTS, HTTPSession
 from ._limits import ConcurrencyLimiter, TokenBucket
 from ._protocol import Credentials, WireProtocol
 from ._repository import AsyncModel
@@ -115,12 +115,15 @@ class AsyncOdoo:
 
     ``timeout`` (seconds or an ``httpx.Timeout``), ``limits`` (an
     ``httpx.Limits``), ``http2`` and ``verify`` (a bool, a CA bundle path or an
-    ``ssl.SSLContext``) configure the default pooled transport. A
-    ``transport=`` you pass owns its own pool, so ``limits``, ``http2`` and
-    ``verify`` do not apply to it. ``max_concurrency`` caps calls in flight
-    (``None`` for no cap); ``rate_limit`` caps calls per second (token bucket,
-    ``burst`` tokens at most, one second's worth by default); both count every
-    HTTP attempt, retries included. ``retry`` is the default
+    ``ssl.SSLContext``) configure the pooled transport ``transport`` names:
+    ``None`` (the default: aiohttp's pool through httpx-aiohttp, or httpx's
+    own with ``http2=True``), ``"aiohttp"``, ``"httpx"`` (httpx's own pool) or
+    ``"pooled"`` (:class:`PooledTransport`). A transport instance you pass
+    owns its own pool, so ``limits``, ``http2`` and ``verify`` do not apply
+    to it. ``max_concurrency`` caps calls in flight (``None`` for no cap);
+    ``rate_limit`` caps calls per second (token bucket, ``burst`` tokens at
+    most, one second's worth by default); both count every HTTP attempt,
+    retries included. ``retry`` is the default
     :class:`RetryPolicy`. ``protocol`` is ``"jsonrpc"`` (``/jsonrpc``, the
     default), ``"xmlrpc"`` (``/xmlrpc/2``), ``"json2"`` (Odoo 19's JSON-2 API;
     needs ``api_key``), ``"web"`` (the web client's cookie session, renewed when
@@ -147,7 +150,7 @@ class AsyncOdoo:
         limits: httpx.Limits = DEFAULT_LIMITS,
         http2: bool = False,
         verify: bool | str | ssl.SSLContext = True,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: httpx.AsyncBaseTransport | str | None = None,
         headers: Mapping[str, str] | None = None,
         protocol: WireProtocol | str = "jsonrpc",
         retry: RetryPolicy | None = None,
@@ -172,8 +175,17 @@ class AsyncOdoo:
         check_bool("http2", http2)
         check_instance("verify", verify, _VERIFY, "True, False, a CA bundle path or an SSLContext")
         check_instance(
-            "transport", transport, httpx.AsyncBaseTransport, "an httpx transport", none=True
+            "transport",
+            transport,
+            (httpx.AsyncBaseTransport, str),
+            "'aiohttp', 'httpx', 'pooled' or an httpx transport",
+            none=True,
         )
+        if isinstance(transport, str) and transport not in TRANSPORTS:
+            raise ValueError(
+                f"transport must be 'aiohttp', 'httpx', 'pooled' or an httpx transport, "
+                f"got {transport!r}"
+            )
         check_mapping("headers", headers, values=str)
         check_instance("protocol", protocol, (str, WireProtocol), "'jsonrpc', 'web' or a protocol")
         check_retry(retry)

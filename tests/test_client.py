@@ -38,6 +38,8 @@ SECRET = "s3cr3t-Pa55word"
 
 def client(**options: Any) -> AsyncOdoo:
     options.setdefault("retry", RetryPolicy.NONE)
+    # respx mocks httpx's own transport (httpcore), not the default aiohttp one
+    options.setdefault("transport", "httpx")
     return AsyncOdoo(URL, db="odoo17", username="admin", password=SECRET, **options)
 
 
@@ -498,7 +500,9 @@ async def test_secret_is_absent_from_repr_errors_and_logs(caplog: pytest.LogCapt
 async def test_api_key_is_sent_in_place_of_the_password() -> None:
     router, seen = rpc_router()
     with router:
-        async with AsyncOdoo(URL, db="odoo17", username="bot", api_key="KEY-123") as odoo:
+        async with AsyncOdoo(
+            URL, db="odoo17", username="bot", api_key="KEY-123", transport="httpx"
+        ) as odoo:
             await odoo.execute_kw("res.partner", "search_count", [[]])
             assert "KEY-123" not in repr(odoo)
     assert seen[0]["params"]["args"][2] == "KEY-123"
@@ -618,7 +622,9 @@ async def test_execute_kw_none_means_no_timeout_and_no_retries() -> None:
     router = respx.mock()
     router.post(f"{URL}/jsonrpc").mock(side_effect=handler)
     with router:
-        async with AsyncOdoo(URL, db="d", username="u", password="p", timeout=5) as odoo:
+        async with AsyncOdoo(
+            URL, db="d", username="u", password="p", timeout=5, transport="httpx"
+        ) as odoo:
             await odoo.execute_kw("res.partner", "search_count", [[]], timeout=None)
             await odoo.with_options(timeout=2).version()
             await odoo.execute_kw("res.partner", "search_count", [[]])

@@ -33,6 +33,8 @@ SECRET = "s3cr3t-Pa55word"
 
 
 def client(**options: Any) -> AsyncOdoo:
+    # respx mocks httpx's own transport (httpcore), not the default aiohttp one
+    options.setdefault("transport", "httpx")
     return AsyncOdoo(URL, db="odoo17", username="admin", password=SECRET, **options)
 
 

@@ -49,7 +49,7 @@ def router_for(
 async def test_name_search_names_its_domain_by_version(version: int, key: str) -> None:
     router, calls = router_for(version, {"name_search": [[15, "Azure Interior"]]})
     with router:
-        async with AsyncOdoo(URL, db="d", username="u", password="p") as odoo:
+        async with AsyncOdoo(URL, db="d", username="u", password="p", transport="httpx") as odoo:
             found = await odoo.model("res.partner").name_search(
                 "Azure", [("is_company", "=", True)], limit=5
             )
@@ -66,7 +66,7 @@ async def test_read_group_on_odoo_17_is_read_group() -> None:
     groups = [{"country_id": [233, "United States"], "country_id_count": 8, "__domain": []}]
     router, calls = router_for(17, {"read_group": groups})
     with router:
-        async with AsyncOdoo(URL, db="d", username="u", password="p") as odoo:
+        async with AsyncOdoo(URL, db="d", username="u", password="p", transport="httpx") as odoo:
             result = await odoo.model("res.partner").read_group([], ["country_id"], ["country_id"])
     assert result == groups
     assert calls[0]["method"] == "read_group"
@@ -90,7 +90,7 @@ async def test_read_group_on_odoo_19_uses_formatted_read_group() -> None:
     ]
     router, calls = router_for(19, {"formatted_read_group": reply})
     with router:
-        async with AsyncOdoo(URL, db="d", username="u", password="p") as odoo:
+        async with AsyncOdoo(URL, db="d", username="u", password="p", transport="httpx") as odoo:
             result = await odoo.model("res.partner").read_group(
                 [("is_company", "=", True)],
                 ["country_id", "credit_limit:sum"],

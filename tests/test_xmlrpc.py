@@ -186,6 +186,7 @@ def reply(value: Any) -> httpx.Response:
 
 
 def client(**options: Any) -> AsyncOdoo:
+    options.setdefault("transport", "httpx")  # respx mocks httpx's own transport
     return AsyncOdoo(
         URL,
         db="odoo",

@@ -1,0 +1,229 @@
+"""The transports ``AsyncOdoo(transport=...)`` names, over real loopback sockets.
+
+The default (``"aiohttp"``, aiohttp's pool through httpx-aiohttp) and httpx's
+own (``"httpx"``) pass the checks PooledTransport passes in test_transport.py:
+TLS with SNI and verification, timeouts, refused and dropped connections,
+cancellation, and the trace events that tell a stale connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import ssl
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from odoo_async import (
+    AsyncOdoo,
+    ConnectError,
+    ConnectionDropped,
+    RequestTimeout,
+    RetryPolicy,
+)
+from odoo_async._aiohttp import AiohttpTransport
+from odoo_async._http import DEFAULT_LIMITS, make_transport
+from odoo_async.testing import FakeOdoo
+from tests.test_transport import (
+    REPLY,
+    RawServer,
+    Recorder,
+    certificate,
+    keep_alive,
+    read_request,
+    reply,
+)
+
+__all__ = ["certificate"]  # the fixture, imported so that pytest finds it here
+
+NAMES = ["aiohttp", "httpx"]
+
+
+def connect(url: str, name: str, **options: Any) -> AsyncOdoo:
+    return AsyncOdoo(url, db="odoo", username="admin", password="admin", transport=name, **options)
+
+
+@pytest.fixture
+def fake() -> FakeOdoo:
+    return FakeOdoo(db="odoo", partners=20)
+
+
+def test_the_default_is_aiohttp_and_httpx_is_one_keyword_away() -> None:
+    default = make_transport(None, verify=True, http2=False, limits=DEFAULT_LIMITS)
+    assert isinstance(default, AiohttpTransport)
+    own = make_transport("httpx", verify=True, http2=False, limits=DEFAULT_LIMITS)
+    assert type(own) is httpx.AsyncHTTPTransport
+    h2 = make_transport(None, verify=True, http2=True, limits=DEFAULT_LIMITS)
+    assert type(h2) is httpx.AsyncHTTPTransport, "aiohttp has no HTTP/2"
+    with pytest.raises(ValueError, match="transport must be"):
+        AsyncOdoo("http://odoo", db="d", username="u", password="p", transport="curl")
+
+
+@pytest.mark.parametrize("name", NAMES)
+async def test_sequential_calls_reuse_one_connection(name: str) -> None:
+    transport = make_transport(name, verify=True, http2=False, limits=DEFAULT_LIMITS)
+    async with RawServer(keep_alive) as server, httpx.AsyncClient(transport=transport) as http:
+        for _ in range(5):
+            assert (await http.post(server.url, content=b"{}")).content == REPLY
+    assert server.connections == 1
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("verify", ["path", "context", "off"])
+async def test_tls_with_sni(certificate: tuple[Path, Path], verify: str, name: str) -> None:
+    cert, key = certificate
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    names: list[str | None] = []
+    server_context.sni_callback = lambda _sock, name, _ctx: names.append(name)  # type: ignore[assignment,func-returns-value]
+    option: bool | str | ssl.SSLContext = {
+        "path": str(cert),
+        "context": ssl.create_default_context(cafile=str(cert)),
+        "off": False,
+    }[verify]
+    transport = make_transport(name, verify=option, http2=False, limits=DEFAULT_LIMITS)
+    async with (
+        RawServer(keep_alive, ssl_context=server_context) as server,
+        httpx.AsyncClient(transport=transport, timeout=5.0) as http,
+    ):
+        url = server.url.replace("127.0.0.1", "localhost")
+        for _ in range(3):
+            assert (await http.post(url, content=b"{}")).content == REPLY
+    assert names == ["localhost"], "one handshake, with the host name as SNI"
+    assert server.connections == 1
+
+
+@pytest.mark.parametrize("name", NAMES)
+async def test_tls_with_an_unknown_certificate_is_a_connect_error(
+    certificate: tuple[Path, Path], name: str
+) -> None:
+    cert, key = certificate
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    async with (
+        RawServer(keep_alive, ssl_context=server_context) as server,
+        connect(server.url, name, retry=RetryPolicy.NONE) as odoo,
+    ):
+        with pytest.raises(ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+            await odoo.authenticate()
+
+
+@pytest.mark.parametrize("name", NAMES)
+async def test_read_timeout(fake: FakeOdoo, name: str) -> None:
+    async with fake.serve() as url, connect(url, name, retry=RetryPolicy.NONE) as odoo:
+        n = await odoo.model("res.partner").search_count([])
+        fake.inject("slow", times=1, method="search_count", delay=5.0)
+        with pytest.raises(RequestTimeout) as info:
+            await odoo.with_options(timeout=0.2).model("res.partner").search_count([])
+        assert info.value.limit == "read"
+        assert await odoo.model("res.partner").search_count([]) == n
+
+
+@pytest.mark.parametrize("name", NAMES)
+async def test_pool_timeout(name: str) -> None:
+    release = asyncio.Event()
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        await release.wait()
+        writer.write(reply())
+        await writer.drain()
+
+    limits = httpx.Limits(max_connections=1)
+    transport = make_transport(name, verify=True, http2=False, limits=limits)
+    timeout = httpx.Timeout(5.0, pool=0.1)
+    async with (
+        RawServer(handler) as server,
+        httpx.AsyncClient(transport=transport, timeout=timeout) as http,
+    ):
+        busy = asyncio.ensure_future(http.post(server.url, content=b"{}"))
+        for _ in range(1000):
+            if server.connections:
+                break
+            await asyncio.sleep(0)
+        with pytest.raises(httpx.PoolTimeout):
+            await http.post(server.url, content=b"{}")
+        release.set()
+        assert (await busy).content == REPLY
+
+
+@pytest.mark.parametrize("name", NAMES)
+async def test_a_refused_connection_is_a_connect_error(name: str) -> None:
+    async with RawServer(keep_alive) as server:
+        url = server.url
+    async with connect(url, name, retry=RetryPolicy.NONE) as odoo:
+        with pytest.raises(ConnectError):
+            await odoo.authenticate()
+
+
+@pytest.mark.parametrize("name", NAMES)
+async def test_a_dropped_connection_is_connection_dropped(fake: FakeOdoo, name: str) -> None:
+    async with fake.serve() as url, connect(url, name, retry=RetryPolicy.NONE) as odoo:
+        n = await odoo.model("res.partner").search_count([])
+        fake.inject("drop", times=1, method="write")
+        with pytest.raises(ConnectionDropped) as info:
+            await odoo.model("res.partner").write([1], {"comment": "x"})
+        assert info.value.stale_connection is False, "the request was sent: it may have run"
+        assert isinstance(info.value.__cause__, httpx.RemoteProtocolError)
+        assert str(info.value.__cause__) == "Server disconnected without sending a response."
+        assert await odoo.model("res.partner").search_count([]) == n
+
+
+@pytest.mark.parametrize("name", NAMES)
+async def test_cancelling_500_calls_leaves_the_client_usable(fake: FakeOdoo, name: str) -> None:
+    fake.latency = 0.001
+    rng = random.Random(7)
+    async with fake.serve() as url, connect(url, name, max_concurrency=None) as odoo:
+        n = await odoo.execute_kw("res.partner", "search_count", [[]])
+
+        async def cancel_later(task: asyncio.Task[Any], ticks: int) -> None:
+            for _ in range(ticks):
+                await asyncio.sleep(0)
+            task.cancel()
+
+        tasks = [
+            asyncio.ensure_future(odoo.execute_kw("res.partner", "search_count", [[]]))
+            for _ in range(500)
+        ]
+        await asyncio.gather(*(cancel_later(t, rng.randrange(0, 300)) for t in tasks))
+        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        cancelled = sum(isinstance(o, asyncio.CancelledError) for o in outcomes)
+        assert 0 < cancelled < 500
+        results = await asyncio.gather(
+            *(odoo.execute_kw("res.partner", "search_count", [[]]) for _ in range(100))
+        )
+        assert results == [n] * 100
+
+
+async def test_aiohttp_trace_events_tell_new_connections_from_pooled_ones() -> None:
+    transport = AiohttpTransport()
+    async with (
+        RawServer(keep_alive) as server,
+        httpx.AsyncClient(transport=transport, timeout=5.0) as http,
+    ):
+        first, second = Recorder(), Recorder()
+        await http.post(server.url, content=b"{}", extensions={"trace": first})
+        await http.post(server.url, content=b"{}", extensions={"trace": second})
+    assert first.names[0] == "connection.connect_tcp.started"
+    for names in (first.names, second.names):
+        assert "http11.send_request_headers.started" in names
+        assert "http11.send_request_body.complete" in names
+    assert "connection.connect_tcp.started" not in second.names
+
+
+async def test_aiohttp_errors_while_the_body_is_read_are_httpx_errors() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + b"{" * 10)
+        await writer.drain()
+        writer.close()
+
+    async with (
+        RawServer(handler) as server,
+        httpx.AsyncClient(transport=AiohttpTransport(), timeout=5.0) as http,
+    ):
+        with pytest.raises(httpx.RemoteProtocolError):
+            await http.post(server.url, content=b"{}")
