@@ -79,7 +79,8 @@ BAD_CALLS: list[tuple[str, Call, type[Exception], str]] = [
     ("limits int", lambda c: c.make(limits=10), TypeError, "limits"),
     ("http2 str", lambda c: c.make(http2="yes"), TypeError, "http2"),
     ("verify int", lambda c: c.make(verify=1), TypeError, "verify"),
-    ("transport str", lambda c: c.make(transport="h11"), TypeError, "transport"),
+    ("transport name", lambda c: c.make(transport="h11"), ValueError, "transport"),
+    ("transport type", lambda c: c.make(transport=3), TypeError, "transport"),
     ("sleep int", lambda c: c.make(sleep=1), TypeError, "sleep"),
     ("protocol int", lambda c: c.make(protocol=2), TypeError, "protocol"),
     # -- views
