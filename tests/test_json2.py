@@ -199,6 +199,7 @@ def fake19(**options: Any) -> FakeOdoo:
 def connect(fake: FakeOdoo | None = None, **options: Any) -> AsyncOdoo:
     if fake is not None:
         options["transport"] = fake.transport()
+    options.setdefault("transport", "httpx")  # respx mocks httpx's own transport
     options.setdefault("retry", RetryPolicy.NONE)
     return AsyncOdoo(
         URL,
