@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import msgspec
 import pytest
+from conftest import Sleeps
 
 from odoo_async import AsyncOdoo, ConnectionDropped, RetryPolicy
 from odoo_async._http import _Trace
@@ -94,11 +95,7 @@ class _StaleOnce(JsonRpcProtocol):
 @pytest.mark.parametrize("policy", [RetryPolicy(), RetryPolicy.NONE])
 async def test_a_stale_connection_is_retried_once_even_for_writes(policy: RetryPolicy) -> None:
     protocol = _StaleOnce()
-    delays: list[float] = []
-
-    async def sleep(delay: float) -> None:
-        delays.append(delay)
-
+    sleeps = Sleeps()
     async with AsyncOdoo(
         "http://odoo.test",
         db="d",
@@ -106,11 +103,11 @@ async def test_a_stale_connection_is_retried_once_even_for_writes(policy: RetryP
         password="p",
         protocol=protocol,
         retry=policy,
-        sleep=sleep,
+        sleep=sleeps,
     ) as odoo:
         assert await odoo.execute_kw("res.partner", "write", [[1], {"name": "x"}]) is True
     assert protocol.attempts == 2
-    assert delays == [0.0]
+    assert sleeps.delays == [0.0]
 
 
 @pytest.mark.parametrize(

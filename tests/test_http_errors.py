@@ -14,6 +14,7 @@ import httpx
 import msgspec
 import pytest
 import respx
+from conftest import Sleeps
 
 from odoo_async import (
     AsyncOdoo,
@@ -36,13 +37,6 @@ def client(**options: Any) -> AsyncOdoo:
     # respx mocks httpx's own transport (httpcore), not the default aiohttp one
     options.setdefault("transport", "httpx")
     return AsyncOdoo(URL, db="odoo17", username="admin", password=SECRET, **options)
-
-
-class Sleeps(list[float]):
-    """An injected sleep that records the delays and does not wait."""
-
-    async def __call__(self, delay: float) -> None:
-        self.append(delay)
 
 
 def router(reply: Any) -> tuple[respx.MockRouter, list[str]]:
@@ -93,7 +87,7 @@ async def test_a_body_that_is_not_gzip_is_a_protocol_error_sent_once() -> None:
     assert isinstance(error.__cause__, httpx.DecodingError)
     assert (error.model, error.method) == ("res.partner", "read")
     assert calls == ["read"], "a reply that cannot be decoded is never replayed"
-    assert sleeps == []
+    assert sleeps.delays == []
     assert after["requests"] - before["requests"] == 1
     assert after["errors"] - before["errors"] == 1
 
@@ -131,7 +125,7 @@ async def test_an_undecodable_200_reply_keeps_its_status_and_is_sent_once() -> N
     assert error.content_type == "text/html"
     assert "HTTP 200, Content-Encoding: gzip" in str(error)
     assert transport.calls == 1
-    assert sleeps == []
+    assert sleeps.delays == []
 
 
 async def test_an_undecodable_error_page_keeps_its_status() -> None:
@@ -171,7 +165,7 @@ async def test_an_unsendable_request_is_a_protocol_error_never_retried(exc: Exce
     assert error.status_code is None
     assert SECRET not in str(error)
     assert calls == ["read"], "the same request would fail the same way again"
-    assert sleeps == []
+    assert sleeps.delays == []
     assert after["requests"] - before["requests"] == 1
     assert after["errors"] - before["errors"] == 1
 

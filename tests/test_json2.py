@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from conftest import Sleeps
 
 from odoo_async import (
     AccessDenied,
@@ -275,12 +276,8 @@ async def test_proxy_errors_are_http_errors_and_reads_are_retried() -> None:
         httpx.Response(502, text="<title>502 Bad Gateway</title>"),
         httpx.Response(200, json=41),
     ]
-    slept: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        slept.append(seconds)
-
-    async with connect(retry=RetryPolicy(max_retries=2), sleep=sleep) as odoo:
+    sleeps = Sleeps()
+    async with connect(retry=RetryPolicy(max_retries=2), sleep=sleeps) as odoo:
         assert await odoo.execute_kw("res.partner", "search_count", [], {"domain": []}) == 41
         assert odoo.stats.retries == 2
     respx.post(f"{URL}/json/2/res.partner/write").respond(

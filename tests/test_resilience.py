@@ -14,9 +14,9 @@ from typing import Any
 
 import anyio
 import pytest
+from conftest import Sleeps, cancel_at_random, connect
 
 from odoo_async import (
-    AsyncOdoo,
     ConcurrencyError,
     ConnectionDropped,
     HTTPStatusError,
@@ -29,19 +29,6 @@ from odoo_async import (
 from odoo_async.testing import FakeOdoo
 
 
-class Sleeps:
-    """An injected sleep that records the delays and returns at once (or, with
-    ``scale``, waits that share of them, so that backoff still spreads a herd)."""
-
-    def __init__(self, scale: float = 0.0) -> None:
-        self.delays: list[float] = []
-        self.scale = scale
-
-    async def __call__(self, delay: float) -> None:
-        self.delays.append(delay)
-        await anyio.sleep(delay * self.scale)
-
-
 @pytest.fixture
 def fake() -> FakeOdoo:
     return FakeOdoo(db="odoo", partners=20)
@@ -51,12 +38,6 @@ def fake() -> FakeOdoo:
 async def url(fake: FakeOdoo) -> AsyncIterator[str]:
     async with fake.serve() as base_url:
         yield base_url
-
-
-def connect(url: str, sleeps: Sleeps | None = None, **options: Any) -> AsyncOdoo:
-    return AsyncOdoo(
-        url, db="odoo", username="admin", password="admin", sleep=sleeps or Sleeps(), **options
-    )
 
 
 READ = ("search_count", lambda m: m.search_count([]))
@@ -92,7 +73,7 @@ async def test_fault_kinds_over_loopback(
 ) -> None:
     method, run = call
     sleeps = Sleeps()
-    async with connect(url, sleeps) as odoo:
+    async with connect(url, sleep=sleeps) as odoo:
         partners = odoo.model("res.partner")
         await odoo.authenticate()
         fake.inject(
@@ -135,7 +116,7 @@ async def test_writes_marked_idempotent_are_retried(fake: FakeOdoo, url: str, ki
 
 async def test_retries_give_up_after_max_retries(fake: FakeOdoo, url: str) -> None:
     sleeps = Sleeps()
-    async with connect(url, sleeps, retry=RetryPolicy(max_retries=3)) as odoo:
+    async with connect(url, sleep=sleeps, retry=RetryPolicy(max_retries=3)) as odoo:
         await odoo.authenticate()
         fake.inject("503", method="search_count")
         with pytest.raises(HTTPStatusError) as info:
@@ -161,7 +142,7 @@ async def test_per_call_retry_policy(fake: FakeOdoo, url: str) -> None:
 
 async def test_slow_reply_times_out_with_a_clear_error(fake: FakeOdoo, url: str) -> None:
     sleeps = Sleeps()
-    async with connect(url, sleeps, timeout=30) as odoo:
+    async with connect(url, sleep=sleeps, timeout=30) as odoo:
         await odoo.authenticate()
         fake.inject("slow", times=2, method="write", delay=5.0)
         with pytest.raises(RequestTimeout) as info:
@@ -207,7 +188,7 @@ async def test_overload_without_a_cap_is_retried_not_crashed(fake: FakeOdoo) -> 
     sleeps = Sleeps(scale=0.01)
     async with connect(
         "http://odoo",
-        sleeps,
+        sleep=sleeps,
         transport=fake.transport(),
         max_concurrency=None,
         retry=RetryPolicy(max_retries=50),
@@ -257,18 +238,11 @@ async def test_cancelling_a_thousand_calls_leaves_the_client_healthy(fake: FakeO
     rng = random.Random(7)
     async with fake.serve() as url, connect(url) as odoo:
         await odoo.authenticate()
-
-        async def cancel_later(task: asyncio.Task[Any], ticks: int) -> None:
-            for _ in range(ticks):
-                await asyncio.sleep(0)
-            task.cancel()
-
         tasks = [
             asyncio.ensure_future(odoo.execute_kw("res.partner", "search_count", [[]]))
             for _ in range(1000)
         ]
-        await asyncio.gather(*(cancel_later(t, rng.randrange(0, 200)) for t in tasks))
-        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        outcomes = await cancel_at_random(tasks, rng, max_ticks=200)
         cancelled = sum(isinstance(o, asyncio.CancelledError) for o in outcomes)
         assert cancelled > 0
         assert odoo.stats.in_flight == 0

@@ -13,6 +13,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
+from conftest import settle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -159,10 +160,7 @@ async def test_a_close_the_event_loop_has_not_read_yet_counts() -> None:
     server = await asyncio.get_running_loop().create_server(Keep, "127.0.0.1", 0)
     async with server:
         client = socket.create_connection(server.sockets[0].getsockname()[:2])
-        for _ in range(1000):  # let the loop accept it
-            if accepted:
-                break
-            await asyncio.sleep(0)
+        await settle(lambda: bool(accepted))
         (transport,) = accepted
         assert not _peer_closed(transport)
         client.close()
