@@ -297,11 +297,18 @@ async def test_sync_meets_rows_written_during_the_walk(
     await sync(partners, [], ["name"], out, state=state)
     await partners.write([10, 11, 12], {"name": "Before"})
 
-    def during(progress: Progress) -> None:
-        if progress.done == 2:  # 10 and 11 are out: write 10 again, behind the walk
-            fake.database.execute_kw(2, "res.partner", "write", [[10], {"name": "During"}], {})
+    original = fake.database.execute_kw
 
-    await sync(partners, [], ["name"], out, state=state, page_size=1, progress=during)
+    def during(uid: int, model: str, method: str, args: list[Any], kwargs: Any) -> Any:
+        if method == "search_read" and ["id", ">", 11] in args[0]:
+            # the walk is past 10 and 11: write 10 again, behind it
+            fake.database.execute_kw = original  # type: ignore[method-assign]
+            original(2, "res.partner", "write", [[10], {"name": "During"}], {})
+        return original(uid, model, method, args, kwargs)
+
+    fake.database.execute_kw = during  # type: ignore[method-assign]
+    await sync(partners, [], ["name"], out, state=state, page_size=1)
+    assert fake.database.execute_kw == original
     rows = [(r["id"], r["name"]) for r in jsonl(out)]
     assert rows[:3] == [(10, "Before"), (11, "Before"), (12, "Before")]
     # met again in the same walk, or else by the next run: never lost
@@ -349,6 +356,19 @@ async def test_sync_overlap_meets_a_late_commit(
     assert ([r["id"] for r in jsonl(out)] == [11]) is found
     await sync(partners, [], ["name"], out, state=state, overlap=overlap)
     assert jsonl(out) == []
+
+
+async def test_sync_progress_ends_at_its_total(odoo: AsyncOdoo, tmp_path: Path) -> None:
+    partners = odoo.model("res.partner")
+    state = tmp_path / "state.json"
+    await sync(partners, [], ["name"], tmp_path / "a.jsonl", state=state)
+    await partners.write([10], {"name": "Ten"})
+    seen: list[Progress] = []
+    result = await sync(
+        partners, [], ["name"], tmp_path / "a.jsonl", state=state, progress=seen.append
+    )
+    assert result.changed == 1
+    assert seen[-1].done == seen[-1].total  # the overlap's unchanged rows count as done
 
 
 async def test_sync_state_keeps_only_the_overlap_digests(odoo: AsyncOdoo, tmp_path: Path) -> None:

@@ -341,6 +341,7 @@ class _SyncWalk:
         self.page_size = page_size
         self.seen = seen
         self.floor = ""  # rows written before this need no digest kept
+        self.changed = 0
         self.written: set[int] = set()
 
     def advance(self, second: str, overlap: float) -> None:
@@ -366,7 +367,8 @@ class _SyncWalk:
             batch.append(exported)
             self.written.add(int(row["id"]))
         self.out.write(batch)
-        self.meter.add(len(batch))
+        self.changed += len(batch)
+        self.meter.add(len(rows))  # rows looked at: the total counts the overlap too
 
     async def finish(self, first: str, last: str) -> None:
         """Every row written in the seconds ``first`` to ``last`` and not exported
@@ -457,4 +459,4 @@ async def sync(
             "ids": ids_to_ranges(present | walk.written) if deletes else None,
         },
     )
-    return SyncResult(repo.name, os.fspath(sink), meter.done, len(gone), second, meter.elapsed)
+    return SyncResult(repo.name, os.fspath(sink), walk.changed, len(gone), second, meter.elapsed)
