@@ -14,7 +14,9 @@ import argparse
 import asyncio
 import contextlib
 import sys
+from typing import Any
 
+from ._faults import FaultRule
 from ._server import FakeOdoo
 
 
@@ -28,10 +30,8 @@ async def _serve(args: argparse.Namespace) -> None:
         version=args.odoo_version,
         api_keys=dict(_api_key(spec) for spec in args.api_key),
     )
-    for spec in args.inject:
-        kind, _, rest = spec.partition(":")
-        rate, _, method = rest.partition(":")
-        fake.inject(kind, rate=float(rate) if rate else None, method=method or None)
+    for kind, options in args.inject:
+        fake.inject(kind, **options)
     async with fake.serve(host=args.host, port=args.port) as url:
         print(url, flush=True)
         print(
@@ -47,6 +47,22 @@ def _api_key(spec: str) -> tuple[int, str]:
     if not sep or not uid.isdigit() or not key:
         raise SystemExit(f"--api-key wants UID:KEY, got {spec.partition(':')[0]!r}:...")
     return int(uid), key
+
+
+def _fault(spec: str) -> tuple[str, dict[str, Any]]:
+    """``KIND[:RATE[:METHOD]]`` checked as ``FaultRule`` checks it; argparse reports the error."""
+    kind, _, rest = spec.partition(":")
+    rate_text, _, method = rest.partition(":")
+    try:
+        rate = float(rate_text) if rate_text else None
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"the rate in {spec!r} is not a number") from None
+    options: dict[str, Any] = {"rate": rate, "method": method or None}
+    try:
+        FaultRule(kind, **options)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{spec!r}: {exc}") from None
+    return kind, options
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -72,8 +88,9 @@ def main(argv: list[str] | None = None) -> None:
         "--inject",
         action="append",
         default=[],
+        type=_fault,
         metavar="KIND[:RATE[:METHOD]]",
-        help="inject a fault (429, 502, 503, 504, html_500, drop, slow, concurrency) "
+        help="inject a fault (429, 502, 503, 504, html_500, drop, concurrency) "
         "into a share of the calls, e.g. 503:0.05:search_count; repeatable",
     )
     args = parser.parse_args(argv)
