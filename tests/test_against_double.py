@@ -182,6 +182,29 @@ async def test_recursive_parent_is_a_validation_error(connect: Connect) -> None:
             await partners.write([parent], {"parent_id": child})
 
 
+@pytest.mark.parametrize(("protocol", "accepted"), [("web", False), ("jsonrpc", True)])
+async def test_an_api_key_logs_in_over_rpc_not_over_a_web_session(
+    protocol: str, accepted: bool
+) -> None:
+    """As Odoo 17: an API key stands for the password on RPC logins, never on the
+    interactive login that opens a web session."""
+    fake = FakeOdoo(api_keys={2: "0123456789abcdef"})
+    odoo = AsyncOdoo(
+        "http://odoo",
+        db="odoo",
+        username="admin",
+        api_key="0123456789abcdef",
+        protocol=protocol,
+        transport=fake.transport(),
+    )
+    async with odoo:
+        if accepted:
+            assert await odoo.model("res.partner").search_count([]) > 0
+        else:
+            with pytest.raises(AuthenticationError, match="refused the login 'admin'"):
+                await odoo.model("res.partner").search_count([])
+
+
 async def test_demo_and_portal_users(connect: Connect) -> None:
     async with connect(username="demo", password="demo") as demo:
         with pytest.raises(AccessError, match=r"ir\.config_parameter"):

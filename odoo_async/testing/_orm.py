@@ -90,6 +90,9 @@ _SIGNATURES_19: dict[str, Signature] = {
     ),
     "default_get": Signature(("fields",), 1),
 }
+#: psycopg2's exceptions for PostgreSQL's SQLSTATE 2201W and 2201X, as Odoo names them.
+_PG_LIMIT_ERROR = "psycopg2.errors.InvalidRowCountInLimitClause"
+_PG_OFFSET_ERROR = "psycopg2.errors.InvalidRowCountInResultOffsetClause"
 #: Public in Odoo 17, private (``@api.private``) in Odoo 19.
 _PRIVATE_19 = frozenset({"exists", "search_fetch", "fetch", "check_access_rights"})
 #: Odoo 19's wording of messages the double words as Odoo 17 does.
@@ -189,16 +192,24 @@ class Database:
         """Let ``key`` stand for the password of ``uid`` (as an Odoo API key does)."""
         self._api_keys.setdefault(uid, set()).add(key)
 
-    def _password_ok(self, uid: int, password: Any) -> bool:
+    def _password_ok(self, uid: int, password: Any, *, interactive: bool = False) -> bool:
         if not isinstance(password, str) or not password:
             return False
-        return password == self._passwords.get(uid) or password in self._api_keys.get(uid, ())
+        if password == self._passwords.get(uid):
+            return True
+        # Odoo 17 checks API keys on RPC logins only, not on interactive (web) ones
+        return not interactive and password in self._api_keys.get(uid, ())
 
-    def authenticate(self, login: str, password: str) -> int | Literal[False]:
-        """The uid for a login and a password or API key; False (not a fault) if refused."""
+    def authenticate(
+        self, login: str, password: str, *, interactive: bool = False
+    ) -> int | Literal[False]:
+        """The uid for a login and a password or API key; False (not a fault) if refused.
+
+        ``interactive`` (a web session login) takes the password only, as Odoo does.
+        """
         for uid, row in self._store.tables["res.users"].items():
             if row.get("login") == login and row.get("active") is True:
-                return uid if self._password_ok(uid, password) else False
+                return uid if self._password_ok(uid, password, interactive=interactive) else False
         return False
 
     def check(self, uid: Any, password: Any) -> int:
@@ -360,8 +371,9 @@ class Database:
         return _page(self._ids(call, domain, order), offset, limit)
 
     def _search_count(self, call: _Call, domain: Any, limit: Any) -> int:
+        cap = _sql_limit(limit)
         count = len(self._ids(call, domain, ordered=False))
-        return min(count, _as_int(limit)) if limit else count
+        return count if cap is None else min(count, cap)
 
     def _search_read(
         self,
@@ -474,8 +486,8 @@ class Database:
             domain,
             fields,
             groupby,
-            offset=_as_int(offset or 0),
-            limit=_as_int(limit) if limit else None,
+            offset=_sql_offset(offset),
+            limit=_sql_limit(limit),
             orderby=orderby,
             lazy=bool(lazy),
         )
@@ -505,8 +517,8 @@ class Database:
             [],  # so that __domain holds the group's own terms only
             specs,
             _as_list(groupby),
-            offset=_as_int(offset or 0),
-            limit=_as_int(limit) if limit else None,
+            offset=_sql_offset(offset),
+            limit=_sql_limit(limit),
             orderby=order or False,
             lazy=False,
         )
@@ -696,10 +708,29 @@ def _as_int(value: Any) -> int:
         raise Fault(f"builtins.{type(exc).__name__}", str(exc)) from None
 
 
-def _page(rows: list[Any], offset: Any, limit: Any) -> list[Any]:
+def _sql_offset(offset: Any) -> int:
+    """``offset`` as Odoo hands it to PostgreSQL, which refuses a negative one."""
     start = _as_int(offset or 0)
-    stop = start + _as_int(limit) if limit else None
-    return rows[start:stop]
+    if start < 0:
+        raise Fault(_PG_OFFSET_ERROR, "OFFSET must not be negative\n")
+    return start
+
+
+def _sql_limit(limit: Any) -> int | None:
+    """``limit`` as Odoo hands it to PostgreSQL (a false one is no limit); PostgreSQL
+    refuses a negative one, and checks the offset first."""
+    if not limit:
+        return None
+    count = _as_int(limit)
+    if count < 0:
+        raise Fault(_PG_LIMIT_ERROR, "LIMIT must not be negative\n")
+    return count
+
+
+def _page(rows: list[Any], offset: Any, limit: Any) -> list[Any]:
+    start = _sql_offset(offset)
+    count = _sql_limit(limit)
+    return rows[start:] if count is None else rows[start : start + count]
 
 
 def _split_password(model: str, vals: Any) -> tuple[Any, str | None]:

@@ -658,7 +658,9 @@ class FakeOdoo:
         _require(params, "Session.authenticate", ("db", "login", "password"))
         self._check_db(params["db"])
         with self._db_lock:
-            new_uid = self.database.authenticate(params["login"], params["password"])
+            new_uid = self.database.authenticate(
+                params["login"], params["password"], interactive=True
+            )
         if new_uid is False or new_uid is None:
             raise Fault("odoo.exceptions.AccessDenied", "Access Denied")
         new_sid = secrets.token_hex(20)

@@ -79,6 +79,14 @@ def test_check_faults(db: Database, uid: Any, password: Any, name: str, message:
     assert (caught.value.name, caught.value.message) == (name, message)
 
 
+def test_an_interactive_login_takes_the_password_only(db: Database) -> None:
+    """Odoo 17 checks API keys on RPC logins only (``_check_credentials``)."""
+    db.add_api_key(ADMIN, "0123456789abcdef")
+    assert db.authenticate("admin", "0123456789abcdef", interactive=True) is False
+    assert db.authenticate("admin", "admin", interactive=True) == ADMIN
+    assert db.authenticate("admin", "0123456789abcdef") == ADMIN
+
+
 def test_check_returns_the_int_uid(db: Database) -> None:
     assert db.check("2", "admin") == ADMIN
 
@@ -246,6 +254,40 @@ def test_order_on_several_keys_and_nulls(db: Database) -> None:
         db, "res.partner", "search_read", [], fields=["date"], order="date asc nulls first"
     )
     assert explicit[0]["date"] is False
+
+
+LIMIT_ERROR = ("psycopg2.errors.InvalidRowCountInLimitClause", "LIMIT must not be negative\n")
+OFFSET_ERROR = (
+    "psycopg2.errors.InvalidRowCountInResultOffsetClause",
+    "OFFSET must not be negative\n",
+)
+
+
+@pytest.mark.parametrize(
+    ("method", "args", "kwargs", "expected"),
+    [
+        ("search", [[]], {"limit": -1}, LIMIT_ERROR),
+        ("search", [[]], {"offset": -2}, OFFSET_ERROR),
+        (
+            "search",
+            [[]],
+            {"offset": -2, "limit": -1},
+            OFFSET_ERROR,
+        ),  # PostgreSQL checks OFFSET first
+        ("search_count", [[]], {"limit": -1}, LIMIT_ERROR),
+        ("search_read", [[]], {"fields": ["name"], "limit": -5}, LIMIT_ERROR),
+        ("search_read", [[]], {"fields": ["name"], "offset": -1}, OFFSET_ERROR),
+        ("name_search", [], {"name": "a", "limit": -1}, LIMIT_ERROR),
+        ("read_group", [[], ["name"], ["is_company"]], {"limit": -1}, LIMIT_ERROR),
+        ("read_group", [[], ["name"], ["is_company"]], {"offset": -1}, OFFSET_ERROR),
+    ],
+)
+def test_negative_limit_or_offset_is_refused_as_postgresql_refuses_it(
+    db: Database, method: str, args: list[Any], kwargs: dict[str, Any], expected: tuple[str, str]
+) -> None:
+    """Odoo hands limit and offset to PostgreSQL, which refuses negative ones."""
+    error = fault(db, "res.partner", method, *args, **kwargs)
+    assert (error.name, error.message) == expected
 
 
 def test_search_count_limit(db: Database) -> None:

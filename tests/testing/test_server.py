@@ -72,6 +72,24 @@ async def test_web_session_cookie_over_tcp(fake_odoo_url: str) -> None:
     assert isinstance(count.json()["result"], int)
 
 
+async def test_web_login_refuses_an_api_key_as_odoo_17_does() -> None:
+    """/web/session/authenticate is an interactive login: the password only, as in Odoo 17."""
+    fake = FakeOdoo(api_keys={2: "0123456789abcdef"})
+    transport = fake.transport()
+    with_key = {**AUTH, "params": {**AUTH["params"], "password": "0123456789abcdef"}}
+    async with httpx.AsyncClient(transport=transport, base_url="http://odoo.test") as http:
+        refused = (await http.post("/web/session/authenticate", json=with_key)).json()
+        by_rpc = (await http.post("/jsonrpc", json={**with_key, "params": {
+            "service": "common", "method": "login", "args": [DB, "admin", "0123456789abcdef"]
+        }})).json()  # fmt: skip
+        logged_in = (await http.post("/web/session/authenticate", json=AUTH)).json()
+
+    assert refused["error"]["data"]["name"] == "odoo.exceptions.AccessDenied"
+    assert refused["error"]["data"]["message"] == "Access Denied"
+    assert by_rpc["result"] == 2, "an RPC login still takes the key"
+    assert logged_in["result"]["uid"] == 2
+
+
 async def test_xmlrpc_over_tcp(fake_odoo_url: str) -> None:
     body = xmlrpc.client.dumps((DB, "admin", "admin", {}), "authenticate")
     async with httpx.AsyncClient(base_url=fake_odoo_url) as http:
