@@ -10,6 +10,7 @@ computed from their lines, calendar event stop times.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,9 @@ __all__ = [
     "before_unlink",
     "before_write",
     "commercial_of",
+    "copy_defaults",
     "display_name",
+    "name_create_values",
     "partner_names",
 ]
 
@@ -55,6 +58,31 @@ _PARTNER_TYPES = {
     "delivery": "Delivery Address",
     "other": "Other Address",
 }
+
+
+def copy_defaults(model: str, row: Row, default: dict[str, Any]) -> dict[str, Any]:
+    """The ``default`` of a ``copy``, completed as the model's ``copy`` does: a contact's
+    copy is named ``"<name> (copy)"`` unless a name is given."""
+    if model == "res.partner" and not default.get("name"):
+        return {**default, "name": f"{row.get('name') or ''} (copy)"}
+    return default
+
+
+def name_create_values(model: str, rec_name: str, name: Any) -> dict[str, Any]:
+    """The values ``name_create(name)`` creates: the name in the record's name field,
+    or, for a contact written ``"Name <email>"`` (or a bare address), name and email."""
+    if model == "res.partner" and isinstance(name, str):
+        text = name.strip()
+        if found := _NAME_AND_EMAIL.fullmatch(text):
+            person, email = found.group(1).strip().strip('"'), found.group(2)
+            return {rec_name: person or email, "email": email}
+        if _EMAIL.fullmatch(text):
+            return {rec_name: text, "email": text}
+    return {rec_name: name}
+
+
+_EMAIL = re.compile(r"[^<>@\s]+@[^<>@\s]+")
+_NAME_AND_EMAIL = re.compile(rf"([^<>]*)<({_EMAIL.pattern})>")
 
 
 def display_name(store: Tables, model: str, row: Row) -> str:

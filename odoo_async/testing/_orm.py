@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from . import _business as business
 from ._access import OPERATIONS, Access
 from ._demo import build, passwords
 from ._domain import and_domains
@@ -560,7 +561,7 @@ class Database:
                     vals[fname] = [(6, 0, list(value or ()))]
                 elif f.type != "one2many" and value is not None:
                     vals[fname] = value
-            vals.update(default or {})
+            vals.update(business.copy_defaults(call.model, row, dict(default or {})))
             vals, password = _split_password(call.model, vals)
             new_id = self._store.create(call.model, vals, call.uid)
             if password is not None:
@@ -571,7 +572,8 @@ class Database:
     def _name_create(self, call: _Call, name: Any) -> list[Any]:
         call.access.check_model(call.model, "create")
         rec_name = self._store.models[call.model].rec_name
-        rid = self._store.create(call.model, {rec_name: name}, call.uid)
+        values = business.name_create_values(call.model, rec_name, name)
+        rid = self._store.create(call.model, values, call.uid)
         return [rid, self._store.name_cache(call.model)[rid]]
 
     def _check_access_rights(self, call: _Call, operation: Any, raise_exception: Any) -> bool:

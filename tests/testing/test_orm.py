@@ -564,7 +564,7 @@ def tags(db: Database, partner: int) -> list[int]:
 
 def test_many2many_commands(db: Database) -> None:
     partner = call(db, "res.partner", "create", {"name": "Tagged", "category_id": [[6, 0, [1, 2]]]})
-    assert tags(db, partner) == [1, 2]  # in the comodel's order: name ("Prospects" < "Services")
+    assert tags(db, partner) == [1, 2]  # in the comodel's order: name ("Wholesale Q4" < "Services")
     call(db, "res.partner", "write", [partner], {"category_id": [[4, 7]]})
     assert set(tags(db, partner)) == {1, 2, 7}
     call(db, "res.partner", "write", [partner], {"category_id": [[3, 1]]})
@@ -893,6 +893,60 @@ def test_read_group_shapes(db: Database) -> None:
     assert {tuple(g["category_id"]): g["category_id_count"] for g in by_tag} == {
         (5, "Desk Manufacturers"): 3, (6, "Office Supplies"): 1,
     }  # fmt: skip
+
+
+def test_copy(db: Database) -> None:
+    source = call(db, "res.partner", "read", [26], ["name", "email", "parent_id", "category_id"])[0]
+    new_id = call(db, "res.partner", "copy", [26])
+    assert isinstance(new_id, int)
+    assert new_id not in (26,)
+    copied = call(db, "res.partner", "read", [new_id], ["name", "email", "parent_id"])[0]
+    assert copied["name"] == f"{source['name']} (copy)"
+    assert (copied["email"], copied["parent_id"]) == (source["email"], source["parent_id"])
+    renamed = call(db, "res.partner", "copy", [26], {"name": "Someone else", "email": False})
+    assert call(db, "res.partner", "read", [renamed], ["name", "email"])[0] == {
+        "id": renamed, "name": "Someone else", "email": False,
+    }  # fmt: skip
+    tag = call(db, "res.partner.category", "copy", [5])
+    assert (
+        call(db, "res.partner.category", "read", [tag], ["name"])[0]["name"] == "Desk Manufacturers"
+    )
+
+
+@pytest.mark.parametrize(
+    ("ids", "name", "message"),
+    [
+        ([1, 3], "builtins.ValueError", "Expected singleton: res.partner(1, 3)"),
+        ([], "builtins.ValueError", "Expected singleton: res.partner()"),
+        ([999_999], "odoo.exceptions.MissingError", "Record does not exist or has been deleted."),
+    ],
+)
+def test_copy_faults(db: Database, ids: list[int], name: str, message: str) -> None:
+    error = fault(db, "res.partner", "copy", ids)
+    assert error.name == name
+    assert error.message.startswith(message)
+
+
+def test_name_create(db: Database) -> None:
+    new_id, display = call(db, "res.partner", "name_create", "Ada Lovelace")
+    assert display == "Ada Lovelace"
+    assert call(db, "res.partner", "read", [new_id], ["name", "email"])[0] == {
+        "id": new_id, "name": "Ada Lovelace", "email": False,
+    }  # fmt: skip
+    # res.partner parses "Name <email>", as Odoo's contact fields do
+    other, display = call(db, "res.partner", "name_create", "Alan Turing <alan@example.com>")
+    assert display == "Alan Turing"
+    assert call(db, "res.partner", "read", [other], ["email"])[0]["email"] == "alan@example.com"
+    tag_id, tag_name = call(db, "res.partner.category", "name_create", "Wholesale Q4")
+    assert call(db, "res.partner.category", "search", [["name", "=", "Wholesale Q4"]]) == [tag_id]
+    assert tag_name == "Wholesale Q4"
+
+
+def test_name_create_needs_write_access_to_create(db: Database) -> None:
+    assert (
+        fault(db, "res.partner", "name_create", "X", uid=PORTAL).name
+        == "odoo.exceptions.AccessError"
+    )
 
 
 def test_default_get(db: Database) -> None:
