@@ -18,7 +18,7 @@ the client relies on:
   a reset is ``ReadError``, a connect or pool wait over its limit is
   ``ConnectTimeout`` or ``PoolTimeout`` (told apart by whether a connection
   was being opened), a slow reply is ``ReadTimeout``; the same while the
-  body is read;
+  body is read (the transport reads each reply whole);
 - the httpcore trace events the client uses to tell a stale keep-alive
   connection (closed under the write: the request never ran) from a dropped
   request: a new connection reports ``connection.connect_tcp.started``, every
@@ -31,7 +31,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import ssl
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import aiohttp
@@ -94,28 +94,6 @@ def _original(exc: BaseException) -> BaseException:
     return exc
 
 
-class _Body(httpx.AsyncByteStream):
-    """The reply body, its read errors mapped like the request's."""
-
-    def __init__(self, inner: httpx.AsyncByteStream, request: httpx.Request) -> None:
-        self._inner = inner
-        self._request = request
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        try:
-            async for chunk in self._inner:
-                yield chunk
-        except (httpx.TransportError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            original = _original(exc)
-            mapped = _mapped(original, self._request)
-            if mapped is None:
-                raise
-            raise mapped from original
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-
 async def _emit(name: str) -> None:
     state = _state.get()
     if state is not None and state.trace is not None:
@@ -176,8 +154,19 @@ class AiohttpTransport(_Base):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         state = _State(request.extensions.get("trace"))
         token = _state.set(state)
+        headers = request.headers
+        # aiohttp copies the headers it is given key by key, and each lookup in
+        # an httpx.Headers scans them all: the pairs, once, are what it needs.
+        request.headers = headers.multi_items()  # type: ignore[assignment]
         try:
             response = await super().handle_async_request(request)
+            # Read whole here (a JSON-RPC reply is used whole), so the reply's
+            # read errors are mapped in this one place too.
+            stream = response.stream
+            try:
+                body = b"".join([chunk async for chunk in stream])  # type: ignore[union-attr]
+            finally:
+                await stream.aclose()  # type: ignore[union-attr]
         except (httpx.TransportError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
             original = _original(exc)
             mapped = _mapped(original, request)
@@ -189,8 +178,9 @@ class AiohttpTransport(_Base):
                 mapped = httpx.PoolTimeout(str(mapped), request=request)
             raise mapped from original
         finally:
+            request.headers = headers
             _state.reset(token)
-        response.stream = _Body(response.stream, request)  # type: ignore[arg-type]
+        response.stream = httpx.ByteStream(body)
         return response
 
     async def aclose(self) -> None:
