@@ -97,3 +97,17 @@ async def test_a_web_session_that_cannot_be_renewed_fails_once() -> None:
 def test_an_unknown_protocol_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="'jsonrpc', 'xmlrpc', 'json2', 'web', 'auto'"):
         AsyncOdoo("http://odoo.test", db="odoo", username="u", password="p", protocol="soap")
+
+
+async def test_every_protocol_over_loopback_tcp(fake: FakeOdoo, protocol: str) -> None:
+    async with fake.serve(keep_alive=False) as url:  # Odoo's bare server closes every reply
+        secret = (
+            {"api_key": "admin-key"} if protocol in ("json2", "auto") else {"password": "admin"}
+        )
+        async with AsyncOdoo(url, db="odoo", username="admin", protocol=protocol, **secret) as odoo:
+            partners = odoo.model("res.partner")
+            total = await partners.search_count([])
+            rows = [row async for row in partners.search_read([], ["name"], page_size=20)]
+            assert len(rows) == total
+            assert len({row["id"] for row in rows}) == total
+            assert odoo.protocol == ("json2" if protocol == "auto" else protocol)
