@@ -30,6 +30,7 @@ from ._errors import (
     TransportError,
     UserError,
     ValidationError,
+    WrongEventLoopError,
 )
 from ._json2 import Json2Protocol
 from ._jsonrpc import JsonRpcProtocol
@@ -96,6 +97,7 @@ __all__ = [
     "ValidationError",
     "WebSessionProtocol",
     "WireProtocol",
+    "WrongEventLoopError",
     "XmlRpcProtocol",
     "__version__",
     "normalize_domain",

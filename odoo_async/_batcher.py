@@ -3,13 +3,16 @@
 A DataLoader for Odoo: every :meth:`ReadBatcher.load` made in the same moment
 (one event-loop tick, or ``window`` seconds) is collected, the ids are
 de-duplicated and read in chunks of at most ``batch_size``, the chunks sent
-concurrently. Each caller gets its own row, or its own :class:`MissingError`
-when Odoo returned nothing for its id (``read`` silently drops missing ids).
+concurrently. Each caller gets its own row (callers of the same id get
+copies, so that one caller's change does not show in another's), or its own
+:class:`MissingError` when Odoo returned nothing for its id (``read``
+silently drops missing ids).
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -49,6 +52,9 @@ class ReadBatcher(Generic[Row]):
 
         batcher = ReadBatcher(lambda ids: partners.read_chunk(ids, ["name"]), model="res.partner")
         rows = await asyncio.gather(*(batcher.load(i) for i in ids))
+
+    ``on_idle()`` is called each time the batcher has nothing left to do (a
+    cache of batchers uses it to let idle ones go).
     """
 
     def __init__(
@@ -58,6 +64,7 @@ class ReadBatcher(Generic[Row]):
         model: str,
         batch_size: int = 500,
         window: float = 0.0,
+        on_idle: Callable[[], object] | None = None,
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
@@ -70,6 +77,7 @@ class ReadBatcher(Generic[Row]):
         self._pending: dict[int, list[asyncio.Future[Row]]] = {}
         self._scheduled = False
         self._tasks: set[asyncio.Task[None]] = set()
+        self._on_idle = on_idle
         #: RPCs sent so far, for observability and tests.
         self.batches = 0
 
@@ -95,9 +103,30 @@ class ReadBatcher(Generic[Row]):
             waiting = {i: pending[i] for i in chunk}
             task = asyncio.get_running_loop().create_task(self._run(chunk, waiting))
             self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            task.add_done_callback(self._done)
+
+    @property
+    def idle(self) -> bool:
+        """Nothing waiting, nothing scheduled, nothing being read."""
+        return not self._pending and not self._scheduled and not self._tasks
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if self._on_idle is not None and self.idle:
+            self._on_idle()
 
     async def _run(self, chunk: list[int], waiting: dict[int, list[asyncio.Future[Row]]]) -> None:
+        try:
+            await self._read_and_answer(chunk, waiting)
+        finally:
+            # Said before the callers resume, so that a cache sees it idle at once.
+            self._tasks.discard(asyncio.current_task())
+            if self._on_idle is not None and self.idle:
+                self._on_idle()
+
+    async def _read_and_answer(
+        self, chunk: list[int], waiting: dict[int, list[asyncio.Future[Row]]]
+    ) -> None:
         if all(f.done() for futures in waiting.values() for f in futures):
             return  # every caller gave up: nothing to read
         self.batches += 1
@@ -117,6 +146,7 @@ class ReadBatcher(Generic[Row]):
         found: dict[int, Row | RowError] = {row_id(row): row for row in rows}
         for record_id, futures in waiting.items():
             row = found.get(record_id)
+            shared = False
             for future in futures:
                 if future.done():
                     continue
@@ -133,4 +163,5 @@ class ReadBatcher(Generic[Row]):
                         )
                     )
                 else:
-                    future.set_result(row)
+                    future.set_result(copy.deepcopy(row) if shared else row)
+                    shared = True

@@ -13,6 +13,8 @@ from typing import Any, Protocol
 
 import msgspec
 
+from ._cache import ClientCaches
+
 __all__ = ["ModelClient"]
 
 
@@ -23,8 +25,9 @@ class ModelClient(Protocol):
     def context(self) -> dict[str, Any]: ...
 
     @property
-    def _shared_cache(self) -> dict[Any, Any]:
-        """Caches kept once per client and shared by all its views."""
+    def _shared_cache(self) -> ClientCaches:
+        """Caches kept once per client and shared by all its views (raises
+        ``ClientClosedError`` once the client is closed)."""
         ...
 
     @property

@@ -14,6 +14,7 @@ import os
 import re
 import ssl
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
@@ -22,6 +23,7 @@ import anyio
 import httpx
 import msgspec
 
+from ._cache import ClientCaches
 from ._check import (
     check_bool,
     check_callable,
@@ -34,7 +36,14 @@ from ._check import (
     check_timeout,
     check_url,
 )
-from ._errors import AuthenticationError, OdooError, ProtocolError, TransportError
+from ._errors import (
+    AuthenticationError,
+    ClientClosedError,
+    OdooError,
+    ProtocolError,
+    TransportError,
+    WrongEventLoopError,
+)
 from ._http import DEFAULT_LIMITS, DEFAULT_TIMEOUT, TRANSPORTS, HTTPSession
 from ._limits import ConcurrencyLimiter, TokenBucket
 from ._protocol import Credentials, WireProtocol
@@ -97,7 +106,26 @@ class _Core:
         self.auth_task: asyncio.Future[Any] | None = None
         self.version: dict[str, Any] | None = None
         self.version_task: asyncio.Future[Any] | None = None
-        self.cache: dict[Any, Any] = {}
+        self.caches = ClientCaches()
+        #: The event loop that opened the client (a weak reference), set on first use.
+        self.loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
+
+    def open(self) -> _Core:
+        """This core, if the client is open and used from the loop that opened it."""
+        if self.http.closed:
+            raise ClientClosedError("this AsyncOdoo client is closed; create a new one")
+        loop = asyncio.get_running_loop()
+        if self.loop is None:
+            self.loop = weakref.ref(loop)
+        elif self.loop() is not loop:
+            raise WrongEventLoopError(
+                "this AsyncOdoo client belongs to the event loop that opened it and was used "
+                "from another one (each asyncio.run() makes a new loop): its connections and "
+                "limits live in that loop. Create the client inside the loop that uses it: "
+                "one per asyncio.run(), in the app's lifespan, or in a fixture with the same "
+                "loop scope as the tests that use it"
+            )
+        return self
 
 
 class AsyncOdoo:
@@ -340,7 +368,7 @@ class AsyncOdoo:
     # -- lifecycle ------------------------------------------------------------
 
     async def __aenter__(self) -> AsyncOdoo:
-        self._core.http.client  # noqa: B018 - opens the pool, or raises if closed
+        self._core.open().http.client  # noqa: B018 - opens the pool, or raises if closed
         return self
 
     async def __aexit__(
@@ -352,8 +380,18 @@ class AsyncOdoo:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the pool. Every view of this client is closed with it."""
-        await self._core.http.aclose()
+        """Close the pool. Every view of this client is closed with it.
+
+        From an event loop other than the one that opened the client (that
+        loop is gone, with the connections in it), the pool is only dropped.
+        """
+        core = self._core
+        owner = core.loop() if core.loop is not None else None
+        if owner is not None and owner is not asyncio.get_running_loop():
+            core.http.abandon()
+        else:
+            await core.http.aclose()
+        core.caches = ClientCaches()
 
     # -- calls ----------------------------------------------------------------
 
@@ -362,7 +400,7 @@ class AsyncOdoo:
 
         Concurrent first calls share one request.
         """
-        core = self._core
+        core = self._core.open()
         if core.version is None:
             core.version = await _single_flight(core, "version_task", self._fetch_version)
         return dict(core.version)
@@ -396,7 +434,7 @@ class AsyncOdoo:
         (the server down, a timeout) goes to every caller waiting for that
         login, and the next call tries again.
         """
-        core = self._core
+        core = self._core.open()
         if core.uid is not None:
             return core.uid
         refused = core.auth_refused
@@ -518,7 +556,7 @@ class AsyncOdoo:
         if self._context:
             given = call_kwargs.get("context")
             call_kwargs["context"] = {**self._context, **given} if given else dict(self._context)
-        core = self._core
+        core = self._core.open()
         core.stats.calls += 1
         uid = core.uid if core.uid is not None else await self.authenticate()
         creds = core.credentials
@@ -556,7 +594,7 @@ class AsyncOdoo:
         while True:
             if core.bucket is not None:
                 await core.bucket.acquire()
-                stats.rate_limit_wait = core.bucket.waited
+                stats.rate_limit_wait = core.bucket.wall_waited
             started = time.perf_counter()
             try:
                 async with core.limiter:
@@ -622,8 +660,8 @@ class AsyncOdoo:
     # -- what a repository needs (``_caller.ModelClient``) -------------------
 
     @property
-    def _shared_cache(self) -> dict[Any, Any]:
-        return self._core.cache
+    def _shared_cache(self) -> ClientCaches:
+        return self._core.open().caches
 
     @property
     def _options_key(self) -> tuple[Any, ...]:

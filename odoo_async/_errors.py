@@ -24,7 +24,9 @@ Every error the library raises on purpose descends from one root::
     └── DomainError(OdooError, ValueError)  a malformed domain
 
 Misuse of the API is not an Odoo problem and stays outside the root:
-``ClientClosedError(RuntimeError)`` is raised when a closed client is used.
+``ClientClosedError(RuntimeError)`` is raised when a closed client is used,
+``WrongEventLoopError(RuntimeError)`` when a client is used from an event loop
+other than the one that opened it (misuse, outside the ``OdooError`` tree).
 
 Server faults are mapped by the fault's ``data.name`` through one table,
 :data:`FAULT_CLASSES`; a name the table does not know becomes a plain
@@ -65,6 +67,7 @@ __all__ = [
     "TransportError",
     "UserError",
     "ValidationError",
+    "WrongEventLoopError",
     "fault_to_error",
     "redact",
 ]
@@ -323,6 +326,13 @@ class DomainError(OdooError, ValueError):
 
 class ClientClosedError(RuntimeError):
     """The client was closed (``aclose()`` or the end of ``async with``) and used again."""
+
+
+class WrongEventLoopError(RuntimeError):
+    """The client was used from an event loop other than the one that opened it.
+
+    Its connections, its login in progress and its limits belong to that loop.
+    """
 
 
 #: Fault ``data.name`` -> exception class. The most specific class wins; a name

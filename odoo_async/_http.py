@@ -223,6 +223,11 @@ class HTTPSession:
                 self._send = transport
         return self._client
 
+    def abandon(self) -> None:
+        """Closed, without closing the pool: its event loop is gone, and its sockets with it."""
+        self._closed = True
+        self._client = None
+
     async def aclose(self) -> None:
         self._closed = True
         client, self._client = self._client, None

@@ -77,6 +77,8 @@ class TokenBucket:
         self._waiting = 0
         self._acquired = 0
         self._waited = 0.0
+        self._wall_waited = 0.0
+        self._wall_since = 0.0
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(rate={self._rate!r}, burst={self._burst!r})"
@@ -111,6 +113,15 @@ class TokenBucket:
         """Seconds spent sleeping in :meth:`acquire`, summed over callers (cancelled ones too)."""
         return self._waited
 
+    @property
+    def wall_waited(self) -> float:
+        """Seconds of the clock during which at least one caller was waiting.
+
+        Ten tasks waiting the same second count one second here and ten in
+        :attr:`waited`.
+        """
+        return self._wall_waited
+
     def _refill(self) -> tuple[float, float]:
         now = self._clock()
         elapsed = now - self._stamp
@@ -126,6 +137,8 @@ class TokenBucket:
         if self._tokens >= 0:
             self._acquired += 1
             return
+        if not self._waiting:
+            self._wall_since = start
         self._waiting += 1
         try:
             await self._sleep(-self._tokens / self._rate)
@@ -136,7 +149,10 @@ class TokenBucket:
             raise
         finally:
             self._waiting -= 1
-            self._waited += max(self._clock() - start, 0.0)
+            end = self._clock()
+            self._waited += max(end - start, 0.0)
+            if not self._waiting:
+                self._wall_waited += max(end - self._wall_since, 0.0)
         self._acquired += 1
 
 

@@ -9,6 +9,7 @@ anything is sent; ``search_read`` is paged; ``get`` is batched.
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Generic, TypeVar, overload
 
@@ -215,16 +216,22 @@ class AsyncModel(Generic[Row]):
             self.batch_size,
             self.batch_window,
         )
-        cache = self.odoo._shared_cache
-        batcher: ReadBatcher[Row] | None = cache.get(key)
+        batchers = self.odoo._shared_cache.batchers
+        batcher: ReadBatcher[Row] | None = batchers.get(key)
         if batcher is None:
-            batcher = ReadBatcher(
+
+            def forget() -> None:  # an idle batcher goes away
+                if batchers.get(key) is new:
+                    del batchers[key]
+
+            new = batcher = ReadBatcher(
                 lambda ids: self._read_for_batcher(ids, fields),
                 model=self.name,
                 batch_size=self.batch_size,
                 window=self.batch_window,
+                on_idle=forget,
             )
-            cache[key] = batcher
+            batchers[key] = batcher
         return batcher
 
     async def _read_for_batcher(
@@ -311,9 +318,18 @@ class AsyncModel(Generic[Row]):
     async def fields_get(
         self, allfields: Sequence[str] | None = None, attributes: Sequence[str] | None = None
     ) -> dict[str, dict[str, Any]]:
-        """Field definitions, cached per client (and per arguments and context)."""
+        """Field definitions, cached per client (and per arguments and context).
+
+        Each caller gets its own copy: changing it changes no one else's.
+        """
         check_names("allfields", allfields, where=f"{self.name}.fields_get")
         check_names("attributes", attributes, where=f"{self.name}.fields_get")
+        return copy.deepcopy(await self._fields_get(allfields, attributes))
+
+    async def _fields_get(
+        self, allfields: Sequence[str] | None, attributes: Sequence[str] | None
+    ) -> dict[str, dict[str, Any]]:
+        """The cached answer itself, shared: read it, never change it."""
         key = (
             "fields_get",
             self.name,
@@ -321,7 +337,7 @@ class AsyncModel(Generic[Row]):
             tuple(attributes or ()),
             msgspec.json.encode(self.odoo.context),
         )
-        cache = self.odoo._shared_cache
+        cache = self.odoo._shared_cache.fields_get
         kwargs: dict[str, Any] = {}
         if allfields is not None:
             kwargs["allfields"] = list(allfields)
@@ -333,7 +349,7 @@ class AsyncModel(Generic[Row]):
             pending = asyncio.ensure_future(
                 self.odoo.execute_kw(self.name, "fields_get", [], kwargs)
             )
-            cache[key] = pending
+            cache.put(key, pending)
         result: dict[str, dict[str, Any]] = await asyncio.shield(pending)
         return result
 
@@ -539,7 +555,7 @@ class AsyncModel(Generic[Row]):
         return to_odoo_values(values)
 
     async def _readonly_fields(self) -> frozenset[str]:
-        meta = await self.fields_get(attributes=["readonly"])
+        meta = await self._fields_get(None, ["readonly"])
         return frozenset(name for name, attrs in meta.items() if attrs.get("readonly"))
 
     async def write(self, ids: Iterable[int], values: Mapping[str, Any]) -> bool:

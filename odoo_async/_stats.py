@@ -12,8 +12,9 @@ class ClientStats:
     """What one client (and every view made from it) has done so far.
 
     ``requests`` counts HTTP attempts, retries included; ``calls`` counts the
-    RPCs the caller asked for. ``rate_limit_wait`` is the total time spent
-    waiting for the rate limiter, in seconds.
+    RPCs the caller asked for. ``rate_limit_wait`` is the wall time, in
+    seconds, during which at least one call was waiting for the rate limiter
+    (ten calls waiting the same second count one second).
     """
 
     calls: int = 0
