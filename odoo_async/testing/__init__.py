@@ -10,7 +10,9 @@
 
 It answers Odoo 17's endpoints with Odoo 17's envelopes, status codes and fault
 names; ``fake.inject(...)`` adds HTTP errors, dropped connections, slow replies and
-concurrency faults; ``fake.calls`` logs what it received. With pytest, the fixtures
+concurrency faults; ``fake.calls`` logs what it received. ``FakeOdoo(cost=
+ServerCost.odoo17(workers=0))`` makes it take as long as a real Odoo 17 takes
+(threaded; ``workers=2`` for prefork). With pytest, the fixtures
 ``fake_odoo`` and ``fake_odoo_url`` come from ``odoo_async.testing.pytest_plugin``.
 
 Names are imported on first use, so loading the pytest plugin stays cheap.
@@ -22,10 +24,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._cost import ServerCost
     from ._faults import FAULT_KINDS, FaultKind, FaultRule
     from ._server import Call, FakeOdoo
 
-__all__ = ["FAULT_KINDS", "Call", "FakeOdoo", "FaultKind", "FaultRule"]
+__all__ = ["FAULT_KINDS", "Call", "FakeOdoo", "FaultKind", "FaultRule", "ServerCost"]
 
 _WHERE = {
     "FAULT_KINDS": "._faults",
@@ -33,6 +36,7 @@ _WHERE = {
     "FaultRule": "._faults",
     "Call": "._server",
     "FakeOdoo": "._server",
+    "ServerCost": "._cost",
 }
 
 

@@ -3,9 +3,13 @@
 ::
 
     python -m odoo_async.testing --port 8069 --partners 100000
+    python -m odoo_async.testing --cost prefork --workers 2
 
 The first line printed is the base URL, so a script can start it as a
 subprocess and read where to connect. The login is ``admin``/``admin``.
+``--cost threaded|prefork`` makes every reply take as long as a real Odoo 17
+takes (:class:`~odoo_async.testing.ServerCost`); the threaded profile also closes
+the connection after each reply, as Odoo's bare threaded server does.
 """
 
 from __future__ import annotations
@@ -16,12 +20,28 @@ import contextlib
 import sys
 from typing import Any
 
+from ._cost import ServerCost
 from ._faults import FaultRule
 from ._server import FakeOdoo
 
 
+def server_cost(profile: str | None, *, workers: int = 2, scale: float = 1.0) -> ServerCost | None:
+    """The cost model a ``--cost`` option names: ``threaded``, ``prefork`` or none."""
+    if profile is None or profile == "none":
+        return None
+    if profile == "threaded":
+        return ServerCost.odoo17(workers=0, scale=scale)
+    if profile == "prefork":
+        if workers < 1:
+            raise ValueError(f"a prefork server needs --workers >= 1, got {workers}")
+        return ServerCost.odoo17(workers=workers, scale=scale)
+    raise ValueError(f"unknown cost profile {profile!r}: use threaded, prefork or none")
+
+
 async def _serve(args: argparse.Namespace) -> None:
+    cost = server_cost(args.cost, workers=args.workers, scale=args.cost_scale)
     fake = FakeOdoo(
+        cost=cost,
         db=args.db,
         partners=args.partners,
         seed=args.seed,
@@ -32,10 +52,12 @@ async def _serve(args: argparse.Namespace) -> None:
     )
     for kind, options in args.inject:
         fake.inject(kind, **options)
-    async with fake.serve(host=args.host, port=args.port) as url:
+    keep_alive = cost is None or cost.workers > 0
+    async with fake.serve(host=args.host, port=args.port, keep_alive=keep_alive) as url:
         print(url, flush=True)
+        costs = "" if cost is None else f", costs of {cost!r}"
         print(
-            f"FakeOdoo: database {args.db!r}, {args.partners:,} partners, login admin/admin",
+            f"FakeOdoo: database {args.db!r}, {args.partners:,} partners, login admin/admin{costs}",
             file=sys.stderr,
             flush=True,
         )
@@ -93,7 +115,23 @@ def main(argv: list[str] | None = None) -> None:
         help="inject a fault (429, 502, 503, 504, html_500, drop, concurrency) "
         "into a share of the calls, e.g. 503:0.05:search_count; repeatable",
     )
+    parser.add_argument(
+        "--cost",
+        choices=["none", "threaded", "prefork"],
+        default="none",
+        help="answer as slowly as a real Odoo 17: threaded (one process, the GIL) or prefork",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=2, help="workers of the prefork profile (default 2)"
+    )
+    parser.add_argument(
+        "--cost-scale", type=float, default=1.0, help="multiply every cost (0.1: ten times faster)"
+    )
     args = parser.parse_args(argv)
+    try:
+        server_cost(args.cost, workers=args.workers, scale=args.cost_scale)
+    except ValueError as exc:
+        parser.error(str(exc))
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(args))
 

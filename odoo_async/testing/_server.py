@@ -27,7 +27,9 @@ the concurrency cap (HTTP 500 Werkzeug page), injected faults and added latency.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import dataclasses
+import functools
 import secrets
 import threading
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
@@ -39,6 +41,7 @@ import httpx
 import msgspec
 
 from . import _json2, _wire, _xmlrpc
+from ._cost import Charge, CostMeter, ServerCost, read_shape
 from ._faults import (
     SERIALIZATION_FAILURE,
     SERIALIZATION_MESSAGE,
@@ -47,6 +50,7 @@ from ._faults import (
     Injector,
     http_fault_reply,
 )
+from ._models import MODELS
 from ._orm import Database, Fault
 from ._serve import InProcessTransport, LoopbackServer
 
@@ -89,7 +93,9 @@ class Call:
     and ``method`` the ORM call (or the service method, e.g. ``"authenticate"``);
     ``args``/``kwargs`` the model method's arguments; ``uid`` who called, when known.
     ``fault`` names what was done instead of running the call: an injected fault
-    kind, or ``"overloaded"`` when the concurrency cap refused it.
+    kind, or ``"overloaded"`` when the concurrency cap refused it. ``cost`` is the
+    server time, in seconds, the cost model charged for the request (``None``
+    without a cost model).
     """
 
     endpoint: str
@@ -100,6 +106,7 @@ class Call:
     kwargs: dict[str, Any]
     uid: int | None
     fault: str | None = None
+    cost: float | None = None
 
 
 class FakeOdoo:
@@ -110,7 +117,9 @@ class FakeOdoo:
     demo data. ``api_keys`` maps uids to API keys accepted in place of passwords.
     ``latency`` seconds are added to every reply; above ``max_concurrent_requests``
     simultaneous requests the server answers HTTP 500 with Werkzeug's page, as a
-    stock Odoo does when its database pool is full.
+    stock Odoo does when its database pool is full. ``cost`` (a
+    :class:`~odoo_async.testing.ServerCost`) makes every reply take as long as a
+    real Odoo takes; without it the double answers as fast as it can.
 
     ``version`` is the Odoo it presents as: ``"17.0"`` (the default) or ``"19.0"``
     (its version endpoints, JSON-RPC fault ``code`` 0 instead of 200, ``demo`` as
@@ -129,7 +138,10 @@ class FakeOdoo:
         max_concurrent_requests: int | None = None,
         version: str = "17.0",
         json2: bool | None = None,
+        cost: ServerCost | None = None,
     ) -> None:
+        if cost is not None and not isinstance(cost, ServerCost):
+            raise TypeError(f"cost must be a ServerCost or None, got {cost!r}")
         major = int(version.partition(".")[0]) if version.partition(".")[0].isdigit() else 0
         if major not in (17, 18, 19):
             raise ValueError(f"version must be '17.0', '18.0' or '19.0', got {version!r}")
@@ -154,6 +166,8 @@ class FakeOdoo:
         self._json2 = _json2.Json2(self)
         self.latency = latency
         self.max_concurrent_requests = max_concurrent_requests
+        self.cost = cost
+        self._meter = CostMeter(cost) if cost is not None else None
         self._api_keys = dict(api_keys or {})
         for uid, key in self._api_keys.items():
             self.database.add_api_key(uid, key)
@@ -171,7 +185,8 @@ class FakeOdoo:
         self._connections = 0
 
     def __repr__(self) -> str:
-        return f"FakeOdoo(db={self.db!r}, version={self.version!r}, latency={self.latency!r})"
+        cost = "" if self.cost is None else f", cost={self.cost!r}"
+        return f"FakeOdoo(db={self.db!r}, version={self.version!r}, latency={self.latency!r}{cost})"
 
     # -- control -------------------------------------------------------------------
 
@@ -233,6 +248,8 @@ class FakeOdoo:
             self.database.reset()
             for uid, key in self._api_keys.items():
                 self.database.add_api_key(uid, key)
+        if self._meter is not None:
+            self._meter.reset()
         with self._lock:
             self._injector.clear()
             self._sessions.clear()
@@ -380,10 +397,44 @@ class FakeOdoo:
                     )
                 label = rule.kind if rule is not None else None
             if call is not None:
-                self._calls.append(
-                    call if label is None else dataclasses.replace(call, fault=label)
-                )
+                entry = call if label is None else dataclasses.replace(call, fault=label)
+                self._calls.append(entry)
+                bill = _BILL.get()
+                if bill is not None:
+                    bill.logged = entry
             return rule
+
+    def _bill(self, charge: Charge) -> None:
+        """Add to the cost of the request being handled (no-op without a cost model)."""
+        bill = _BILL.get()
+        if bill is not None:
+            bill.charges.append(charge)
+
+    def _bill_credentials(self, *parts: Any, accepted: bool) -> None:
+        if self._meter is not None:
+            self._bill(self._meter.credentials(*parts, accepted=accepted))
+
+    @contextlib.asynccontextmanager
+    async def _metered(self) -> AsyncIterator[None]:
+        """Around the handling of one request: charge what the cost model says it costs."""
+        meter = self._meter
+        if meter is None:
+            yield
+            return
+        bill = _Bill(meter.clock())
+        token = _BILL.set(bill)
+        try:
+            yield
+        finally:
+            _BILL.reset(token)
+        charge = sum(bill.charges, meter.cost.charge_request())
+        if bill.logged is not None:
+            with self._lock:
+                for index in range(len(self._calls) - 1, -1, -1):
+                    if self._calls[index] is bill.logged:
+                        self._calls[index] = dataclasses.replace(bill.logged, cost=charge.total)
+                        break
+        await meter.wait(bill.arrival, charge)
 
     async def _pause(self, extra: float = 0.0) -> None:
         delay = self.latency + extra
@@ -404,22 +455,25 @@ class FakeOdoo:
         authorization: str = "",
         database: str = "",
     ) -> Reply | None:
-        if self.version_info["server_version_info"][0] >= 19:
-            if path in ("/web/version", "/json/version"):
-                return self._json2.version(http_method)
-            if self.json2 and (path.startswith(("/json/2/", "/doc-bearer/")) or path == "/json/2"):
-                return await self._json2.handle(
-                    http_method, path, content_type, authorization, database, body, over=over
-                )
-        route = _JSON_ROUTES.get(path)
-        if route is None and path.startswith("/web/dataset/call_kw/"):
-            route = _CALL_KW
-        if route is not None:
-            return await self._handle_json(route, content_type, cookie, body, over)
-        if path.startswith("/xmlrpc/"):
-            return await self._handle_xmlrpc(http_method, path, body, over)
-        page = _wire.NOT_FOUND_PAGE
-        return 404, _wire.html_headers(page), page
+        async with self._metered():
+            if self.version_info["server_version_info"][0] >= 19:
+                if path in ("/web/version", "/json/version"):
+                    return self._json2.version(http_method)
+                if self.json2 and (
+                    path.startswith(("/json/2/", "/doc-bearer/")) or path == "/json/2"
+                ):
+                    return await self._json2.handle(
+                        http_method, path, content_type, authorization, database, body, over=over
+                    )
+            route = _JSON_ROUTES.get(path)
+            if route is None and path.startswith("/web/dataset/call_kw/"):
+                route = _CALL_KW
+            if route is not None:
+                return await self._handle_json(route, content_type, cookie, body, over)
+            if path.startswith("/xmlrpc/"):
+                return await self._handle_xmlrpc(http_method, path, body, over)
+            page = _wire.NOT_FOUND_PAGE
+            return 404, _wire.html_headers(page), page
 
     async def _handle_json(
         self, route: _Route, content_type: str, cookie: str, body: bytes, over: bool
@@ -576,7 +630,17 @@ class FakeOdoo:
     def _authenticate(self, db: Any, login: Any, password: Any) -> int | bool:
         self._check_db(db)
         with self._db_lock:
-            return self.database.authenticate(login, password)
+            uid = self.database.authenticate(login, password)
+        self._bill_login(login, password, uid)
+        return uid
+
+    def _bill_login(self, login: Any, password: Any, uid: int | bool | None) -> None:
+        """A login hashes the password the first time these credentials are seen."""
+        accepted = isinstance(uid, int) and not isinstance(uid, bool)
+        self._bill_credentials("login", self.db, login, password, accepted=accepted)
+        if accepted and self._meter is not None:
+            # Odoo caches the uid's credentials too: the next execute_kw will not hash
+            self._meter.remember("uid", self.db, uid, password)
 
     def _object(self, method: Any, args: list[Any]) -> Any:
         if len(args) < 3:
@@ -586,8 +650,13 @@ class FakeOdoo:
         except (TypeError, ValueError) as exc:
             raise Fault(f"builtins.{type(exc).__name__}", str(exc)) from None
         self._check_db(args[0])
-        with self._db_lock:
-            uid = self.database.check(uid, args[2])
+        try:
+            with self._db_lock:
+                uid = self.database.check(uid, args[2])
+        except Fault:
+            self._bill_credentials("uid", self.db, uid, args[2], accepted=False)
+            raise
+        self._bill_credentials("uid", self.db, uid, args[2], accepted=True)
         rest = args[3:]
         if method == "execute_kw":
             names = ("db", "uid", "obj", "method", "args", "kw")
@@ -609,8 +678,16 @@ class FakeOdoo:
     def _execute(
         self, uid: int, model: Any, method: Any, args: list[Any], kwargs: dict[str, Any] | None
     ) -> Any:
-        with self._db_lock:
-            return self.database.execute_kw(uid, model, method, args, kwargs)
+        try:
+            with self._db_lock:
+                result = self.database.execute_kw(uid, model, method, args, kwargs)
+        except BaseException:
+            if self._meter is not None:
+                self._bill(self._meter.cost.charge_call(str(method)))
+            raise
+        if self._meter is not None:
+            self._bill(_call_charge(self._meter.cost, model, method, args, kwargs or {}, result))
+        return result
 
     def _db_service(self, method: Any, args: list[Any]) -> Any:
         if method == "list":
@@ -661,6 +738,7 @@ class FakeOdoo:
             new_uid = self.database.authenticate(
                 params["login"], params["password"], interactive=True
             )
+        self._bill_login(params["login"], params["password"], new_uid)
         if new_uid is False or new_uid is None:
             raise Fault("odoo.exceptions.AccessDenied", "Access Denied")
         new_sid = secrets.token_hex(20)
@@ -762,6 +840,19 @@ class FakeOdoo:
         return Call("/web/session/authenticate", None, None, "authenticate", args, {}, None)
 
 
+@dataclass(slots=True)
+class _Bill:
+    """What one request costs so far, under the cost model."""
+
+    arrival: float
+    charges: list[Charge] = dataclasses.field(default_factory=list)
+    logged: Call | None = None
+
+
+_BILL: Final[contextvars.ContextVar[_Bill | None]] = contextvars.ContextVar(
+    "fake_odoo_bill", default=None
+)
+
 Handler = Callable[[FakeOdoo, dict[str, Any], str | None, int | None], tuple[Any, _wire.Headers]]
 Describe = Callable[[FakeOdoo, dict[str, Any], int | None], Call]
 
@@ -819,6 +910,38 @@ def _xmlrpc_fault(name: str, message: str, arguments: list[Any], *, legacy: bool
     else:
         data = _xmlrpc.fault_body(*_xmlrpc.modern_fault(name, message, traceback))
     return 200, _wire.xml_headers(data, nosniff=False), data
+
+
+def _call_charge(
+    cost: ServerCost, model: str, method: str, args: list[Any], kwargs: dict[str, Any], result: Any
+) -> Charge:
+    """What an ``execute_kw`` that returned ``result`` costs, from its arguments and reply."""
+    if method in ("search", "search_read"):
+        # search(domain, offset, ...) and search_read(domain, fields, offset, ...)
+        position = 1 if method == "search" else 2
+        offset = kwargs.get("offset", args[position] if len(args) > position else 0)
+        skipped = offset if _is_int(offset) and offset > 0 else 0
+        if method == "search":
+            return cost.charge_call(method, ids=len(result), offset=skipped)
+        rows, fields, relational = read_shape(result, _field_types(model))
+        return cost.charge_call(
+            method, ids=rows, offset=skipped, rows=rows, fields=fields, relational=relational
+        )
+    if method == "read":
+        rows, fields, relational = read_shape(result, _field_types(model))
+        return cost.charge_call(method, rows=rows, fields=fields, relational=relational)
+    if method == "create":
+        return cost.charge_call(method, records=len(result) if isinstance(result, list) else 1)
+    if method in ("write", "unlink"):
+        ids = args[0] if args else []
+        return cost.charge_call(method, records=len(ids) if isinstance(ids, list) else 1)
+    return cost.charge_call(method)
+
+
+@functools.lru_cache(maxsize=64)
+def _field_types(model: str) -> Mapping[str, str]:
+    spec = MODELS.get(model)
+    return {} if spec is None else {name: f.type for name, f in spec.fields.items()}
 
 
 def _session_id(cookie: str) -> str | None:
