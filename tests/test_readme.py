@@ -1,0 +1,33 @@
+"""The README's programs run as written (against the test double when no ODOO_URL is set)."""
+
+from __future__ import annotations
+
+import re
+import runpy
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def python_block_after(heading: str) -> str:
+    text = README.read_text(encoding="utf-8")
+    start = text.index(heading)
+    match = re.compile(r"```python\n(.*?)```", re.S).search(text, start)
+    assert match is not None, f"no python block after {heading!r}"
+    return match.group(1)
+
+
+def test_the_tour_is_a_program_that_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.delenv("ODOO_URL", raising=False)
+    source = python_block_after("## A quick tour")
+    assert "asyncio.run(main())" in source
+    program = tmp_path / "tour.py"
+    program.write_text(source, encoding="utf-8")
+    runpy.run_path(str(program), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "Odoo 17.0" in out
+    assert "companies" in out
