@@ -476,10 +476,11 @@ def test_debug_shows_the_traceback(shared: Served, tmp_path: Path) -> None:
 # -- the double as a server, the demo -----------------------------------------------
 
 
-def test_serve_fake_serves_until_stopped(shared: Served) -> None:
+@pytest.mark.parametrize("cost", ["none", "threaded", "prefork"])
+def test_serve_fake_serves_until_stopped(shared: Served, cost: str) -> None:
     assert EXE is not None
     proc = subprocess.Popen(
-        [EXE, "serve-fake", "--port", "0", "--partners", "10"],
+        [EXE, "serve-fake", "--port", "0", "--partners", "10", "--cost", cost],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -494,7 +495,8 @@ def test_serve_fake_serves_until_stopped(shared: Served) -> None:
         assert json.loads(out) == 10 + 36  # the generated ones and Odoo's active demo partners
     finally:
         proc.terminate()
-        proc.communicate(timeout=TIMEOUT)
+        _, err = proc.communicate(timeout=TIMEOUT)
+    assert ("costs of ServerCost" in err) is (cost != "none")
 
 
 def test_the_worker_example_runs(small: Served, tmp_path: Path) -> None:

@@ -51,28 +51,58 @@ def _parse_inject(spec: str) -> tuple[str, float | None, str | None]:
     "--latency", type=click.FloatRange(0), default=0.0, help="seconds added to every reply"
 )
 @click.option(
+    "--cost",
+    type=click.Choice(["none", "threaded", "prefork"]),
+    default="none",
+    show_default=True,
+    help="answer as slowly as a real Odoo 17 (threaded: one process, a connection per "
+    "request; prefork: --workers processes)",
+)
+@click.option(
+    "--workers", type=click.IntRange(1), default=2, show_default=True, help="prefork workers"
+)
+@click.option(
     "--inject",
     multiple=True,
     metavar="KIND[:RATE[:METHOD]]",
     help=f"inject faults ({_FAULTS}), e.g. 503:0.05",
 )
 def serve_fake(
-    host: str, port: int, partners: int, db: str, latency: float, inject: tuple[str, ...]
+    host: str,
+    port: int,
+    partners: int,
+    db: str,
+    latency: float,
+    cost: str,
+    workers: int,
+    inject: tuple[str, ...],
 ) -> None:
     """Serve the built-in Odoo 17 test double (login admin/admin) until interrupted.
 
-    The first line on stdout is its URL.
+    The first line on stdout is its URL. With --cost it answers as slowly as a
+    real Odoo 17 (odoo_async.testing.ServerCost).
     """
-    from odoo_async.testing import FakeOdoo
+    from odoo_async.testing import FakeOdoo, ServerCost
 
     async def job() -> None:
-        fake = FakeOdoo(db=db, partners=partners, latency=latency)
+        model = (
+            None
+            if cost == "none"
+            else ServerCost.odoo17(workers=0 if cost == "threaded" else workers)
+        )
+        fake = FakeOdoo(db=db, partners=partners, latency=latency, cost=model)
         for spec in inject:
             kind, rate, method = _parse_inject(spec)
             fake.inject(kind, rate=rate, method=method)  # type: ignore[arg-type]
-        async with fake.serve(host=host, port=port) as url:
+        # Odoo's bare threaded server closes the connection after each reply
+        keep_alive = model is None or model.workers > 0
+        async with fake.serve(host=host, port=port, keep_alive=keep_alive) as url:
             click.echo(url)
-            stderr.print(f"FakeOdoo: database {db!r}, {partners:,} partners, login admin/admin")
+            costs = "" if model is None else f", costs of {model!r}"
+            click.echo(
+                f"FakeOdoo: database {db!r}, {partners:,} partners, login admin/admin{costs}",
+                err=True,
+            )
             await asyncio.Event().wait()
 
     run(job)
