@@ -11,11 +11,16 @@ events and 24 journal entries whose totals match the captured ``read_group``.
 archived) are generated from ``seed``; the same seed always gives the same
 rows. Rows are inserted directly, without the ORM hooks, so that 100 000
 partners build in well under a second or two.
+
+Dates are those of the capture (records created on 2026-11-22), unless the
+machine's clock is earlier: then every date moves back the whole years it takes
+for no record to have been created or written after now (:func:`_move_back`).
 """
 
 from __future__ import annotations
 
 import random
+from datetime import datetime, timezone
 from typing import Any
 
 from ._business import commercial_of, partner_names
@@ -25,6 +30,7 @@ from ._store import Store
 
 __all__ = ["DEMO_PARTNERS", "PASSWORDS", "build", "passwords"]
 
+CAPTURE_YEAR = 2026
 CREATED = "2026-11-22 18:58:57"
 UPDATED = "2026-11-22 18:59:15"
 US = 233
@@ -186,8 +192,11 @@ _CITIES = {
 _GENERATED_COUNTRIES = [233] * 6 + [20, 20, 75, 75, 57, 231, 104, 165, 68]
 
 
-def build(store: Store, *, partners: int, seed: int, major: int = 17) -> None:
-    """Fill an empty ``store`` with the demo data of Odoo ``major``."""
+def build(
+    store: Store, *, partners: int, seed: int, major: int = 17, today: datetime | None = None
+) -> None:
+    """Fill an empty ``store`` with the demo data of Odoo ``major`` as of ``today``
+    (an aware datetime; the machine's clock by default)."""
     rng = random.Random(seed)
     _reference_data(store)
     _demo_partners(store)
@@ -196,6 +205,54 @@ def build(store: Store, *, partners: int, seed: int, major: int = 17) -> None:
     _events(store, major)
     _moves(store, rng)
     store.next_id["res.partner"] = max(store.next_id["res.partner"], 41 + partners)
+    now = (today or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    _move_back(store, _years_back(now.strftime(_DATETIME)))
+
+
+_DATETIME = "%Y-%m-%d %H:%M:%S"
+#: The latest create_date or write_date of the demo data.
+_LAST_TIMESTAMP = max(CREATED, UPDATED, *_WRITE_DATES.values())
+
+
+def _years_back(now: str) -> int:
+    """Whole years the demo dates move back so that none of its records is from after ``now``."""
+    years = 0
+    while _shift(_LAST_TIMESTAMP, years) > now:
+        years += 1
+    return years
+
+
+def _shift(value: str, years: int) -> str:
+    """A ``YYYY-MM-DD[ HH:MM:SS]`` date ``years`` earlier (29 February becomes the 28th)."""
+    year = int(value[:4]) - years
+    rest = value[4:]
+    if rest.startswith("-02-29") and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
+        rest = "-02-28" + rest[6:]
+    return f"{year:04d}{rest}"
+
+
+def _move_back(store: Store, years: int) -> None:
+    """Every date, datetime and dated name of the demo data, ``years`` earlier."""
+    if not years:
+        return
+    for model, table in store.tables.items():
+        dated = [
+            name for name, f in store.models[model].fields.items() if f.type in ("date", "datetime")
+        ]
+        for row in table.values():
+            for name in dated:
+                value = row.get(name)
+                if isinstance(value, str):
+                    row[name] = _shift(value, years)
+    old, new = f"/{CAPTURE_YEAR}/", f"/{CAPTURE_YEAR - years}/"  # INV/2026/00001
+    for move in store.tables["account.move"].values():
+        move["name"] = move["name"].replace(old, new)
+    for line in store.tables["account.move.line"].values():
+        if isinstance(line.get("move_name"), str):
+            line["move_name"] = line["move_name"].replace(old, new)
+    for param in store.tables["ir.config_parameter"].values():
+        if param.get("key") == "database.create_date":
+            param["value"] = _shift(param["value"], years)
 
 
 def _stamp(row: Row, uid: int = 1) -> Row:

@@ -6,12 +6,14 @@ data (the wire captures this project was built from); they are embedded here.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from odoo_async.testing._demo import build
 from odoo_async.testing._orm import Database, Fault
 from odoo_async.testing._store import QUERY_CACHE_SIZE, Store
 
@@ -1364,3 +1366,64 @@ def test_any_arguments_give_a_result_or_a_fault(
     if failure is not None:
         assert failure.name
         assert _state(db) == before  # a failed call changes nothing
+
+
+# -- demo dates ------------------------------------------------------------------------------
+
+
+def _timestamps(store: Store) -> list[str]:
+    return [
+        row[fname]
+        for table in store.tables.values()
+        for row in table.values()
+        for fname in ("create_date", "write_date")
+        if row.get(fname)
+    ]
+
+
+def test_demo_dates_are_as_captured_once_the_capture_date_is_past() -> None:
+    store = Store()
+    build(store, partners=5, seed=0, today=datetime(2026, 12, 1, tzinfo=timezone.utc))
+    assert store.tables["res.partner"][14]["create_date"] == "2026-11-22 18:58:57"
+    assert store.tables["account.move"][10]["name"] == "RBILL/2026/11/0001"
+
+
+@pytest.mark.parametrize(
+    "today",
+    [
+        datetime(2025, 3, 1, tzinfo=timezone.utc),
+        datetime(2026, 11, 22, 18, 59, tzinfo=timezone.utc),  # in the middle of the capture
+        datetime(2024, 2, 29, tzinfo=timezone.utc),
+    ],
+)
+def test_demo_records_are_never_created_in_the_future(today: datetime) -> None:
+    """On a machine whose clock is before the capture, the demo data moves back whole
+    years, so that no record was created or written after now."""
+    store = Store()
+    build(store, partners=50, seed=0, today=today)
+    now = today.strftime("%Y-%m-%d %H:%M:%S")
+    assert max(_timestamps(store)) <= now
+    azure = store.tables["res.partner"][14]
+    years = 2026 - int(azure["create_date"][:4])
+    assert azure["create_date"] == f"{2026 - years}-11-22 18:58:57"
+    refund = store.tables["account.move"][10]  # dates and names move together
+    assert refund["invoice_date"] == f"{2026 - years}-11-01"
+    assert refund["name"] == f"RBILL/{2026 - years}/11/0001"
+    event = store.tables["calendar.event"][5]
+    assert event["start"] == f"{2026 - years}-11-22 00:00:00"
+    assert event["start_date"] == f"{2026 - years}-11-22"
+
+
+def test_a_database_built_now_has_no_record_from_the_future() -> None:
+    db = Database("odoo17", partners=20)
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    assert max(_timestamps(db._store)) <= now
+
+
+def test_moved_back_journal_items_keep_their_entry_names() -> None:
+    store = Store()
+    build(store, partners=0, seed=0, today=datetime(2025, 6, 1, tzinfo=timezone.utc))
+    moves = store.tables["account.move"]
+    for line in store.tables["account.move.line"].values():
+        assert line["move_name"] == moves[line["move_id"]]["name"]
+        assert "2026" not in line["move_name"]
