@@ -185,7 +185,7 @@ class Json2:
             return error_reply(refused.name, refused.message)
         rule = fake._admit(call, over)
         reply = self._reply(rule, over, uid, model, method, payload)
-        await fake._pause(rule.delay if rule is not None else 0.0)
+        await fake._pause(rule.delay if rule is not None else 0.0, over=over)
         return reply
 
     def _reply(

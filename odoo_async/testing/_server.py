@@ -32,7 +32,7 @@ import dataclasses
 import functools
 import secrets
 import threading
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -50,6 +50,7 @@ from ._faults import (
     Injector,
     http_fault_reply,
 )
+from ._hold import Hold
 from ._models import MODELS
 from ._orm import Database, Fault
 from ._serve import InProcessTransport, LoopbackServer
@@ -172,6 +173,7 @@ class FakeOdoo:
         for uid, key in self._api_keys.items():
             self.database.add_api_key(uid, key)
         self._lock = threading.Lock()  # call log, counters, sessions, injector
+        self._hold: Hold | None = None
         self._db_lock = threading.Lock()  # the ORM core is not thread-safe
         self._injector = Injector(seed)
         self._sessions: dict[str, int] = {}
@@ -356,10 +358,28 @@ class FakeOdoo:
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(server.stop)
 
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[Hold]:
+        """Hold every reply until the block ends (see ``_hold.py``)::
+
+        with fake.hold() as held:
+            calls = [asyncio.ensure_future(...) for _ in range(6)]
+            await held.requests(6)  # all six are in flight at once
+        await asyncio.gather(*calls)
+        """
+        held = self._hold = Hold()
+        try:
+            yield held
+        finally:
+            self._hold = None
+            held.release()
+
     # -- bookkeeping shared with the adapters --------------------------------------
 
     def _enter(self) -> bool:
         """Count a request in; returns True when it is over the concurrency cap."""
+        if (held := self._hold) is not None:
+            held._arrive()
         with self._lock:
             self._requests += 1
             current = self._current_requests = self._current_requests + 1
@@ -436,7 +456,10 @@ class FakeOdoo:
                         break
         await meter.wait(bill.arrival, charge)
 
-    async def _pause(self, extra: float = 0.0) -> None:
+    async def _pause(self, extra: float = 0.0, *, over: bool = False) -> None:
+        """The added latency; a held call (not one refused by the cap) waits for its release."""
+        if (held := self._hold) is not None and not over:
+            await held._wait()
         delay = self.latency + extra
         if delay > 0:
             await anyio.sleep(delay)
@@ -524,7 +547,7 @@ class FakeOdoo:
             reply = 200, _wire.json_headers(data, nosniff=False), data
         else:
             reply = self._run_json(route, payload, sid, uid)
-        await self._pause(rule.delay if rule is not None else 0.0)
+        await self._pause(rule.delay if rule is not None else 0.0, over=over)
         return reply
 
     def _run_json(
@@ -588,7 +611,7 @@ class FakeOdoo:
             reply = _xmlrpc_fault(SERIALIZATION_FAILURE, SERIALIZATION_MESSAGE, [], legacy=legacy)
         else:
             reply = self._run_xmlrpc(service, method, params, legacy=legacy)
-        await self._pause(rule.delay if rule is not None else 0.0)
+        await self._pause(rule.delay if rule is not None else 0.0, over=over)
         return reply
 
     def _run_xmlrpc(self, service: str, method: Any, params: list[Any], *, legacy: bool) -> Reply:

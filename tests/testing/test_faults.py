@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import xmlrpc.client
 from collections.abc import AsyncIterator
 from typing import Any
@@ -307,16 +308,23 @@ async def test_concurrency_cap_in_process() -> None:
     assert [call.fault for call in fake.calls].count("overloaded") == 3
 
 
+async def fire_held(fake: FakeOdoo, http: httpx.AsyncClient, n: int) -> list[int]:
+    """``n`` requests in flight at once for sure: the double holds its replies until all arrived."""
+    with fake.hold() as held:
+        calls = [asyncio.ensure_future(http.post("/jsonrpc", json=COUNT)) for _ in range(n)]
+        await held.requests(n)
+    return sorted(reply.status_code for reply in await asyncio.gather(*calls))
+
+
 async def test_concurrency_cap_page() -> None:
-    fake = FakeOdoo(max_concurrent_requests=1, latency=0.2)
+    fake = FakeOdoo(max_concurrent_requests=1)
     transport = fake.transport()
-    async with (
-        httpx.AsyncClient(transport=transport, base_url="http://odoo.test") as http,
-        anyio.create_task_group() as group,
-    ):
-        group.start_soon(fire, http, 1)
-        await anyio.wait_all_tasks_blocked()
-        reply = await http.post("/jsonrpc", json=COUNT)
+    async with httpx.AsyncClient(transport=transport, base_url="http://odoo.test") as http:
+        with fake.hold() as held:
+            first = asyncio.ensure_future(http.post("/jsonrpc", json=COUNT))
+            await held.requests(1)
+            reply = await http.post("/jsonrpc", json=COUNT)
+        assert (await first).status_code == 200
 
     assert reply.status_code == 500
     assert reply.text == WERKZEUG_500
@@ -356,9 +364,9 @@ async def test_html_500_over_loopback(fake_odoo: FakeOdoo, tcp: httpx.AsyncClien
 
 
 async def test_concurrency_cap_over_loopback() -> None:
-    fake = FakeOdoo(max_concurrent_requests=2, latency=0.2)
+    fake = FakeOdoo(max_concurrent_requests=2)
     async with fake.serve() as url, httpx.AsyncClient(base_url=url) as http:
-        statuses = await fire(http, 6)
+        statuses = await fire_held(fake, http, 6)
 
     assert statuses == [200, 200, 500, 500, 500, 500]
     assert fake.rejected_requests == 4

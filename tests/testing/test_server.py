@@ -119,15 +119,16 @@ async def test_large_request_body_over_tcp(fake_odoo: FakeOdoo, fake_odoo_url: s
 
 
 async def test_peak_connections_count_concurrent_requests() -> None:
-    fake = FakeOdoo(latency=0.1)
+    fake = FakeOdoo()
     async with fake.serve() as url, httpx.AsyncClient(base_url=url) as http:
 
         async def one() -> None:
             assert (await http.post("/jsonrpc", json=VERSION)).status_code == 200
 
-        async with anyio.create_task_group() as group:
-            for _ in range(5):
-                group.start_soon(one)
+        with fake.hold() as held:  # the five are in flight at once
+            calls = [asyncio.ensure_future(one()) for _ in range(5)]
+            await held.requests(5)
+        await asyncio.gather(*calls)
         await one()  # reuses a kept-alive connection
         peak, opened, current = fake.peak_connections, fake.connections, fake.current_connections
 
@@ -138,16 +139,18 @@ async def test_peak_connections_count_concurrent_requests() -> None:
 
 
 async def test_pool_limit_bounds_connections() -> None:
-    fake = FakeOdoo(latency=0.05)
+    fake = FakeOdoo()
     limits = httpx.Limits(max_connections=3)
     async with fake.serve() as url, httpx.AsyncClient(base_url=url, limits=limits) as http:
 
         async def one() -> None:
             assert (await http.post("/jsonrpc", json=VERSION)).status_code == 200
 
-        async with anyio.create_task_group() as group:
-            for _ in range(12):
-                group.start_soon(one)
+        with fake.hold() as held:  # three in flight, nine waiting for a connection
+            calls = [asyncio.ensure_future(one()) for _ in range(12)]
+            await held.requests(3)
+            assert held.arrived == 3
+        await asyncio.gather(*calls)
 
     assert fake.requests == 12
     assert fake.peak_connections == 3
