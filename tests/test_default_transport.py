@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import cancel_at_random
+from conftest import cancel_at_random, settle
 
 from odoo_async import (
     AsyncOdoo,
@@ -141,10 +141,7 @@ async def test_pool_timeout(name: str) -> None:
         httpx.AsyncClient(transport=transport, timeout=timeout) as http,
     ):
         busy = asyncio.ensure_future(http.post(server.url, content=b"{}"))
-        for _ in range(1000):
-            if server.connections:
-                break
-            await asyncio.sleep(0)
+        await settle(lambda: server.connections == 1)
         with pytest.raises(httpx.PoolTimeout):
             await http.post(server.url, content=b"{}")
         release.set()
