@@ -5,6 +5,10 @@
 - :func:`settle`: let the event loop run, without a wall-clock wait, until a condition holds;
 - :func:`cancel_at_random`: cancel tasks after a random number of loop ticks each.
 
+Hypothesis runs without its wall-clock checks (no per-example deadline, no "data
+generation is too slow" health check): on a machine shared with other work they
+fail for reasons that have nothing to do with the code under test.
+
 Test modules import them (``from conftest import connect``): pytest puts this
 directory on ``sys.path``. The double's own fixtures (``fake_odoo``,
 ``fake_odoo_url``) come from ``odoo_async.testing.pytest_plugin``.
@@ -18,8 +22,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import anyio
+from hypothesis import HealthCheck, settings
 
 from odoo_async import AsyncOdoo
+
+settings.register_profile("odoo_async", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("odoo_async")
 
 
 class Sleeps:
