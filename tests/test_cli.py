@@ -415,6 +415,32 @@ def test_bench_reports_injected_503s_as_errors_by_kind(small: Served) -> None:
     assert small.fake.count(method="search_count") == 600  # not retried
 
 
+def test_bench_ramp_says_where_errors_start(small: Served) -> None:
+    small.fake.max_concurrent_requests = 2  # more at once: HTTP 500, as a full database pool
+    small.fake.latency = 0.005
+    out = ok(
+        small.run(
+            "bench",
+            "res.partner",
+            "search_count",
+            "[[]]",
+            "-c",
+            "1",
+            "-n",
+            "40",
+            "--ramp",
+            "16",
+            "--json",
+        )
+    )
+    ramp = json.loads(out)
+    assert ramp["errors_start_at_concurrency"] in (4, 8, 16)
+    first_failing = ramp["steps"][-1]
+    assert first_failing["concurrency"] == ramp["errors_start_at_concurrency"]
+    assert set(first_failing["errors"]) == {"HTTP 500"}
+    assert all(step["failed"] == 0 for step in ramp["steps"][:-1])
+
+
 # -- bad input: one line, non-zero, no traceback ------------------------------------
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from odoo_async import AsyncOdoo
 from odoo_async.jobs import (
+    BenchResult,
     CheckpointError,
     FileFormatError,
     InputRow,
@@ -26,6 +27,7 @@ from odoo_async.jobs import (
     ramp,
     ramp_levels,
     read_rows,
+    saturation_point,
     sync,
     upsert,
 )
@@ -565,6 +567,38 @@ def test_read_rows_keeps_a_bad_line_with_its_reason(tmp_path: Path) -> None:
 )
 def test_percentile(values: list[float], q: float, expected: float) -> None:
     assert percentile(values, q) == expected
+
+
+def _step(concurrency: int, calls_per_second: float) -> BenchResult:
+    return BenchResult(
+        "m",
+        "f",
+        concurrency,
+        None,
+        int(calls_per_second),
+        int(calls_per_second),
+        {},
+        1.0,
+        0,
+        0,
+        0,
+        0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("rates", "expected"),
+    [
+        ([22.7, 42.1, 42.4, 42.5], 2),  # two workers: flat after 2
+        ([10.0, 20.0, 40.0], None),  # still growing
+        ([10.0, 10.5], 1),
+        ([10.0], None),
+    ],
+)
+def test_saturation_point(rates: list[float], expected: int | None) -> None:
+    steps = [_step(2**i, rate) for i, rate in enumerate(rates)]
+    found = saturation_point(steps)
+    assert (found.concurrency if found else None) == expected
 
 
 def test_ramp_levels() -> None:

@@ -150,6 +150,14 @@ def bench_command(
             return
         table(f"{model}.{method}: ramp", _COLUMNS, [_row(s) for s in outcome.steps], text=())
         _errors(outcome.steps)
+        saturated = outcome.saturation_point
+        if saturated is not None:
+            last = outcome.steps[-1]
+            stdout.print(
+                f"throughput stops growing past concurrency {saturated.concurrency} "
+                f"({saturated.calls_per_second:,.1f} calls/s); p99 goes from "
+                f"{_ms(saturated.p99)} ms to {_ms(last.p99)} ms at {last.concurrency}"
+            )
         if outcome.breaking_point is None:
             stdout.print(f"no step went over {threshold:.1%} errors (up to concurrency {ramp_to})")
         else:

@@ -15,7 +15,16 @@ only parses arguments and prints what they return::
             print(failed.line, failed.reason)
 """
 
-from ._bench import BenchResult, RampResult, bench, error_kind, percentile, ramp, ramp_levels
+from ._bench import (
+    BenchResult,
+    RampResult,
+    bench,
+    error_kind,
+    percentile,
+    ramp,
+    ramp_levels,
+    saturation_point,
+)
 from ._convert import ValueProblem
 from ._errors import CheckpointError, FileFormatError, JobError
 from ._export import (
@@ -69,6 +78,7 @@ __all__ = [
     "ramp",
     "ramp_levels",
     "read_rows",
+    "saturation_point",
     "sync",
     "upsert",
 ]

@@ -12,6 +12,7 @@ concurrency and says at which step errors start.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import math
 import time
 from collections import Counter
@@ -24,7 +25,16 @@ from odoo_async._errors import HTTPStatusError, OdooError, RequestTimeout, RPCEr
 
 from ._progress import Meter, ProgressCallback
 
-__all__ = ["BenchResult", "RampResult", "bench", "error_kind", "percentile", "ramp"]
+__all__ = [
+    "BenchResult",
+    "RampResult",
+    "bench",
+    "error_kind",
+    "percentile",
+    "ramp",
+    "ramp_levels",
+    "saturation_point",
+]
 
 
 def percentile(ordered: Sequence[float], q: float) -> float:
@@ -192,14 +202,32 @@ class RampResult:
     threshold: float = 0.01
     breaking_point: BenchResult | None = None
 
+    @property
+    def saturation_point(self) -> BenchResult | None:
+        """The step past which more concurrency no longer buys throughput."""
+        return saturation_point(self.steps)
+
     def to_dict(self) -> dict[str, Any]:
+        saturated = self.saturation_point
         return {
             "threshold": self.threshold,
             "steps": [s.to_dict() for s in self.steps],
             "errors_start_at_concurrency": (
                 self.breaking_point.concurrency if self.breaking_point else None
             ),
+            "throughput_stops_growing_at_concurrency": (
+                saturated.concurrency if saturated else None
+            ),
         }
+
+
+def saturation_point(steps: Sequence[BenchResult], gain: float = 0.1) -> BenchResult | None:
+    """The last step whose successor gained less than ``gain`` (10 %) in calls/s,
+    or ``None`` while every step still gains."""
+    for before, after in itertools.pairwise(steps):
+        if after.calls_per_second < before.calls_per_second * (1 + gain):
+            return before
+    return None
 
 
 def ramp_levels(start: int, stop: int, factor: float = 2.0) -> list[int]:
