@@ -232,9 +232,10 @@ def check_ids(value: Any, *, where: str | None = None, name: str = "ids") -> lis
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
         raise _refuse(TypeError, name, "a list of record ids (ints)", value, where)
     ids = list(value)
-    for item in ids:
-        if not _is_int(item):
-            raise _refuse(TypeError, f"every item of {name}", "a record id (int)", item, where)
+    if not all(type(item) is int for item in ids):  # the common case, checked fast
+        for item in ids:
+            if not _is_int(item):
+                raise _refuse(TypeError, f"every item of {name}", "a record id (int)", item, where)
     return ids
 
 
