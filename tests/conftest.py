@@ -3,7 +3,10 @@
 - :class:`Sleeps`: an injected sleep that records the delays and does not wait;
 - :func:`connect`: a client for the test double's admin on the database ``odoo``;
 - :func:`settle`: let the event loop run, without a wall-clock wait, until a condition holds;
-- :func:`cancel_at_random`: cancel tasks after a random number of loop ticks each.
+- :func:`cancel_at_random`: cancel tasks after a random number of loop ticks each;
+- :class:`RawServer` and its handlers (:func:`keep_alive`, :func:`read_request`,
+  :func:`reply`): a small asyncio HTTP server for what the double cannot do on demand;
+  :class:`Recorder`, a trace callback; the ``certificate`` fixture for TLS tests.
 
 Hypothesis runs without its wall-clock checks (no per-example deadline, no "data
 generation is too slow" health check): on a machine shared with other work they
@@ -18,10 +21,15 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable, Sequence
+import shutil
+import ssl
+import subprocess
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import anyio
+import pytest
 from hypothesis import HealthCheck, settings
 
 from odoo_async import AsyncOdoo
@@ -75,3 +83,121 @@ async def cancel_at_random(
 
     await asyncio.gather(*(cancel_later(t, rng.randrange(0, max_ticks)) for t in tasks))
     return await asyncio.gather(*tasks, return_exceptions=True)
+
+
+# -- a raw HTTP server on loopback ----------------------------------------------------------
+
+REPLY = b'{"jsonrpc": "2.0", "id": 1, "result": true}'
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+async def read_request(reader: asyncio.StreamReader) -> bytes:
+    """One request off the wire (Content-Length framing); b"" at end-of-file."""
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError:
+        return b""
+    length = 0
+    for line in head.split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    return head + await reader.readexactly(length)
+
+
+def reply(body: bytes = REPLY, *, extra: bytes = b"") -> bytes:
+    return (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        + extra
+        + b"Content-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+        + body
+    )
+
+
+class RawServer:
+    """An asyncio TCP server on loopback running ``handler`` per connection."""
+
+    def __init__(self, handler: Handler, *, ssl_context: ssl.SSLContext | None = None) -> None:
+        self.handler = handler
+        self.ssl_context = ssl_context
+        self.connections = 0
+        self.url = ""
+        self._server: asyncio.Server | None = None
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        try:
+            await self.handler(reader, writer)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+
+    async def __aenter__(self) -> RawServer:
+        self._server = await asyncio.start_server(
+            self._handle, "127.0.0.1", 0, ssl=self.ssl_context
+        )
+        port = self._server.sockets[0].getsockname()[1]
+        self.url = f"{'https' if self.ssl_context else 'http'}://127.0.0.1:{port}"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        await self._server.wait_closed()
+
+
+async def keep_alive(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Answer every request on the connection until the client closes it."""
+    while await read_request(reader):
+        writer.write(reply())
+        await writer.drain()
+
+
+class Recorder:
+    def __init__(self, then: Callable[[str], None] | None = None) -> None:
+        self.names: list[str] = []
+        self.then = then
+
+    async def __call__(self, name: str, info: Mapping[str, Any]) -> None:
+        self.names.append(name)
+        if self.then is not None:
+            self.then(name)
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for localhost and 127.0.0.1 (made by the openssl CLI)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("needs the openssl command to make a certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    made = subprocess.run(
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        capture_output=True,
+        check=False,
+    )
+    if made.returncode != 0:
+        pytest.skip(f"openssl could not make a certificate: {made.stderr.decode()[-200:]}")
+    return cert, key

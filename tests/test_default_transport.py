@@ -16,7 +16,16 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import cancel_at_random, settle
+from conftest import (
+    REPLY,
+    RawServer,
+    Recorder,
+    cancel_at_random,
+    keep_alive,
+    read_request,
+    reply,
+    settle,
+)
 
 from odoo_async import (
     AsyncOdoo,
@@ -28,17 +37,6 @@ from odoo_async import (
 from odoo_async._aiohttp import AiohttpTransport
 from odoo_async._http import DEFAULT_LIMITS, make_transport
 from odoo_async.testing import FakeOdoo
-from tests.test_transport import (
-    REPLY,
-    RawServer,
-    Recorder,
-    certificate,
-    keep_alive,
-    read_request,
-    reply,
-)
-
-__all__ = ["certificate"]  # the fixture, imported so that pytest finds it here
 
 NAMES = ["aiohttp", "httpx"]
 

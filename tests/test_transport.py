@@ -11,16 +11,24 @@ from __future__ import annotations
 import asyncio
 import gzip
 import random
-import shutil
 import ssl
-import subprocess
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from conftest import cancel_at_random, connect, settle
+from conftest import (
+    REPLY,
+    RawServer,
+    Recorder,
+    cancel_at_random,
+    connect,
+    keep_alive,
+    read_request,
+    reply,
+    settle,
+)
 
 from odoo_async import (
     ClientClosedError,
@@ -33,82 +41,10 @@ from odoo_async._http import _Trace
 from odoo_async._transport import PooledTransport
 from odoo_async.testing import FakeOdoo
 
-REPLY = b'{"jsonrpc": "2.0", "id": 1, "result": true}'
-
 
 @pytest.fixture
 def fake() -> FakeOdoo:
     return FakeOdoo(db="odoo", partners=20)
-
-
-# --------------------------------------------------------------------------- raw servers
-
-Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
-
-
-async def read_request(reader: asyncio.StreamReader) -> bytes:
-    """One request off the wire (Content-Length framing); b"" at end-of-file."""
-    try:
-        head = await reader.readuntil(b"\r\n\r\n")
-    except asyncio.IncompleteReadError:
-        return b""
-    length = 0
-    for line in head.split(b"\r\n"):
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value)
-    return head + await reader.readexactly(length)
-
-
-def reply(body: bytes = REPLY, *, extra: bytes = b"") -> bytes:
-    return (
-        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-        + extra
-        + b"Content-Length: "
-        + str(len(body)).encode()
-        + b"\r\n\r\n"
-        + body
-    )
-
-
-class RawServer:
-    """An asyncio TCP server on loopback running ``handler`` per connection."""
-
-    def __init__(self, handler: Handler, *, ssl_context: ssl.SSLContext | None = None) -> None:
-        self.handler = handler
-        self.ssl_context = ssl_context
-        self.connections = 0
-        self.url = ""
-        self._server: asyncio.Server | None = None
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.connections += 1
-        try:
-            await self.handler(reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
-        finally:
-            writer.close()
-
-    async def __aenter__(self) -> RawServer:
-        self._server = await asyncio.start_server(
-            self._handle, "127.0.0.1", 0, ssl=self.ssl_context
-        )
-        port = self._server.sockets[0].getsockname()[1]
-        self.url = f"{'https' if self.ssl_context else 'http'}://127.0.0.1:{port}"
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
-        await self._server.wait_closed()
-
-
-async def keep_alive(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    """Answer every request on the connection until the client closes it."""
-    while await read_request(reader):
-        writer.write(reply())
-        await writer.drain()
 
 
 @pytest.fixture
@@ -343,17 +279,6 @@ async def test_a_gzip_reply_is_decoded(client: tuple[httpx.AsyncClient, PooledTr
 # --------------------------------------------------------------------------- trace events
 
 
-class Recorder:
-    def __init__(self, then: Callable[[str], None] | None = None) -> None:
-        self.names: list[str] = []
-        self.then = then
-
-    async def __call__(self, name: str, info: Mapping[str, Any]) -> None:
-        self.names.append(name)
-        if self.then is not None:
-            self.then(name)
-
-
 async def test_trace_events_tell_new_connections_from_pooled_ones(
     client: tuple[httpx.AsyncClient, PooledTransport],
 ) -> None:
@@ -532,41 +457,6 @@ def test_config_is_checked() -> None:
 
 
 # --------------------------------------------------------------------------- TLS
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A self-signed certificate for localhost and 127.0.0.1 (made by the openssl CLI)."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("needs the openssl command to make a certificate")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    made = subprocess.run(
-        [
-            openssl,
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=localhost",
-            "-addext",
-            "subjectAltName=DNS:localhost,IP:127.0.0.1",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        capture_output=True,
-        check=False,
-    )
-    if made.returncode != 0:
-        pytest.skip(f"openssl could not make a certificate: {made.stderr.decode()[-200:]}")
-    return cert, key
 
 
 @pytest.mark.parametrize("verify", ["path", "context", "off"])
