@@ -177,10 +177,13 @@ def before_unlink(store: Store, model: str, ids: list[int], uid: int) -> None:
         )
 
 
-def after_change(store: Store, model: str, ids: list[int], fnames: set[str], uid: int) -> None:
-    """Recompute what depends on the changed fields of ``ids``."""
+def after_change(
+    store: Store, model: str, ids: list[int], fnames: set[str], uid: int, *, created: bool = False
+) -> None:
+    """Recompute what depends on the changed fields of ``ids`` (``created``: rows just made)."""
     if model == "res.partner" and not _PARTNER_NAME_FIELDS.isdisjoint(fnames):
-        _recompute_partners(store, ids)
+        # A partner just created has no children unless the create gave it some.
+        _recompute_partners(store, ids, children=not created or "child_ids" in fnames)
     elif model == "account.move.line" and not _LINE_AMOUNT_FIELDS.isdisjoint(fnames):
         moves = store.tables["account.move"]
         for rid in ids:
@@ -299,9 +302,11 @@ def commercial_of(table: dict[int, Row], row: Row) -> Row:
     return current
 
 
-def _recompute_partners(store: Store, ids: list[int]) -> None:
+def _recompute_partners(store: Store, ids: list[int], *, children: bool = True) -> None:
+    """Names and commercial entity of ``ids`` and, with ``children``, of their descendants."""
     table = store.tables["res.partner"]
-    children = store.children("res.partner")
+    # The inverse index costs a scan of the table: skip it where no row can have children.
+    below = store.children("res.partner") if children else {}
     todo = deque(rid for rid in ids if rid in table)
     done: set[int] = set()
     while todo:
@@ -312,7 +317,7 @@ def _recompute_partners(store: Store, ids: list[int]) -> None:
         row = table[rid]
         parent = table.get(row.get("parent_id"))  # type: ignore[arg-type]
         _set(store, "res.partner", rid, partner_names(row, parent, commercial_of(table, row)))
-        todo.extend(children.get(rid, ()))
+        todo.extend(below.get(rid, ()))
 
 
 def _copy_move_fields(move: Row, line: Row) -> None:

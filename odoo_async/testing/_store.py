@@ -458,7 +458,7 @@ class Store:
         row.update(create_date=now, write_date=now, create_uid=uid, write_uid=uid)
         rid = self.insert(model, row)
         self.write_later(model, [rid], later, uid)
-        business.after_change(self, model, [rid], set(row) | set(later), uid)
+        business.after_change(self, model, [rid], set(row) | set(later), uid, created=True)
         return rid
 
     def write(self, model: str, ids: Sequence[int], vals: Any, uid: int) -> None:

@@ -413,6 +413,25 @@ def test_create_one_or_many(db: Database) -> None:
     assert call(db, "res.partner", "create", {"name": "Four", "no_such_field": 1})
 
 
+def test_create_with_children_names_them_under_the_new_company(db: Database) -> None:
+    # The create path skips the children index unless the create itself gives children.
+    company = call(
+        db,
+        "res.partner",
+        "create",
+        {"name": "Acme", "is_company": True, "child_ids": [[0, 0, {"name": "Kid"}]]},
+    )
+    [kid] = call(db, "res.partner", "search_read", [["parent_id", "=", company]], ["display_name"])
+    assert kid["display_name"] == "Acme, Kid"
+    call(db, "res.partner", "write", [company], {"name": "Acme Corp"})
+    assert names_of(db, [kid["id"]]) == ["Acme Corp, Kid"]
+
+
+def names_of(db: Database, ids: list[int]) -> list[str]:
+    rows = call(db, "res.partner", "read", ids, ["display_name"])
+    return [row["display_name"] for row in rows]
+
+
 @pytest.mark.parametrize(
     ("model", "vals", "name", "message"),
     [
