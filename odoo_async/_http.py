@@ -317,7 +317,7 @@ class HTTPSession:
             # leaves us the response's status (httpx's own send does the same).
             # Straight to the transport when we can: the client's send would
             # only add cookie-jar, auth and redirect handling, which a JSON-RPC
-            # call does not use, and which cost about a fifth of a call's CPU.
+            # call does not use (README, "Where a call's time goes").
             send = self._send
             if send is not None:
                 response = await send.handle_async_request(request)

@@ -10,7 +10,7 @@ exceed them. Both belong to one event loop and are not thread-safe.
 - :class:`ConcurrencyLimiter` caps the calls in flight, first come first
   served, and records the peak it saw. A free slot is taken without a trip
   through the event loop (``anyio.CapacityLimiter`` yields once per acquire,
-  about a tenth of a small call's CPU in the client; see README).
+  a few per cent of a small call's CPU in the client; see README).
 """
 
 from __future__ import annotations
