@@ -10,9 +10,10 @@
 
 It answers Odoo 17's endpoints with Odoo 17's envelopes, status codes and fault
 names; ``fake.inject(...)`` adds HTTP errors, dropped connections, slow replies and
-concurrency faults; ``fake.calls`` logs what it received. ``FakeOdoo(cost=
-ServerCost.odoo17(workers=0))`` makes it take as long as a real Odoo 17 takes
-(threaded; ``workers=2`` for prefork). With pytest, the fixtures
+concurrency faults; ``fake.calls`` logs what it received; ``with fake.hold() as held``
+keeps its replies until the block ends, so that a test has requests in flight at
+once. ``FakeOdoo(cost=ServerCost.odoo17(workers=0))`` makes it take as long as a
+real Odoo 17 takes (threaded; ``workers=2`` for prefork). With pytest, the fixtures
 ``fake_odoo`` and ``fake_odoo_url`` come from ``odoo_async.testing.pytest_plugin``.
 
 Names are imported on first use, so loading the pytest plugin stays cheap.
@@ -26,9 +27,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._cost import ServerCost
     from ._faults import FAULT_KINDS, FaultKind, FaultRule
+    from ._hold import Hold
     from ._server import Call, FakeOdoo
 
-__all__ = ["FAULT_KINDS", "Call", "FakeOdoo", "FaultKind", "FaultRule", "ServerCost"]
+__all__ = ["FAULT_KINDS", "Call", "FakeOdoo", "FaultKind", "FaultRule", "Hold", "ServerCost"]
 
 _WHERE = {
     "FAULT_KINDS": "._faults",
@@ -36,6 +38,7 @@ _WHERE = {
     "FaultRule": "._faults",
     "Call": "._server",
     "FakeOdoo": "._server",
+    "Hold": "._hold",
     "ServerCost": "._cost",
 }
 
