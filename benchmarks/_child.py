@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import inspect
 import json
 import os
@@ -68,6 +69,8 @@ def _call(fn: Any, *args: Any) -> dict[str, Any]:
 
 def run(contender: str, scenario: str, t: Target, params: dict[str, Any]) -> dict[str, Any]:
     module = load(contender)
+    for name in getattr(module, "IMPORTS", ()):
+        importlib.import_module(name)  # module import time is not the client's speed
     fn = getattr(module, scenario, None)
     row: dict[str, Any] = {"version": module.version()}
     if fn is None:

@@ -1,6 +1,7 @@
 """What every contender module gets: the target server and the workload helpers.
 
-A contender module names itself (``NAME``), says its version (``version()``)
+A contender module names itself (``NAME``), lists the modules it uses
+(``IMPORTS``, imported before any clock starts), says its version (``version()``)
 and implements the scenarios it can run, each as a function (``async def``
 for the asyncio clients) taking a :class:`Target` and the scenario's inputs:
 

@@ -11,6 +11,8 @@ from typing import Any
 from benchmarks.contenders._base import DOMAIN, MODEL, Target, run_tasks
 
 NAME = "aio-odoorpc"
+#: imported before the clock starts (cold scenarios time the client, not imports)
+IMPORTS = ("aio_odoorpc", "httpx")
 CONCURRENCY = 32
 
 

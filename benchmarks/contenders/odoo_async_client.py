@@ -13,6 +13,8 @@ from typing import Any
 from benchmarks.contenders._base import DOMAIN, MODEL, Target, run_tasks
 
 NAME = "odoo_async"
+#: imported before the clock starts (cold scenarios time the client, not imports)
+IMPORTS = ("odoo_async", "odoo_async._aiohttp", "httpx_aiohttp")
 CONCURRENCY = 32
 
 

@@ -11,6 +11,8 @@ from typing import Any
 from benchmarks.contenders._base import DOMAIN, MODEL, Target, run_threads, thread_map
 
 NAME = "odoo-client-lib"
+#: imported before the clock starts (cold scenarios time the client, not imports)
+IMPORTS = ("odoolib",)
 CONCURRENCY = 32
 
 

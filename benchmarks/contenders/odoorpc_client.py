@@ -10,6 +10,8 @@ from typing import Any
 from benchmarks.contenders._base import DOMAIN, MODEL, Target, run_threads, thread_map
 
 NAME = "OdooRPC"
+#: imported before the clock starts (cold scenarios time the client, not imports)
+IMPORTS = ("odoorpc",)
 CONCURRENCY = 32
 
 

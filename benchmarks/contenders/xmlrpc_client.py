@@ -14,6 +14,8 @@ from typing import Any
 from benchmarks.contenders._base import DOMAIN, MODEL, Target, run_threads, thread_map
 
 NAME = "xmlrpc.client"
+#: imported before the clock starts (cold scenarios time the client, not imports)
+IMPORTS = ("xmlrpc.client",)
 CONCURRENCY = 32
 
 
