@@ -203,7 +203,7 @@ async def test_overload_without_a_cap_is_retried_not_crashed(fake: FakeOdoo) -> 
     assert odoo.stats.retries == fake.rejected_requests
 
 
-@pytest.mark.parametrize("transport", ["httpx", "pooled"])
+@pytest.mark.parametrize("transport", ["default", "pooled"])
 async def test_load_with_injected_503s_stays_within_the_pool(
     fake: FakeOdoo, transport: str
 ) -> None:
@@ -211,6 +211,12 @@ async def test_load_with_injected_503s_stays_within_the_pool(
 
     With 2 retries (the default) one call in 8,000 would see three 503s in a row;
     a bulk job raises max_retries.
+
+    Sockets are counted for PooledTransport only: it frees a slot once the socket is
+    closed. aiohttp's pool (the default) frees it when it starts closing a socket,
+    which asyncio closes one loop iteration later, so on a slow run (an idle
+    connection expiring, a new one opened in its place) the OS can briefly hold
+    max_connections + 1 sockets, and the double rightly counts them.
     """
     policy = RetryPolicy(max_retries=6)
     pooled = {"transport": PooledTransport()} if transport == "pooled" else {}
@@ -228,10 +234,10 @@ async def test_load_with_injected_503s_stays_within_the_pool(
     assert len(set(results)) == 1
     assert stats.retries > 0
     assert stats.peak_in_flight <= 32
+    assert fake.peak_requests <= 32
     if transport == "pooled":
         assert pooled["transport"].peak_connections <= 32
-    assert fake.peak_connections <= 32, "closes are counted before the connection replacing them"
-    assert fake.peak_requests <= 32
+        assert fake.peak_connections <= 32, "a socket is closed before its replacement opens"
 
 
 async def test_cancelling_a_thousand_calls_leaves_the_client_healthy(fake: FakeOdoo) -> None:
