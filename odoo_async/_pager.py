@@ -11,27 +11,60 @@ The pager is what ``model.search_read(...)`` returns. It is
   ``prefetch`` pages fetched ahead; ``async for page in pager.pages()`` yields
   the pages as lists.
 
-Offset pagination (the default) sorts by the caller's order plus ``id`` so
-that each row appears once; rows inserted or deleted during the walk can
-shift the pages (a row may be skipped or seen twice). ``keyset=True`` pages
-with ``id > last id`` instead, in ``id`` order: it stays exact while the
-table changes, at the price of fetching pages one after another.
+How it fetches (the decisions live in ``_adaptive.py``, pure and table-tested):
+
+- in ``id`` order (the default order), **id windows**: a first page of
+  ``first_page`` rows and, at the same time, the highest matching id (one
+  one-row call); from what those two took, pages are sized so that the fixed
+  cost of a call is about 5 % of a page's time (500..10,000 rows), and the ids
+  above the first page are cut into windows ``low < id <= high`` holding about
+  a page each. Windows are fetched with one request in flight, then one more
+  while rows/s grows by 10 %; when it stops growing the engine steps back and
+  stays (a threaded Odoo serialises its work: one; prefork: its workers). The
+  last window has no upper bound. Windows are disjoint, so every row comes once
+  and in order, and rows changed during the walk shift nothing;
+- in any other order, **offset pages** sorted by the caller's order plus ``id``
+  so that each row appears once; rows inserted or deleted during the walk can
+  shift the pages (a row may be skipped or seen twice);
+- ``keyset=True``: pages by ``id > last id``, one after another: exact while
+  the table changes, never more than one request in flight.
+
+``page_size`` fixes the page size (else it adapts), ``max_in_flight`` the
+requests in flight (else they adapt, within the client's ``max_concurrency``);
+``prefetch`` bounds the pages held ahead of a stream (memory stays bounded:
+at most ``max_in_flight + prefetch`` pages).
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections.abc
+import math
+import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from typing import Any, Generic, TypeVar
 
+from ._adaptive import (
+    Concurrency,
+    ExportTuning,
+    ServerShape,
+    Window,
+    id_windows,
+    measure_server,
+    next_in_flight,
+    page_size_for,
+    start_concurrency,
+)
 from ._check import check_bool, check_callable, check_int, check_limit, check_offset, check_str
 from ._domain import as_single_term
 from ._gather import gather_or_cancel
 from ._paging import is_id_order, plan_pages, stable_order
 
-__all__ = ["SearchReadPager"]
+__all__ = ["OFFSET_PAGE_SIZE", "SearchReadPager"]
+
+#: Page size of offset pagination when none is given (every OFFSET makes Odoo skip rows).
+OFFSET_PAGE_SIZE = 2_000
 
 Row = TypeVar("Row")
 
@@ -52,14 +85,17 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
         offset: int = 0,
         limit: int | None = None,
         order: str | None = None,
-        page_size: int = 500,
+        page_size: int | None = None,
         keyset: bool = False,
         prefetch: int = 2,
+        max_in_flight: int | None = None,
         row_id: Callable[[Row], int],
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         check_callable("fetch", fetch, "an async function (domain, offset, limit, order)")
         check_callable("count", count, "an async function (domain)")
-        check_int("page_size", page_size, minimum=1)
+        check_int("page_size", page_size, minimum=1, none=True)
+        check_int("max_in_flight", max_in_flight, minimum=1, none=True)
         check_offset(offset)
         if check_limit(limit) == 0:
             limit = None  # as in Odoo: limit=0 means no limit
@@ -79,6 +115,11 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
         self.limit = limit
         self.order = stable_order(order)
         self.page_size = page_size
+        self.max_in_flight = max_in_flight
+        self.tuning = ExportTuning(page_size=page_size, max_in_flight=max_in_flight)
+        self._clock = clock
+        #: How the last walk fetched: strategy, page size, requests in flight.
+        self.plan: dict[str, Any] = {}
         self.keyset = keyset
         self.prefetch = prefetch
         self._row_id = row_id
@@ -94,14 +135,18 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
 
     async def all(self) -> list[Row]:
         """Every row (what ``await pager`` returns)."""
-        if self.keyset:
-            return [row async for row in self]
-        first_limit = self.page_size if self.limit is None else min(self.page_size, self.limit)
+        if self.keyset or is_id_order(self.order):
+            rows: list[Row] = []
+            async for page in self._pages(ahead=self.tuning.in_flight_cap * 4):
+                rows.extend(page)
+            return rows
+        page_size = self.page_size or OFFSET_PAGE_SIZE
+        first_limit = page_size if self.limit is None else min(page_size, self.limit)
         first_task = asyncio.ensure_future(
             self._fetch(self.domain, self.offset, first_limit, self.order)
         )
         try:
-            if self.limit is not None and self.limit <= self.page_size:
+            if self.limit is not None and self.limit <= page_size:
                 return await first_task
             total = await self._count(self.domain)
             first = await first_task
@@ -110,7 +155,7 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
             raise
         if len(first) < first_limit:
             return first
-        rest = plan_pages(total, offset=self.offset, limit=self.limit, page_size=self.page_size)[1:]
+        rest = plan_pages(total, offset=self.offset, limit=self.limit, page_size=page_size)[1:]
         pages = await gather_or_cancel(
             self._fetch(self.domain, off, lim, self.order) for off, lim in rest
         )
@@ -150,17 +195,31 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
 
     async def pages(self) -> AsyncIterator[list[Row]]:
         """The pages, in order, as lists of rows; at most ``prefetch`` fetched ahead."""
+        async for page in self._pages(ahead=self.prefetch):
+            yield page
+
+    async def _pages(self, *, ahead: int) -> AsyncIterator[list[Row]]:
         if self.keyset:
-            async for page in self._keyset_pages():
-                yield page
-            return
+            self.plan = {"strategy": "keyset"}
+            pages = self._keyset_pages()
+        elif is_id_order(self.order):
+            self.plan = {"strategy": "id windows"}
+            pages = self._window_pages(ahead)
+        else:
+            self.plan = {"strategy": "offset"}
+            pages = self._offset_pages()
+        async for page in pages:
+            yield page
+
+    async def _offset_pages(self) -> AsyncIterator[list[Row]]:
+        page_size = self.page_size or OFFSET_PAGE_SIZE
         ahead: deque[tuple[asyncio.Future[list[Row]], int]] = deque()
         next_offset = self.offset
         remaining = self.limit
 
         def schedule() -> bool:
             nonlocal next_offset, remaining
-            size = self.page_size if remaining is None else min(self.page_size, remaining)
+            size = page_size if remaining is None else min(page_size, remaining)
             if size <= 0:
                 return False
             fetch = self._fetch(self.domain, next_offset, size, self.order)
@@ -189,8 +248,9 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
         last_id: int | None = None
         remaining = self.limit
         offset = self.offset
+        page_size = self.page_size or self.tuning.first_page
         while remaining is None or remaining > 0:
-            size = self.page_size if remaining is None else min(self.page_size, remaining)
+            size = page_size if remaining is None else min(page_size, remaining)
             domain = (
                 self.domain
                 if last_id is None
@@ -206,3 +266,145 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
             if len(page) < size:
                 return
             last_id = self._row_id(page[-1])
+
+    # -- id windows -------------------------------------------------------------
+
+    def _timed(
+        self, domain: list[Any], offset: int, limit: int, order: str
+    ) -> asyncio.Task[_Timed[Row]]:
+        async def run() -> _Timed[Row]:
+            sent = self._clock()
+            rows = await self._fetch(domain, offset, limit, order)
+            return _Timed(rows, sent, self._clock())
+
+        return asyncio.ensure_future(run())
+
+    def _in_window(self, window: Window) -> list[Any]:
+        terms: list[Any] = [["id", ">", window.low]]
+        if window.high is not None:
+            terms.append(["id", "<=", window.high])
+        rest = as_single_term(self.domain) if self.domain else []  # one term, in prefix form
+        return ["&"] * (len(terms) - 1 + bool(rest)) + terms + rest
+
+    async def _window_pages(self, ahead: int) -> AsyncIterator[list[Row]]:
+        """Id windows fetched concurrently, yielded in id order (see the module docstring)."""
+        tuning = self.tuning
+        remaining = self.limit
+        first_size = tuning.page_size or tuning.first_page
+        if remaining is not None:
+            first_size = min(first_size, remaining)
+        slots: deque[tuple[Window | None, int, int, asyncio.Task[_Timed[Row]]]] = deque()
+        first = self._timed(self.domain, self.offset, first_size, "id")
+        top = None
+        alone = tuning.max_in_flight == 1  # then the probe waits for the first page
+        if not alone and (remaining is None or remaining > first_size):
+            top = self._timed(self.domain, 0, 1, "id desc")
+        try:
+            got = await first
+            if alone and len(got.rows) == first_size and remaining != first_size:
+                top = self._timed(self.domain, 0, 1, "id desc")
+            page = got.rows
+            if remaining is not None:
+                remaining -= len(page)
+            if page:
+                yield page
+            if len(page) < first_size or remaining == 0 or top is None:
+                return
+            probe = await top
+            if not probe.rows:
+                return
+            highest = self._row_id(probe.rows[0])
+            low, last = self._row_id(page[0]), self._row_id(page[-1])
+            seen_rows, seen_span = len(page), max(1, last - low + 1)
+            shape = measure_server(
+                len(page), (got.sent, got.received), (probe.sent, probe.received)
+            )
+            if alone:  # the probe went after the page: it tells the fixed cost only
+                per_row = max(0.0, got.seconds - probe.seconds) / len(page)
+                shape = ServerShape(probe.seconds, per_row, serial=True)
+            # many pages only help a server that runs several at once
+            expected = None if shape.serial else (highest - last) * seen_rows / seen_span
+            page_size = page_size_for(shape.fixed, shape.per_row, tuning, rows_left=expected)
+            if remaining is not None:
+                page_size = min(page_size, remaining)
+            state = start_concurrency(shape, page_size, tuning.in_flight_cap, tuning)
+            self.plan.update(
+                fixed_s=round(shape.fixed, 4),
+                row_us=round(shape.per_row * 1e6, 1),
+                serial=shape.serial,
+                page_size=page_size,
+            )
+            cursor: int | None = last
+
+            def issue(window: Window, *, front: bool = False) -> None:
+                task = self._timed(self._in_window(window), 0, page_size, "id")
+                slot = (window, state.in_flight, page_size, task)
+                slots.appendleft(slot) if front else slots.append(slot)
+
+            def fill() -> None:
+                nonlocal cursor
+                while (
+                    cursor is not None
+                    and sum(not slot[3].done() for slot in slots) < state.in_flight
+                    and len(slots) < state.in_flight + ahead
+                ):
+                    density = seen_rows / seen_span
+                    expected = page_size * tuning.window_fill
+                    window = id_windows(cursor, highest, density, math.ceil(expected))[0]
+                    issue(window)
+                    cursor = window.high
+
+            fill()
+            while slots:
+                window, level, size, task = slots[0]
+                got = await task
+                slots.popleft()
+                page = got.rows
+                if level == state.current.in_flight:
+                    current = state.current.add(len(page), got.sent, got.received)
+                    state = next_in_flight(
+                        Concurrency(state.in_flight, state.settled, state.best, current),
+                        tuning.in_flight_cap,
+                        tuning,
+                    )
+                    self.plan.update(page_size=page_size, in_flight=state.in_flight)
+                    self.plan.setdefault("levels", []).append(state.in_flight)
+                if window is not None and window.high is not None:
+                    seen_rows += len(page)
+                    seen_span += window.high - window.low
+                if (
+                    window is not None
+                    and len(page) >= size
+                    and self._row_id(page[-1]) != window.high
+                ):
+                    # a dense window: the rest of it comes next, before the later windows
+                    issue(Window(self._row_id(page[-1]), window.high), front=True)
+                if remaining is not None:
+                    page = page[:remaining]
+                    remaining -= len(page)
+                if page:
+                    yield page
+                if remaining == 0:
+                    return
+                fill()
+        finally:
+            first.cancel()
+            if top is not None:
+                top.cancel()
+            for slot in slots:
+                slot[3].cancel()
+
+
+class _Timed(Generic[Row]):
+    """A page and when its request was sent and answered (on the pager's clock)."""
+
+    __slots__ = ("received", "rows", "sent")
+
+    def __init__(self, rows: list[Row], sent: float, received: float) -> None:
+        self.rows = rows
+        self.sent = sent
+        self.received = received
+
+    @property
+    def seconds(self) -> float:
+        return self.received - self.sent

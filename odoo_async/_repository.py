@@ -269,11 +269,16 @@ class AsyncModel(Generic[Row]):
         offset: int = 0,
         limit: int | None = None,
         order: str | None = None,
-        page_size: int = DEFAULT_PAGE_SIZE,
+        page_size: int | None = None,
         keyset: bool = False,
         prefetch: int = 2,
+        max_in_flight: int | None = None,
     ) -> SearchReadPager[Row]:
-        """Rows matching ``domain``, paged: await it or iterate it (:class:`SearchReadPager`)."""
+        """Rows matching ``domain``, paged: await it or iterate it (:class:`SearchReadPager`).
+
+        ``page_size`` and ``max_in_flight`` fix what they name; left to ``None``
+        they adapt to what the server shows (see the README, "Exports").
+        """
         normalized = normalize_domain(domain)
         wanted = self._fields(fields)
 
@@ -297,6 +302,7 @@ class AsyncModel(Generic[Row]):
             page_size=page_size,
             keyset=keyset,
             prefetch=prefetch,
+            max_in_flight=max_in_flight,
             row_id=row_id,
         )
 

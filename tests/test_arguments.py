@@ -140,8 +140,8 @@ BAD_CALLS: list[tuple[str, Call, type[Exception], str]] = [
     ("search_read limit -1", lambda c: c.P.search_read([], limit=-1), ValueError, "limit"),
     ("search_read offset", lambda c: c.P.search_read([], offset=-1), ValueError, "offset"),
     (
-        "search_read page_size None",
-        lambda c: c.P.search_read([], ["id"], page_size=None),
+        "search_read page_size str",
+        lambda c: c.P.search_read([], ["id"], page_size="500"),
         TypeError,
         "page_size",
     ),

@@ -1,0 +1,175 @@
+"""Export every partner x 6 fields from the cost-model double: odoo_async's strategies and the peers.
+
+The double runs in its own process with the threaded or the prefork cost model
+(``--cost``, what a real Odoo 17 charges: see bench_calibration), directly on
+loopback or behind the harness's remote-like front (TLS + a round trip). Each
+run starts a fresh client (the login is cached server-side by a warm-up, as it
+would be on a server in use). Prints seconds and rows/s per strategy, and the
+two ratios of the goals: against the best peer (OdooRPC and aio-odoorpc both
+send one ``search_read`` of everything) and against odoo_async sending that same
+single ``search_read``.
+
+    python -m benchmarks.bench_export [--partners 20450] [--profiles threaded,prefork]
+        [--settings direct,remote] [--repeat 3] [--scale 1.0] [--rtt 0.04]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from benchmarks._support import remote_front, save, served_double, table
+
+FIELDS = ["name", "email", "phone", "city", "country_id", "is_company"]
+PASSWORD = "admin"
+
+Run = Callable[[str, str | None], Awaitable[int]]
+
+
+def _client(url: str, ca: str | None, **options: Any) -> Any:
+    from odoo_async import AsyncOdoo
+
+    return AsyncOdoo(
+        url, db="odoo", username="admin", password=PASSWORD, verify=ca or True, **options
+    )
+
+
+PLANS: dict[str, dict[str, Any]] = {}
+
+
+def _stream(**options: Any) -> Run:
+    async def run(url: str, ca: str | None) -> int:
+        async with _client(url, ca) as odoo:
+            rows = 0
+            pager = odoo.model("res.partner").search_read([], FIELDS, **options)
+            async for _row in pager:
+                rows += 1
+            PLANS[f"stream {options}"] = pager.plan
+            return rows
+
+    return run
+
+
+async def _awaited(url: str, ca: str | None) -> int:
+    async with _client(url, ca) as odoo:
+        pager = odoo.model("res.partner").search_read([], FIELDS)
+        rows = len(await pager)
+        PLANS["await"] = pager.plan
+        return rows
+
+
+async def _single(url: str, ca: str | None) -> int:
+    """odoo_async sending what the peers send: one search_read of everything."""
+    import msgspec
+
+    async with _client(url, ca) as odoo:
+        raw = await odoo.execute_kw_raw("res.partner", "search_read", [[]], {"fields": FIELDS})
+        return len(msgspec.json.decode(raw, type=list[dict[str, Any]]))
+
+
+def _peer(module: str) -> Run:
+    async def run(url: str, ca: str | None) -> int:
+        import importlib
+
+        from benchmarks.contenders._base import Target
+
+        contender = importlib.import_module(f"benchmarks.contenders.{module}")
+        target = Target(url=url, db="odoo", user="admin", ca=ca)
+        if asyncio.iscoroutinefunction(contender.export):
+            result = await contender.export(target, FIELDS)
+        else:
+            result = await asyncio.to_thread(contender.export, target, FIELDS)
+        return int(result["rows"])
+
+    return run
+
+
+PEERS = {"OdooRPC": _peer("odoorpc_client"), "aio-odoorpc": _peer("aio_odoorpc_client")}
+OURS = {
+    "odoo_async stream (adaptive)": _stream(),
+    "odoo_async await (adaptive)": _awaited,
+    "odoo_async one search_read": _single,
+    "odoo_async stream, 1 in flight": _stream(max_in_flight=1),
+    "odoo_async stream, 2 in flight": _stream(max_in_flight=2),
+    "odoo_async keyset, one at a time": _stream(keyset=True, page_size=5_000),
+    "odoo_async offset pages of 500 (the old default)": _stream(order="name", page_size=500),
+}
+
+
+@contextlib.contextmanager
+def _server(
+    profile: str, setting: str, args: argparse.Namespace
+) -> Iterator[tuple[str, str | None]]:
+    extra = ["--cost", profile, "--cost-scale", str(args.scale)]
+    with served_double(partners=args.partners, extra=extra) as url:
+        if setting == "direct":
+            yield url, None
+            return
+        with (
+            tempfile.TemporaryDirectory() as certs,
+            remote_front(url, rtt=args.rtt, certs=Path(certs)) as (front, ca),
+        ):
+            yield front, str(ca)
+
+
+async def _time(run: Run, url: str, ca: str | None, repeat: int) -> tuple[float, int]:
+    best, rows = float("inf"), 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        rows = await run(url, ca)
+        best = min(best, time.perf_counter() - started)
+    return best, rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--partners", type=int, default=20_450, help="~95 %% of them active")
+    parser.add_argument("--profiles", default="threaded,prefork")
+    parser.add_argument("--settings", default="direct,remote")
+    parser.add_argument("--repeat", type=int, default=1, help="best of N")
+    parser.add_argument("--scale", type=float, default=1.0, help="cost model scale")
+    parser.add_argument("--rtt", type=float, default=0.04, help="remote-like round trip, s")
+    args = parser.parse_args()
+    os.environ.setdefault("BENCH_ODOO_PASSWORD", PASSWORD)
+    results: list[dict[str, Any]] = []
+    for profile in args.profiles.split(","):
+        for setting in args.settings.split(","):
+            with _server(profile, setting, args) as (url, ca):
+                asyncio.run(_time(_single, url, ca, 1))  # warm-up: the login is cached
+                timed = {
+                    name: asyncio.run(_time(run, url, ca, args.repeat))
+                    for name, run in {**PEERS, **OURS}.items()
+                }
+            peer = min(timed[name][0] for name in PEERS)
+            single = timed["odoo_async one search_read"][0]
+            lines = []
+            for name, (seconds, rows) in timed.items():
+                line = {
+                    "profile": profile,
+                    "setting": setting,
+                    "strategy": name,
+                    "rows": rows,
+                    "seconds": round(seconds, 3),
+                    "rows_per_s": round(rows / seconds),
+                    "vs best peer": f"{peer / seconds:.2f}x",
+                    "vs one search_read": f"{single / seconds:.2f}x",
+                }
+                lines.append(line)
+                results.append(line)
+            print(f"\nexport, {profile} cost model, {setting} (scale {args.scale:g}):")
+            columns = ["strategy", "rows", "seconds", "rows_per_s", "vs best peer"]
+            print(table(lines, [*columns, "vs one search_read"]))
+            for name in ("stream {}", "await"):
+                print(f"  plan of the adaptive {name.split()[0]}: {PLANS.get(name)}")
+    print(f"\nwritten to {save('export', results)}")
+
+
+if __name__ == "__main__":
+    main()
