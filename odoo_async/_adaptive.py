@@ -87,19 +87,28 @@ class ExportTuning:
 
 
 def page_size_for(
-    fixed: float, per_row: float, tuning: ExportTuning, *, rows_left: float | None = None
+    fixed: float,
+    per_row: float,
+    tuning: ExportTuning,
+    *,
+    rows_left: float | None = None,
+    serial: bool = False,
 ) -> int:
     """Rows a page needs for the fixed cost of a call to be ``overhead_share`` of its time.
 
     ``fixed``: seconds a call costs before it reads a row; ``per_row``: seconds a
     row adds; ``rows_left``: the rows expected still to come, when known (the page
-    shrinks so that they make ``min_pages`` pages). A fixed ``tuning.page_size`` wins.
+    shrinks so that they make ``min_pages`` pages). A ``serial`` server gains
+    nothing from several pages at once: its pages are the largest allowed. A
+    fixed ``tuning.page_size`` wins.
 
     >>> page_size_for(0.020, 0.000100, ExportTuning())  # 20 ms a call, 100 us a row
     6500
     """
     if tuning.page_size is not None:
         return tuning.page_size
+    if serial:
+        return tuning.max_page_size
     if per_row <= 0:
         rows = float(tuning.max_page_size)
     elif fixed <= 0:

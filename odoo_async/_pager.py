@@ -295,36 +295,53 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
             first_size = min(first_size, remaining)
         slots: deque[tuple[Window | None, int, int, asyncio.Task[_Timed[Row]]]] = deque()
         first = self._timed(self.domain, self.offset, first_size, "id")
-        top = None
-        alone = tuning.max_in_flight == 1  # then the probe waits for the first page
-        if not alone and (remaining is None or remaining > first_size):
-            top = self._timed(self.domain, 0, 1, "id desc")
+        second: asyncio.Task[_Timed[Row]] | None = None
+        top: asyncio.Task[_Timed[Row]] | None = None
+        alone = tuning.max_in_flight == 1  # then the probe waits for the second page
         try:
             got = await first
-            if alone and len(got.rows) == first_size and remaining != first_size:
+            page = got.rows
+            if remaining is not None:
+                remaining -= len(page)
+            if len(page) < first_size or remaining == 0:
+                if page:
+                    yield page
+                return
+            low, last = self._row_id(page[0]), self._row_id(page[-1])
+            # The second page (id > last) and, right behind it, the highest id: sent
+            # after the login the first page may have waited for, they measure the server.
+            second_size = first_size if remaining is None else min(first_size, remaining)
+            second = self._timed(self._in_window(Window(last, None)), 0, second_size, "id")
+            if not alone:
+                top = self._timed(self.domain, 0, 1, "id desc")
+            yield page
+            got = await second
+            if alone:
                 top = self._timed(self.domain, 0, 1, "id desc")
             page = got.rows
             if remaining is not None:
                 remaining -= len(page)
             if page:
                 yield page
-            if len(page) < first_size or remaining == 0 or top is None:
+            if len(page) < second_size or remaining == 0 or top is None:
                 return
             probe = await top
             if not probe.rows:
                 return
             highest = self._row_id(probe.rows[0])
-            low, last = self._row_id(page[0]), self._row_id(page[-1])
-            seen_rows, seen_span = len(page), max(1, last - low + 1)
+            last = self._row_id(page[-1])
+            seen_rows = first_size + len(page)
+            seen_span = max(1, last - low + 1)
             shape = measure_server(
                 len(page), (got.sent, got.received), (probe.sent, probe.received)
             )
             if alone:  # the probe went after the page: it tells the fixed cost only
                 per_row = max(0.0, got.seconds - probe.seconds) / len(page)
                 shape = ServerShape(probe.seconds, per_row, serial=True)
-            # many pages only help a server that runs several at once
-            expected = None if shape.serial else (highest - last) * seen_rows / seen_span
-            page_size = page_size_for(shape.fixed, shape.per_row, tuning, rows_left=expected)
+            expected = (highest - last) * seen_rows / seen_span
+            page_size = page_size_for(
+                shape.fixed, shape.per_row, tuning, rows_left=expected, serial=shape.serial
+            )
             if remaining is not None:
                 page_size = min(page_size, remaining)
             state = start_concurrency(shape, page_size, tuning.in_flight_cap, tuning)
@@ -389,8 +406,9 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
                 fill()
         finally:
             first.cancel()
-            if top is not None:
-                top.cancel()
+            for pending in (second, top):
+                if pending is not None:
+                    pending.cancel()
             for slot in slots:
                 slot[3].cancel()
 
