@@ -116,7 +116,11 @@ def _server(
             tempfile.TemporaryDirectory() as certs,
             remote_front(url, rtt=args.rtt, certs=Path(certs)) as (front, ca),
         ):
-            yield front, str(ca)
+            os.environ["SSL_CERT_FILE"] = str(ca)  # for OdooRPC, which takes no CA of its own
+            try:
+                yield front, str(ca)
+            finally:
+                del os.environ["SSL_CERT_FILE"]
 
 
 async def _time(run: Run, url: str, ca: str | None, repeat: int) -> tuple[float, int]:
