@@ -45,7 +45,7 @@ from ._errors import (
     WrongEventLoopError,
 )
 from ._http import DEFAULT_LIMITS, DEFAULT_TIMEOUT, TRANSPORTS, HTTPSession
-from ._limits import ConcurrencyLimiter, TokenBucket
+from ._limits import Budget, Budgets, ConcurrencyLimiter, LocalBudget, TokenBucket
 from ._protocol import Credentials, WireProtocol
 from ._repository import AsyncModel
 from ._retry import RetryPolicy, retry_decision
@@ -91,6 +91,7 @@ class _Core:
         credentials: Credentials,
         limiter: ConcurrencyLimiter,
         bucket: TokenBucket | None,
+        budget: Budget | None,
         stats: ClientStats,
         sleep: Callable[[float], Awaitable[Any]],
     ) -> None:
@@ -100,6 +101,7 @@ class _Core:
         self.credentials = credentials
         self.limiter = limiter
         self.bucket = bucket
+        self.budgets = Budgets(LocalBudget(bucket, limiter), budget)
         self.stats = stats
         self.uid: int | None = None
         self.auth_refused: AuthenticationError | None = None
@@ -151,7 +153,10 @@ class AsyncOdoo:
     to it. ``max_concurrency`` caps calls in flight (``None`` for no cap);
     ``rate_limit`` caps calls per second (token bucket, ``burst`` tokens at
     most, one second's worth by default); both count every HTTP attempt,
-    retries included. ``retry`` is the default
+    retries included. ``budget`` is a limit shared with other clients and
+    processes (:class:`odoo_async.shared.RedisBudget`), drawn from after the
+    local limits, its waits bounded by the call's ``pool`` timeout;
+    :meth:`aclose` closes it. ``retry`` is the default
     :class:`RetryPolicy`. ``protocol`` is ``"jsonrpc"`` (``/jsonrpc``, the
     default), ``"xmlrpc"`` (``/xmlrpc/2``), ``"json2"`` (Odoo 19's JSON-2 API;
     needs ``api_key``), ``"web"`` (the web client's cookie session, renewed when
@@ -185,6 +190,7 @@ class AsyncOdoo:
         max_concurrency: int | None = DEFAULT_MAX_CONCURRENCY,
         rate_limit: float | None = None,
         burst: float | None = None,
+        budget: Budget | None = None,
         sleep: Callable[[float], Awaitable[Any]] = anyio.sleep,
     ) -> None:
         check_url(url)
@@ -220,6 +226,7 @@ class AsyncOdoo:
         check_int("max_concurrency", max_concurrency, minimum=1, none=True)
         check_number("rate_limit", rate_limit, above=True, none=True)
         check_number("burst", burst, minimum=1, none=True)
+        check_instance("budget", budget, Budget, "a shared budget such as RedisBudget", none=True)
         check_callable("sleep", sleep, "an async function taking seconds, such as anyio.sleep")
         stats = ClientStats()
         http = HTTPSession(
@@ -250,6 +257,7 @@ class AsyncOdoo:
             ),
             limiter=ConcurrencyLimiter(max_concurrency),
             bucket=TokenBucket(rate_limit, burst=burst) if rate_limit else None,
+            budget=budget,
             stats=stats,
             sleep=sleep,
         )
@@ -380,7 +388,7 @@ class AsyncOdoo:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the pool. Every view of this client is closed with it.
+        """Close the pool and the shared budget. Every view of this client is closed with it.
 
         From an event loop other than the one that opened the client (that
         loop is gone, with the connections in it), the pool is only dropped.
@@ -391,6 +399,8 @@ class AsyncOdoo:
             core.http.abandon()
         else:
             await core.http.aclose()
+            if core.budgets.shared is not None:
+                await core.budgets.shared.aclose()
         core.caches = ClientCaches()
 
     # -- calls ----------------------------------------------------------------
@@ -592,18 +602,19 @@ class AsyncOdoo:
         attempt = 0
         stale_retried = False
         while True:
+            permit = await core.budgets.acquire((timeout or core.http.timeout).pool)
             if core.bucket is not None:
-                await core.bucket.acquire()
                 stats.rate_limit_wait = core.bucket.wall_waited
+            stats.budget_wait = core.budgets.shared_wait
             started = time.perf_counter()
             try:
-                async with core.limiter:
-                    stats.in_flight += 1
-                    stats.peak_in_flight = max(stats.peak_in_flight, stats.in_flight)
-                    try:
-                        result = await send(timeout)
-                    finally:
-                        stats.in_flight -= 1
+                stats.in_flight += 1
+                stats.peak_in_flight = max(stats.peak_in_flight, stats.in_flight)
+                try:
+                    result = await send(timeout)
+                finally:
+                    stats.in_flight -= 1
+                    core.budgets.release(permit)
             except OdooError as exc:
                 if not isinstance(exc, TransportError):  # those are counted by HTTPSession
                     stats.errors += 1

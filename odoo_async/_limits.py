@@ -3,6 +3,13 @@
 Both are applied per HTTP attempt, retries included, so a retry storm cannot
 exceed them. Both belong to one event loop and are not thread-safe.
 
+The client sees every limit through one small interface, :class:`Budget`:
+``acquire(timeout)`` before each HTTP attempt returns a permit, ``release(permit)``
+after it. :class:`LocalBudget` is the client's own limits (the two classes
+below); :class:`odoo_async.shared.RedisBudget` is one shared by every worker
+that names the same Redis key. :class:`Budgets` is what one client draws from:
+its local budget, then the shared one if any.
+
 - :class:`TokenBucket` lets ``rate`` calls a second through on average, with
   bursts of up to ``burst`` calls after a quiet spell. Waiters are served in
   the order they arrived, each sleeping exactly until its own turn: nobody
@@ -21,11 +28,30 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import anyio
 
-__all__ = ["ConcurrencyLimiter", "TokenBucket"]
+__all__ = ["Budget", "Budgets", "ConcurrencyLimiter", "LocalBudget", "TokenBucket"]
+
+
+@runtime_checkable
+class Budget(Protocol):
+    """What the client asks before each HTTP attempt, retries included.
+
+    ``await acquire(timeout)`` waits for a permit and returns it; the client
+    passes it to ``release(permit)`` when the attempt is over, however it
+    ended. ``timeout`` is the longest the caller will wait (the call's
+    ``pool`` timeout, ``None`` for no limit); a budget that cannot grant a
+    permit in time raises :class:`~odoo_async.RequestTimeout`. ``aclose()``
+    gives back what the budget holds; the client calls it when it is closed.
+    """
+
+    async def acquire(self, timeout: float | None) -> Any: ...
+
+    def release(self, permit: Any) -> None: ...
+
+    async def aclose(self) -> None: ...
 
 
 class TokenBucket:
@@ -208,7 +234,8 @@ class ConcurrencyLimiter:
         """Tasks waiting for a slot right now."""
         return len(self._waiters)
 
-    async def __aenter__(self) -> None:
+    async def acquire(self) -> None:
+        """Take a slot, waiting for one if ``max_concurrency`` are taken."""
         if self._max is not None:
             task = asyncio.current_task()
             if task in self._holders:
@@ -235,12 +262,8 @@ class ConcurrencyLimiter:
         if self._in_flight > self._peak:
             self._peak = self._in_flight
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def release(self) -> None:
+        """Give the slot taken by :meth:`acquire` back (from the task that took it)."""
         self._in_flight -= 1
         if self._max is not None:
             self._holders.discard(asyncio.current_task())
@@ -254,3 +277,99 @@ class ConcurrencyLimiter:
                 waiter.set_result(None)
                 return
         self._taken -= 1
+
+    async def __aenter__(self) -> None:
+        await self.acquire()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()
+
+
+class LocalBudget:
+    """One client's own limits as a :class:`Budget`: a rate, then a slot.
+
+    Either part may be ``None``. Waits are in-process and not bounded by
+    ``timeout``: the rate's wait is known in advance and a slot is freed by a
+    call of this same client.
+    """
+
+    __slots__ = ("bucket", "limiter")
+
+    def __init__(self, bucket: TokenBucket | None, limiter: ConcurrencyLimiter | None) -> None:
+        self.bucket = bucket
+        self.limiter = limiter
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.bucket!r}, {self.limiter!r})"
+
+    async def acquire(self, timeout: float | None) -> None:
+        if self.bucket is not None:
+            await self.bucket.acquire()
+        if self.limiter is not None:
+            await self.limiter.acquire()
+
+    def release(self, permit: None) -> None:
+        if self.limiter is not None:
+            self.limiter.release()
+
+    async def aclose(self) -> None:
+        pass
+
+
+class Budgets:
+    """What one client draws from: its :class:`LocalBudget`, then a shared :class:`Budget`.
+
+    ``shared_wait`` is the wall time, in seconds, during which at least one
+    call of this client was in the shared budget's ``acquire`` (Redis round
+    trips and waits).
+    """
+
+    __slots__ = ("_in_shared", "_since", "_wall", "local", "shared")
+
+    def __init__(self, local: LocalBudget, shared: Budget | None = None) -> None:
+        self.local = local
+        self.shared = shared
+        self._in_shared = 0
+        self._since = 0.0
+        self._wall = 0.0
+
+    @property
+    def shared_wait(self) -> float:
+        if self._in_shared:
+            return self._wall + (time.perf_counter() - self._since)
+        return self._wall
+
+    async def acquire(self, timeout: float | None) -> Any:
+        """Both permits; the shared one is returned (the local one needs no token)."""
+        shared = self.shared
+        if shared is None:
+            await self.local.acquire(timeout)
+            return None
+        started = time.perf_counter()
+        await self.local.acquire(timeout)
+        if timeout is not None:  # what the local wait left of it
+            timeout = max(0.0, timeout - (time.perf_counter() - started))
+        if not self._in_shared:
+            self._since = time.perf_counter()
+        self._in_shared += 1
+        try:
+            return await shared.acquire(timeout)
+        except BaseException:
+            self.local.release(None)
+            raise
+        finally:
+            self._in_shared -= 1
+            if not self._in_shared:
+                self._wall += time.perf_counter() - self._since
+
+    def release(self, permit: Any) -> None:
+        try:
+            if self.shared is not None:
+                self.shared.release(permit)
+        finally:
+            self.local.release(None)

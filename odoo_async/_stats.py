@@ -14,7 +14,8 @@ class ClientStats:
     ``requests`` counts HTTP attempts, retries included; ``calls`` counts the
     RPCs the caller asked for. ``rate_limit_wait`` is the wall time, in
     seconds, during which at least one call was waiting for the rate limiter
-    (ten calls waiting the same second count one second).
+    (ten calls waiting the same second count one second); ``budget_wait`` the
+    same for the shared budget (``budget=``; Redis round trips included).
     """
 
     calls: int = 0
@@ -26,6 +27,7 @@ class ClientStats:
     in_flight: int = 0
     peak_in_flight: int = 0
     rate_limit_wait: float = 0.0
+    budget_wait: float = 0.0
     authentications: int = 0
 
     def snapshot(self) -> dict[str, float]:
