@@ -13,6 +13,7 @@ from ._errors import (
     AccessDenied,
     AccessError,
     AuthenticationError,
+    BudgetUnavailable,
     ClientClosedError,
     ConcurrencyError,
     ConnectError,
@@ -34,7 +35,7 @@ from ._errors import (
 )
 from ._json2 import Json2Protocol
 from ._jsonrpc import JsonRpcProtocol
-from ._limits import ConcurrencyLimiter, TokenBucket
+from ._limits import Budget, ConcurrencyLimiter, TokenBucket
 from ._pager import SearchReadPager
 from ._protocol import Credentials, WireProtocol
 from ._records import Many2one, Record
@@ -60,6 +61,8 @@ __all__ = [
     "AsyncOdoo",
     "AuthenticationError",
     "AutoProtocol",
+    "Budget",
+    "BudgetUnavailable",
     "ClientClosedError",
     "ClientStats",
     "Command",

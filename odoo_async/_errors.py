@@ -4,6 +4,7 @@ Every error the library raises on purpose descends from one root::
 
     OdooError
     ├── AuthenticationError            login refused (authenticate returned false)
+    ├── BudgetUnavailable              the shared budget's Redis is unreachable or slow
     ├── TransportError                 HTTP/network layer
     │   ├── ConnectError               the request never reached the server
     │   ├── RequestTimeout             a time limit fired (.limit names which one)
@@ -50,6 +51,7 @@ __all__ = [
     "AccessDenied",
     "AccessError",
     "AuthenticationError",
+    "BudgetUnavailable",
     "ClientClosedError",
     "ConcurrencyError",
     "ConnectError",
@@ -108,6 +110,20 @@ class AuthenticationError(OdooError):
         super().__init__(message)
         self.db = db
         self.login = login
+
+
+class BudgetUnavailable(OdooError):
+    """The shared budget (``budget=RedisBudget(...)``) could not be asked.
+
+    Its Redis is unreachable, refused the command or did not answer in time;
+    no request was sent to Odoo. ``key`` names the budget, ``url`` its Redis
+    (password masked).
+    """
+
+    def __init__(self, message: str, *, key: str, url: str) -> None:
+        super().__init__(message)
+        self.key = key
+        self.url = url
 
 
 class TransportError(OdooError):

@@ -1,0 +1,544 @@
+"""Limits shared by every worker that talks to one Odoo: :class:`RedisBudget`.
+
+::
+
+    from odoo_async import AsyncOdoo
+    from odoo_async.shared import RedisBudget
+
+    budget = RedisBudget("redis://cache:6379/0", key="odoo:acme",
+                         rate_limit=40, max_concurrency=24)
+    async with AsyncOdoo(url, db="acme", username="bot", api_key=key, budget=budget) as odoo:
+        ...
+
+Every client, in any process on any machine, that names the same Redis and
+``key`` draws from one budget; the client's own ``rate_limit`` and
+``max_concurrency`` still apply on top. Needs the ``odoo_async[redis]`` extra
+(redis-py's asyncio client) and Redis 6.2 or later.
+
+How it works, per HTTP attempt (retries included):
+
+- **a slot** (``max_concurrency``): a lease in a sorted set ``<key>:slots``,
+  member = lease id, score = expiry on Redis' clock. One Lua script drops the
+  expired leases and adds ours if fewer than ``max_concurrency`` remain. A
+  background task renews this process's leases every ``lease_seconds / 3``,
+  so a long call keeps its slot, and a worker killed with ``kill -9`` gives
+  its slots back within ``lease_seconds``. Waiters queue in their process
+  (first come, first served), and the first of them asks Redis again when a
+  local call ends or after a short backoff (2 ms doubling to 50 ms).
+- **then a rate permit** (``rate_limit``, ``burst``): GCRA, the generic cell
+  rate algorithm, in one Lua script. Redis keeps one number, the theoretical
+  arrival time; a caller reserves the next permit in one round trip and sleeps
+  exactly until it is due, so waiters are served in arrival order with no
+  polling. Any interval of ``t`` seconds holds at most
+  ``burst + rate_limit * t`` permits, whatever the number of processes,
+  because the script runs atomically on Redis' one clock. A caller cancelled
+  while it sleeps gives its permit back when nobody reserved after it.
+
+The slot is taken before the rate permit so that a call goes out as soon as
+its permit is due (a permit never waits for a slot, which would let late
+permits pile up into a burst).
+
+Waiting is bounded: each Redis round trip by ``timeout`` (and by what is left
+of the call's ``pool`` timeout), the whole wait by the call's ``pool``
+timeout, past which :class:`~odoo_async.RequestTimeout` (``limit="pool"``) is
+raised. When Redis is unreachable, refuses or is slow,
+:class:`~odoo_async.BudgetUnavailable` is raised, or with
+``fallback="local"`` the call goes on under the client's local limits alone,
+with one warning logged per outage; Redis is asked again after
+``retry_seconds``.
+
+Why not the ``limits`` library: its Redis strategies (fixed window, moving
+window, sliding window counter) answer "allowed now?" only, so a caller would
+poll, and a fixed window lets twice the rate through across a window edge.
+GCRA gives the same atomic guarantee in one round trip per permit and tells
+each caller exactly how long to wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import os
+import random
+import secrets
+import socket
+import time
+import urllib.parse
+from collections.abc import Awaitable, Sequence
+from types import TracebackType
+from typing import Any, Final, Literal
+
+import anyio
+
+from ._errors import BudgetUnavailable, RequestTimeout, redact
+
+try:
+    import redis.asyncio as aioredis
+    from redis.backoff import NoBackoff
+    from redis.exceptions import RedisError
+    from redis.retry import Retry
+except ImportError as exc:  # pragma: no cover - only without the extra
+    raise ImportError(
+        "odoo_async.shared needs the redis package: pip install 'odoo_async[redis]'"
+    ) from exc
+
+__all__ = ["RedisBudget"]
+
+logger = logging.getLogger("odoo_async.shared")
+
+_US: Final = 1_000_000
+_POLL_FIRST: Final = 0.002
+_POLL_MAX: Final = 0.05
+
+# GCRA, reserving: the permit is granted at max(now, tat - tolerance) and the
+# theoretical arrival time moves one interval on. Times are integer
+# microseconds on Redis' clock, written with %.0f (tostring() would round them).
+_RESERVE: Final = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval = tonumber(ARGV[1])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local wait = tat - tonumber(ARGV[2]) - now
+if wait < 0 then wait = 0 end
+local max_wait = tonumber(ARGV[3])
+if max_wait >= 0 and wait > max_wait then return {0, wait, ''} end
+local new_tat = string.format('%.0f', tat + interval)
+redis.call('SET', KEYS[1], new_tat, 'PX', math.ceil((tat + interval - now) / 1000) + 1000)
+return {1, wait, new_tat}
+"""
+
+# A cancelled reservation is given back only if it is still the last one.
+_REFUND: Final = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  local tat = string.format('%.0f', tonumber(ARGV[1]) - tonumber(ARGV[2]))
+  redis.call('SET', KEYS[1], tat, 'KEEPTTL')
+  return 1
+end
+return 0
+"""
+
+_TAKE_SLOT: Final = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
+  local lease = tonumber(ARGV[3])
+  redis.call('ZADD', KEYS[1], string.format('%.0f', now + lease), ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], math.ceil(lease / 500))
+  return 1
+end
+return 0
+"""
+
+_RENEW: Final = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local lease = tonumber(ARGV[1])
+local expiry = string.format('%.0f', now + lease)
+local renewed = 0
+for i = 2, #ARGV do
+  renewed = renewed + redis.call('ZADD', KEYS[1], 'XX', 'CH', expiry, ARGV[i])
+end
+redis.call('PEXPIRE', KEYS[1], math.ceil(lease / 500))
+return renewed
+"""
+
+_LOCAL: Final[Any] = object()  # the permit handed out while Redis is away (fallback)
+
+
+class _RedisDown(Exception):
+    """A Redis round trip failed; ``reason`` says how."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class RedisBudget:
+    """A rate and a concurrency budget shared through Redis, for ``AsyncOdoo(budget=...)``.
+
+    ``url`` is a redis-py URL (``redis://[:password@]host:port/db``,
+    ``rediss://`` for TLS). ``key`` names the budget: every client naming the
+    same Redis and key shares it. ``rate_limit`` (calls per second) and
+    ``burst`` (calls at once after a quiet spell; default one second's worth)
+    shape the rate; ``max_concurrency`` caps the calls in flight across all
+    workers, as leases of ``lease_seconds``. At least one of ``rate_limit`` and
+    ``max_concurrency`` is given.
+
+    ``timeout`` is the longest one Redis round trip may take before the budget
+    counts as unavailable. ``fallback="local"`` goes on under the client's
+    local limits when Redis is unavailable (a warning is logged once per
+    outage) instead of raising :class:`~odoo_async.BudgetUnavailable`; Redis
+    is asked again ``retry_seconds`` later.
+
+    The budget belongs to one event loop. ``AsyncOdoo.aclose()`` closes it;
+    so do ``await budget.aclose()`` and ``async with budget:``. A closed
+    budget opens again on its next use.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        key: str,
+        rate_limit: float | None = None,
+        burst: float | None = None,
+        max_concurrency: int | None = None,
+        lease_seconds: float = 30.0,
+        fallback: Literal["local"] | None = None,
+        timeout: float = 2.0,
+        retry_seconds: float = 1.0,
+    ) -> None:
+        if not isinstance(url, str) or not url.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(
+                f"url must be a redis://, rediss:// or unix:// URL, got {_mask(url)!r}"
+            )
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"key must be a non-empty string naming the budget, got {key!r}")
+        if rate_limit is not None:
+            rate_limit = _positive("rate_limit", rate_limit)
+        if burst is not None:
+            if rate_limit is None:
+                raise ValueError("burst needs rate_limit")
+            burst = _positive("burst", burst)
+            if burst < 1:
+                raise ValueError(f"burst must be >= 1, got {burst!r}")
+        if max_concurrency is not None and (
+            isinstance(max_concurrency, bool)
+            or not isinstance(max_concurrency, int)
+            or max_concurrency < 1
+        ):
+            raise ValueError(
+                f"max_concurrency must be an int >= 1 or None, got {max_concurrency!r}"
+            )
+        if rate_limit is None and max_concurrency is None:
+            raise ValueError("give rate_limit=, max_concurrency= or both")
+        if fallback not in (None, "local"):
+            raise ValueError(f"fallback must be None or 'local', got {fallback!r}")
+        self._url = url
+        self._shown_url = _mask(url)
+        self._password = urllib.parse.urlsplit(url).password
+        self._key = key
+        self._rate = rate_limit
+        self._burst = (max(1.0, rate_limit) if burst is None else burst) if rate_limit else None
+        self._max = max_concurrency
+        self._lease = _positive("lease_seconds", lease_seconds)
+        self._fallback = fallback
+        self._timeout = _positive("timeout", timeout)
+        self._retry_seconds = _positive("retry_seconds", retry_seconds, zero=True)
+        self._rate_key = f"{key}:rate"
+        self._slots_key = f"{key}:slots"
+        if rate_limit is not None:
+            interval = _US / rate_limit
+            assert self._burst is not None
+            self._rate_args = (round(interval), round((self._burst - 1) * interval))
+        # A lease id says who holds it: host, process, budget, call number.
+        self._lease_prefix = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self._leases = 0
+        self._held: set[str] = set()
+        self._down_until = 0.0
+        # Made on first use, inside the event loop.
+        self._redis: aioredis.Redis | None = None
+        self._scripts: dict[str, Any] = {}
+        self._gate: asyncio.Lock | None = None
+        self._released: asyncio.Event | None = None
+        self._renewer: asyncio.Task[None] | None = None
+        self._chores: set[asyncio.Task[Any]] = set()
+
+    def __repr__(self) -> str:
+        parts = [f"{self._shown_url!r}", f"key={self._key!r}"]
+        if self._rate is not None:
+            parts += [f"rate_limit={self._rate!r}", f"burst={self._burst!r}"]
+        if self._max is not None:
+            parts += [f"max_concurrency={self._max!r}", f"lease_seconds={self._lease!r}"]
+        if self._fallback:
+            parts.append(f"fallback={self._fallback!r}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+    @property
+    def key(self) -> str:
+        return self._key
+
+    @property
+    def rate_limit(self) -> float | None:
+        return self._rate
+
+    @property
+    def burst(self) -> float | None:
+        return self._burst
+
+    @property
+    def max_concurrency(self) -> int | None:
+        return self._max
+
+    @property
+    def lease_seconds(self) -> float:
+        return self._lease
+
+    @property
+    def held(self) -> int:
+        """Slots this budget object holds right now."""
+        return len(self._held)
+
+    # -- the Budget interface -------------------------------------------------------
+
+    async def acquire(self, timeout: float | None) -> Any:
+        """Wait for a slot, then a rate permit; returns the permit for :meth:`release`.
+
+        Raises :class:`~odoo_async.RequestTimeout` when they cannot be had
+        within ``timeout`` seconds, :class:`~odoo_async.BudgetUnavailable`
+        when Redis cannot be asked (unless ``fallback="local"``).
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        if self._down_until and time.monotonic() < self._down_until:
+            return _LOCAL  # fallback="local", and Redis was away a moment ago
+        lease = None
+        try:
+            if self._max is not None:
+                lease = await self._take_slot(deadline)
+            if self._rate is not None:
+                await self._take_rate(deadline)
+        except _RedisDown as exc:
+            if lease is not None:
+                self._drop(lease)
+            if self._fallback is None:
+                raise BudgetUnavailable(
+                    f"the shared budget {self._key!r} at {self._shown_url} is unavailable: "
+                    f"{exc.reason}",
+                    key=self._key,
+                    url=self._shown_url,
+                ) from exc.__cause__
+            if not self._down_until:
+                logger.warning(
+                    "shared budget %r at %s is unavailable (%s): going on with local limits only",
+                    self._key,
+                    self._shown_url,
+                    exc.reason,
+                )
+            self._down_until = time.monotonic() + self._retry_seconds
+            return _LOCAL
+        except BaseException:
+            if lease is not None:
+                self._drop(lease)
+            raise
+        if self._down_until:
+            self._down_until = 0.0
+            logger.warning("shared budget %r is back: %s answers again", self._key, self._shown_url)
+        return lease
+
+    def release(self, permit: Any) -> None:
+        """Give the slot back (in the background: the call does not wait for Redis)."""
+        if permit is None or permit is _LOCAL:
+            return
+        self._drop(permit)
+        if self._released is not None:
+            self._released.set()
+
+    async def aclose(self) -> None:
+        """Stop renewing, give back the slots still held, close the Redis connections."""
+        if self._renewer is not None:
+            self._renewer.cancel()
+            self._renewer = None
+        held, self._held = list(self._held), set()
+        if held and self._redis is not None:
+            with anyio.move_on_after(self._timeout, shield=True):
+                try:
+                    await self._redis.zrem(self._slots_key, *held)
+                except (RedisError, OSError):
+                    pass  # they expire after lease_seconds
+        if self._chores:
+            with anyio.move_on_after(self._timeout, shield=True):
+                await asyncio.gather(*self._chores, return_exceptions=True)
+        redis, self._redis = self._redis, None
+        if redis is not None:
+            await redis.aclose()
+
+    async def __aenter__(self) -> RedisBudget:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # -- slots ------------------------------------------------------------------------
+
+    async def _take_slot(self, deadline: float | None) -> str:
+        if self._gate is None:
+            self._gate = asyncio.Lock()
+            self._released = asyncio.Event()
+        released = self._released
+        assert released is not None
+        self._leases += 1
+        lease = f"{self._lease_prefix}:{self._leases}"
+        assert self._max is not None
+        args = (lease, self._max, round(self._lease * _US))
+        delay = _POLL_FIRST
+        with _waiting_for(deadline, self, "a slot"), anyio.fail_after(_left(deadline)):
+            async with self._gate:  # one poller per process; the others queue behind it
+                while True:
+                    released.clear()
+                    if await self._script(_TAKE_SLOT, self._slots_key, args, deadline):
+                        break
+                    with anyio.move_on_after(delay * random.uniform(0.75, 1.25)):
+                        await released.wait()
+                    delay = min(delay * 2, _POLL_MAX)
+        self._held.add(lease)
+        if self._renewer is None or self._renewer.done():
+            self._renewer = asyncio.get_running_loop().create_task(self._renew_leases())
+        return lease
+
+    def _drop(self, lease: str) -> None:
+        """Forget ``lease`` here and remove it from Redis in the background."""
+        self._held.discard(lease)
+        if self._redis is not None:
+            self._chore(self._redis.zrem(self._slots_key, lease))
+
+    async def _renew_leases(self) -> None:
+        """Every ``lease_seconds / 3``, move the expiry of every lease held here."""
+        every = self._lease / 3
+        while self._held:
+            await anyio.sleep(every)
+            held = list(self._held)
+            if not held:
+                break
+            try:
+                renewed = await self._script(
+                    _RENEW, self._slots_key, (round(self._lease * _US), *held), None
+                )
+            except _RedisDown as exc:
+                logger.warning(
+                    "shared budget %r: could not renew leases: %s", self._key, exc.reason
+                )
+                continue
+            if renewed < len(held):
+                logger.warning(
+                    "shared budget %r: %d of %d leases had expired before renewal "
+                    "(a call outlived lease_seconds=%s without being renewed)",
+                    self._key,
+                    len(held) - renewed,
+                    len(held),
+                    self._lease,
+                )
+
+    # -- rate ---------------------------------------------------------------------------
+
+    async def _take_rate(self, deadline: float | None) -> None:
+        interval, tolerance = self._rate_args
+        with _waiting_for(deadline, self, "a rate permit"):
+            max_wait = (
+                -1 if deadline is None else max(0, round((deadline - time.monotonic()) * _US))
+            )
+            granted, wait, tat = await self._script(
+                _RESERVE, self._rate_key, (interval, tolerance, max_wait), deadline
+            )
+            if not granted:
+                raise TimeoutError
+            if wait:
+                try:
+                    await anyio.sleep(wait / _US)
+                except BaseException:
+                    # Cancelled before the permit was used: give it back if still the last.
+                    self._chore(self._script(_REFUND, self._rate_key, (tat, interval), None))
+                    raise
+
+    # -- Redis --------------------------------------------------------------------------
+
+    async def _script(
+        self, source: str, key: str, args: Sequence[Any], deadline: float | None
+    ) -> Any:
+        """Run one Lua script in one round trip, within ``timeout`` and ``deadline``."""
+        script = self._scripts.get(source)
+        if script is None or self._redis is None:
+            if self._redis is None:
+                self._redis = aioredis.Redis.from_url(
+                    self._url,
+                    socket_timeout=self._timeout,
+                    socket_connect_timeout=self._timeout,
+                    retry=Retry(NoBackoff(), 0),
+                )
+                self._scripts.clear()
+            script = self._scripts[source] = self._redis.register_script(source)
+        limit = self._timeout
+        if deadline is not None:
+            limit = min(limit, _left(deadline) or 0.0)
+        try:
+            with anyio.fail_after(limit):
+                return await script(keys=[key], args=args)
+        except TimeoutError:
+            if limit < self._timeout:
+                raise  # the caller's deadline, not Redis being slow
+            raise _RedisDown(f"no answer within {self._timeout} s") from None
+        except (RedisError, OSError) as exc:
+            down = _RedisDown(f"{type(exc).__name__}: {redact(str(exc), self._password)}")
+            down.__cause__ = exc
+            raise down from exc
+
+    def _chore(self, work: Awaitable[Any]) -> None:
+        """Run ``work`` in the background, bounded by ``timeout``; failures are ignored."""
+
+        async def run() -> None:
+            with anyio.move_on_after(self._timeout):
+                try:
+                    await work
+                except (RedisError, OSError, _RedisDown):
+                    pass
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._chores.add(task)
+        task.add_done_callback(self._chores.discard)
+
+
+class _waiting_for:
+    """Turn a ``TimeoutError`` from waiting into :class:`RequestTimeout` (``limit="pool"``)."""
+
+    __slots__ = ("_budget", "_deadline", "_what")
+
+    def __init__(self, deadline: float | None, budget: RedisBudget, what: str) -> None:
+        self._deadline = deadline
+        self._budget = budget
+        self._what = what
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+        if exc_type is TimeoutError:
+            raise RequestTimeout(
+                f"no {self._what} from the shared budget {self._budget.key!r} "
+                "within the call's pool timeout",
+                limit="pool",
+            ) from exc
+
+
+def _left(deadline: float | None) -> float | None:
+    return None if deadline is None else max(0.0, deadline - time.monotonic())
+
+
+def _positive(name: str, value: float, *, zero: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero):
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return float(value)
+
+
+def _mask(url: Any) -> str:
+    """``url`` with its password replaced by ``***``."""
+    text = str(url)
+    try:
+        parts = urllib.parse.urlsplit(text)
+    except ValueError:
+        return "<unparsable URL>"
+    if parts.password is None:
+        return text
+    user = parts.username or ""
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
