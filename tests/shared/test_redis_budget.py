@@ -289,3 +289,8 @@ async def test_the_client_draws_every_attempt_from_the_budget_and_counts_the_wai
         assert budget.held == 0
     async with aioredis.Redis.from_url(redis_url) as r:
         assert await r.zcard(f"{budget_key}:slots") == 0  # aclose gave everything back
+
+
+def test_the_client_refuses_a_budget_that_is_not_one() -> None:
+    with pytest.raises(TypeError, match="budget"):
+        AsyncOdoo("http://odoo", db="odoo", username="admin", password="admin", budget=object())
