@@ -1,6 +1,6 @@
 """One worker process for the shared-budget tests.
 
-``calls``: prints ``ready``, reads a start time (a time.time() value) from
+``calls``: logs in, prints ``ready``, reads a start time (a time.time() value) from
 stdin, and from then on for ``--duration`` seconds
 ``--tasks`` tasks call the double as fast as the shared budget lets them; then
 prints one JSON line: calls made, errors by class, the client's stats.
@@ -58,7 +58,8 @@ async def calls(args: argparse.Namespace) -> None:
 
     async with odoo:
         start = args.start
-        if not start:  # say we are ready, then wait for the common start time
+        if not start:  # log in, say we are ready, then wait for the common start time
+            await odoo.authenticate()
             print("ready", flush=True)
             start = float(await anyio.to_thread.run_sync(sys.stdin.readline))
         await anyio.sleep(max(0.0, start - time.time()))
