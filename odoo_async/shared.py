@@ -15,28 +15,33 @@ Every client, in any process on any machine, that names the same Redis and
 ``max_concurrency`` still apply on top. Needs the ``odoo_async[redis]`` extra
 (redis-py's asyncio client) and Redis 6.2 or later.
 
-How it works, per HTTP attempt (retries included):
+How it works, per HTTP attempt (retries included): one Lua script, one round
+trip, takes a slot and reserves a rate permit; releasing the slot is a second
+round trip, sent in the background.
 
-- **a slot** (``max_concurrency``): a lease in a sorted set ``<key>:slots``,
-  member = lease id, score = expiry on Redis' clock. One Lua script drops the
-  expired leases and adds ours if fewer than ``max_concurrency`` remain. A
-  background task renews this process's leases every ``lease_seconds / 3``,
-  so a long call keeps its slot, and a worker killed with ``kill -9`` gives
-  its slots back within ``lease_seconds``. Waiters queue in their process
-  (first come, first served), and the first of them asks Redis again when a
-  local call ends or after a short backoff (2 ms doubling to 50 ms).
-- **then a rate permit** (``rate_limit``, ``burst``): GCRA, the generic cell
-  rate algorithm, in one Lua script. Redis keeps one number, the theoretical
-  arrival time; a caller reserves the next permit in one round trip and sleeps
+- **the slot** (``max_concurrency``): a lease in a sorted set
+  ``{<key>}:slots``, member = lease id (host, pid, a random tag, a counter),
+  score = expiry on Redis' clock. The script drops the expired leases and
+  adds ours if fewer than ``max_concurrency`` remain. A background task
+  renews this process's leases every ``lease_seconds / 3``, so a long call
+  keeps its slot, and a worker killed with ``kill -9`` gives its slots back
+  within ``lease_seconds``. When no slot is free, the callers of this process
+  queue (first come, first served) and the first of them asks again when one
+  of its own calls has given a slot back, or after a short backoff (2 ms
+  doubling to 50 ms) for the slots of other processes.
+- **the rate permit** (``rate_limit``, ``burst``): GCRA, the generic cell
+  rate algorithm. Redis keeps one number, ``{<key>}:rate``, the theoretical
+  arrival time; the script reserves the next permit and the caller sleeps
   exactly until it is due, so waiters are served in arrival order with no
   polling. Any interval of ``t`` seconds holds at most
   ``burst + rate_limit * t`` permits, whatever the number of processes,
   because the script runs atomically on Redis' one clock. A caller cancelled
   while it sleeps gives its permit back when nobody reserved after it.
 
-The slot is taken before the rate permit so that a call goes out as soon as
-its permit is due (a permit never waits for a slot, which would let late
-permits pile up into a burst).
+The slot is taken with the permit, so that a call goes out as soon as its
+permit is due (a permit never waits for a slot, which would let late permits
+pile up into a burst). Both keys carry one hash tag, so the budget works on a
+Redis Cluster too.
 
 Waiting is bounded: each Redis round trip by ``timeout`` (and by what is left
 of the call's ``pool`` timeout), the whole wait by the call's ``pool``
@@ -91,21 +96,39 @@ _US: Final = 1_000_000
 _POLL_FIRST: Final = 0.002
 _POLL_MAX: Final = 0.05
 
-# GCRA, reserving: the permit is granted at max(now, tat - tolerance) and the
-# theoretical arrival time moves one interval on. Times are integer
-# microseconds on Redis' clock, written with %.0f (tostring() would round them).
-_RESERVE: Final = """
+# One permit in one round trip. The slot first: drop the expired leases, and
+# refuse if max_concurrency remain. Then the rate, GCRA reserving: the permit
+# is due at max(now, tat - tolerance), and the theoretical arrival time moves
+# one interval on; a permit due later than max_wait is refused (nothing is
+# taken). Then the lease is added, expiring lease seconds after the permit is
+# due. Times are integer microseconds on Redis' clock, written with %.0f
+# (tostring() would round them). Returns {status, wait, tat}: 1 granted,
+# 0 no slot, -1 the permit would come too late.
+_ACQUIRE: Final = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local interval = tonumber(ARGV[1])
-local tat = tonumber(redis.call('GET', KEYS[1]) or now)
-if tat < now then tat = now end
-local wait = tat - tonumber(ARGV[2]) - now
-if wait < 0 then wait = 0 end
-local max_wait = tonumber(ARGV[3])
-if max_wait >= 0 and wait > max_wait then return {0, wait, ''} end
-local new_tat = string.format('%.0f', tat + interval)
-redis.call('SET', KEYS[1], new_tat, 'PX', math.ceil((tat + interval - now) / 1000) + 1000)
+local slots = tonumber(ARGV[2])
+if slots > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+  if redis.call('ZCARD', KEYS[1]) >= slots then return {0, 0, ''} end
+end
+local wait, new_tat = 0, ''
+local interval = tonumber(ARGV[4])
+if interval > 0 then
+  local tat = tonumber(redis.call('GET', KEYS[2]) or now)
+  if tat < now then tat = now end
+  wait = tat - tonumber(ARGV[5]) - now
+  if wait < 0 then wait = 0 end
+  local max_wait = tonumber(ARGV[6])
+  if max_wait >= 0 and wait > max_wait then return {-1, wait, ''} end
+  new_tat = string.format('%.0f', tat + interval)
+  redis.call('SET', KEYS[2], new_tat, 'PX', math.ceil((tat + interval - now) / 1000) + 1000)
+end
+if slots > 0 then
+  local lease = tonumber(ARGV[3])
+  redis.call('ZADD', KEYS[1], string.format('%.0f', now + wait + lease), ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], math.ceil((wait + lease) / 500))
+end
 return {1, wait, new_tat}
 """
 
@@ -119,30 +142,19 @@ end
 return 0
 """
 
-_TAKE_SLOT: Final = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
-  local lease = tonumber(ARGV[3])
-  redis.call('ZADD', KEYS[1], string.format('%.0f', now + lease), ARGV[1])
-  redis.call('PEXPIRE', KEYS[1], math.ceil(lease / 500))
-  return 1
-end
-return 0
-"""
-
 _RENEW: Final = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local lease = tonumber(ARGV[1])
 local expiry = string.format('%.0f', now + lease)
-local renewed = 0
+local lost = {}
 for i = 2, #ARGV do
-  renewed = renewed + redis.call('ZADD', KEYS[1], 'XX', 'CH', expiry, ARGV[i])
+  if redis.call('ZADD', KEYS[1], 'XX', 'CH', expiry, ARGV[i]) == 0 then
+    lost[#lost + 1] = ARGV[i]
+  end
 end
 redis.call('PEXPIRE', KEYS[1], math.ceil(lease / 500))
-return renewed
+return lost
 """
 
 _LOCAL: Final[Any] = object()  # the permit handed out while Redis is away (fallback)
@@ -228,12 +240,15 @@ class RedisBudget:
         self._fallback = fallback
         self._timeout = _positive("timeout", timeout)
         self._retry_seconds = _positive("retry_seconds", retry_seconds, zero=True)
-        self._rate_key = f"{key}:rate"
-        self._slots_key = f"{key}:slots"
+        # one hash tag: both keys live on one Redis Cluster node, as one script needs
+        self._slots_key = f"{{{key}}}:slots"
+        self._rate_key = f"{{{key}}}:rate"
+        self._interval = self._tolerance = 0
         if rate_limit is not None:
             interval = _US / rate_limit
             assert self._burst is not None
-            self._rate_args = (round(interval), round((self._burst - 1) * interval))
+            self._interval = round(interval)
+            self._tolerance = round((self._burst - 1) * interval)
         # A lease id says who holds it: host, process, budget, call number.
         self._lease_prefix = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self._leases = 0
@@ -295,11 +310,20 @@ class RedisBudget:
         if self._down_until and time.monotonic() < self._down_until:
             return _LOCAL  # fallback="local", and Redis was away a moment ago
         lease = None
+        if self._max is not None:
+            self._leases += 1
+            lease = f"{self._lease_prefix}:{self._leases}"
         try:
-            if self._max is not None:
-                lease = await self._take_slot(deadline)
-            if self._rate is not None:
-                await self._take_rate(deadline)
+            with _waiting_for(self):
+                wait, tat = await self._take(lease, deadline)
+                if wait:
+                    try:
+                        await anyio.sleep(wait / _US)
+                    except BaseException:
+                        # Cancelled before the permit was used: give it back if still the last.
+                        refund = (tat, self._interval)
+                        self._chore(self._script(_REFUND, [self._rate_key], refund, None))
+                        raise
         except _RedisDown as exc:
             if lease is not None:
                 self._drop(lease)
@@ -333,8 +357,6 @@ class RedisBudget:
         if permit is None or permit is _LOCAL:
             return
         self._drop(permit)
-        if self._released is not None:
-            self._released.set()
 
     async def aclose(self) -> None:
         """Stop renewing, give back the slots still held, close the Redis connections."""
@@ -368,36 +390,70 @@ class RedisBudget:
 
     # -- slots ------------------------------------------------------------------------
 
-    async def _take_slot(self, deadline: float | None) -> str:
+    async def _take(self, lease: str | None, deadline: float | None) -> tuple[int, bytes]:
+        """Take a slot (if any) and reserve a permit; returns its wait (µs) and the new TAT.
+
+        When a slot is free the first try gets it. Otherwise the caller queues
+        behind this process's other waiters, and the first of them asks again
+        when a local call ends or after a short backoff.
+        """
         if self._gate is None:
             self._gate = asyncio.Lock()
             self._released = asyncio.Event()
         released = self._released
         assert released is not None
-        self._leases += 1
-        lease = f"{self._lease_prefix}:{self._leases}"
-        assert self._max is not None
-        args = (lease, self._max, round(self._lease * _US))
+        if not self._gate.locked():  # nobody here is waiting for a slot
+            taken = await self._try(lease, deadline)
+            if taken is not None:
+                return taken
         delay = _POLL_FIRST
-        with _waiting_for(deadline, self, "a slot"), anyio.fail_after(_left(deadline)):
-            async with self._gate:  # one poller per process; the others queue behind it
+        with anyio.fail_after(_left(deadline)):
+            async with self._gate:
                 while True:
                     released.clear()
-                    if await self._script(_TAKE_SLOT, self._slots_key, args, deadline):
-                        break
+                    taken = await self._try(lease, deadline)
+                    if taken is not None:
+                        return taken
                     with anyio.move_on_after(delay * random.uniform(0.75, 1.25)):
                         await released.wait()
                     delay = min(delay * 2, _POLL_MAX)
-        self._held.add(lease)
-        if self._renewer is None or self._renewer.done():
-            self._renewer = asyncio.get_running_loop().create_task(self._renew_leases())
-        return lease
+
+    async def _try(self, lease: str | None, deadline: float | None) -> tuple[int, bytes] | None:
+        max_wait = -1 if deadline is None else round((_left(deadline) or 0.0) * _US)
+        args = (
+            lease or "",
+            self._max or 0,
+            round(self._lease * _US),
+            self._interval,
+            self._tolerance,
+            max_wait,
+        )
+        status, wait, tat = await self._script(
+            _ACQUIRE, [self._slots_key, self._rate_key], args, deadline
+        )
+        if status == 0:
+            return None
+        if status < 0:
+            raise TimeoutError  # the permit would come after the deadline
+        if lease is not None:
+            self._held.add(lease)
+            if self._renewer is None or self._renewer.done():
+                self._renewer = asyncio.get_running_loop().create_task(self._renew_leases())
+        return int(wait), tat
 
     def _drop(self, lease: str) -> None:
-        """Forget ``lease`` here and remove it from Redis in the background."""
+        """Forget ``lease`` here and remove it from Redis in the background.
+
+        Once it is gone from Redis the first local waiter is woken to ask again.
+        """
         self._held.discard(lease)
         if self._redis is not None:
-            self._chore(self._redis.zrem(self._slots_key, lease))
+            self._chore(self._remove(self._redis, lease))
+
+    async def _remove(self, redis: aioredis.Redis, lease: str) -> None:
+        await redis.zrem(self._slots_key, lease)
+        if self._released is not None:
+            self._released.set()
 
     async def _renew_leases(self) -> None:
         """Every ``lease_seconds / 3``, move the expiry of every lease held here."""
@@ -408,49 +464,29 @@ class RedisBudget:
             if not held:
                 break
             try:
-                renewed = await self._script(
-                    _RENEW, self._slots_key, (round(self._lease * _US), *held), None
+                lost = await self._script(
+                    _RENEW, [self._slots_key], (round(self._lease * _US), *held), None
                 )
             except _RedisDown as exc:
                 logger.warning(
                     "shared budget %r: could not renew leases: %s", self._key, exc.reason
                 )
                 continue
-            if renewed < len(held):
+            expired = [lease for lease in lost if lease.decode() in self._held]
+            if expired:  # not just released while the renewal was on its way
                 logger.warning(
                     "shared budget %r: %d of %d leases had expired before renewal "
-                    "(a call outlived lease_seconds=%s without being renewed)",
+                    "(renewals were late by more than lease_seconds=%s)",
                     self._key,
-                    len(held) - renewed,
+                    len(expired),
                     len(held),
                     self._lease,
                 )
 
-    # -- rate ---------------------------------------------------------------------------
-
-    async def _take_rate(self, deadline: float | None) -> None:
-        interval, tolerance = self._rate_args
-        with _waiting_for(deadline, self, "a rate permit"):
-            max_wait = (
-                -1 if deadline is None else max(0, round((deadline - time.monotonic()) * _US))
-            )
-            granted, wait, tat = await self._script(
-                _RESERVE, self._rate_key, (interval, tolerance, max_wait), deadline
-            )
-            if not granted:
-                raise TimeoutError
-            if wait:
-                try:
-                    await anyio.sleep(wait / _US)
-                except BaseException:
-                    # Cancelled before the permit was used: give it back if still the last.
-                    self._chore(self._script(_REFUND, self._rate_key, (tat, interval), None))
-                    raise
-
     # -- Redis --------------------------------------------------------------------------
 
     async def _script(
-        self, source: str, key: str, args: Sequence[Any], deadline: float | None
+        self, source: str, keys: list[str], args: Sequence[Any], deadline: float | None
     ) -> Any:
         """Run one Lua script in one round trip, within ``timeout`` and ``deadline``."""
         script = self._scripts.get(source)
@@ -469,7 +505,7 @@ class RedisBudget:
             limit = min(limit, _left(deadline) or 0.0)
         try:
             with anyio.fail_after(limit):
-                return await script(keys=[key], args=args)
+                return await script(keys=keys, args=args)
         except TimeoutError:
             if limit < self._timeout:
                 raise  # the caller's deadline, not Redis being slow
@@ -497,12 +533,10 @@ class RedisBudget:
 class _waiting_for:
     """Turn a ``TimeoutError`` from waiting into :class:`RequestTimeout` (``limit="pool"``)."""
 
-    __slots__ = ("_budget", "_deadline", "_what")
+    __slots__ = ("_budget",)
 
-    def __init__(self, deadline: float | None, budget: RedisBudget, what: str) -> None:
-        self._deadline = deadline
+    def __init__(self, budget: RedisBudget) -> None:
         self._budget = budget
-        self._what = what
 
     def __enter__(self) -> None:
         pass
@@ -510,7 +544,7 @@ class _waiting_for:
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
         if exc_type is TimeoutError:
             raise RequestTimeout(
-                f"no {self._what} from the shared budget {self._budget.key!r} "
+                f"no permit from the shared budget {self._budget.key!r} "
                 "within the call's pool timeout",
                 limit="pool",
             ) from exc
