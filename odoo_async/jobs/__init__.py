@@ -38,6 +38,7 @@ from ._export import (
 )
 from ._files import Format, InputRow, RowSink, file_format, first_columns, read_rows
 from ._progress import Progress, ProgressCallback
+from ._shard import Shard
 from ._upsert import (
     DEFAULT_UPSERT_BATCH_SIZE,
     XMLID,
@@ -64,6 +65,7 @@ __all__ = [
     "ProgressCallback",
     "RampResult",
     "RowSink",
+    "Shard",
     "SyncResult",
     "UpsertReport",
     "ValueProblem",

@@ -46,6 +46,7 @@ from ._convert import (
 from ._errors import JobError
 from ._files import InputRow
 from ._progress import Meter, ProgressCallback
+from ._shard import Shard, as_shard
 
 __all__ = ["DEFAULT_UPSERT_BATCH_SIZE", "XMLID", "FailedRecord", "UpsertReport", "upsert"]
 
@@ -371,6 +372,13 @@ class _Upsert:
         self.report.updated += len(pending)
 
 
+def _owned(part: Shard, row: InputRow, key: str) -> bool:
+    value = row.values.get(key) if row.values is not None else None
+    if key == XMLID and isinstance(value, str) and value.strip():
+        value = ".".join(_split_xmlid(value.strip()))
+    return part.owns_key(value, row.line)
+
+
 def _as_input(item: Mapping[str, Any] | InputRow, index: int) -> InputRow:
     if isinstance(item, InputRow):
         return item
@@ -386,6 +394,7 @@ async def upsert(
     concurrency: int = 4,
     total: int | None = None,
     progress: ProgressCallback | None = None,
+    shard: Shard | str | tuple[int, int] | None = None,
 ) -> UpsertReport:
     """Create or update the ``records`` of ``repo`` by ``key``; see the module docstring.
 
@@ -397,11 +406,16 @@ async def upsert(
     written; they are listed in ``report.ignored_columns``. A record whose
     values do not fit is reported in ``report.failed``; the job never stops
     for a record. Raises :class:`JobError` when ``key`` is not a field.
+
+    ``shard="I/N"`` (or ``(I, N)``, a :class:`Shard`) writes only this
+    worker's part of ``records``: N workers given the same input and each its
+    I write every record once between them (see :mod:`._shard`).
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+    part = as_shard(shard)
     meta = await repo.fields_get(attributes=["type", "readonly", "relation", "required"])
     if key != XMLID and key not in meta:
         raise JobError(f"{repo.name} has no field {key!r} to use as the key")
@@ -429,15 +443,21 @@ async def upsert(
         index = 0
         if isinstance(records, AsyncIterable):
             async for item in records:
-                batch.append(_as_input(item, index))
+                row = _as_input(item, index)
                 index += 1
+                if part is not None and not _owned(part, row, key):
+                    continue
+                batch.append(row)
                 if len(batch) >= batch_size:
                     await launch(batch)
                     batch = []
         else:
             for item in records:
-                batch.append(_as_input(item, index))
+                row = _as_input(item, index)
                 index += 1
+                if part is not None and not _owned(part, row, key):
+                    continue
+                batch.append(row)
                 if len(batch) >= batch_size:
                     await launch(batch)
                     batch = []
