@@ -95,22 +95,42 @@ logger = logging.getLogger("odoo_async.shared")
 _US: Final = 1_000_000
 _POLL_FIRST: Final = 0.002
 _POLL_MAX: Final = 0.05
+_POLL_FRONT: Final = 0.02  # the first in the queue asks this often at least
+_STALE_WAITER: Final = 2 * _US  # a queued waiter not heard of for this long has gone
 
-# One permit in one round trip. The slot first: drop the expired leases, and
-# refuse if max_concurrency remain. Then the rate, GCRA reserving: the permit
-# is due at max(now, tat - tolerance), and the theoretical arrival time moves
-# one interval on; a permit due later than max_wait is refused (nothing is
-# taken). Then the lease is added, expiring lease seconds after the permit is
-# due. Times are integer microseconds on Redis' clock, written with %.0f
-# (tostring() would round them). Returns {status, wait, tat}: 1 granted,
-# 0 no slot, -1 the permit would come too late.
+# One permit in one round trip. The slot first: drop the expired leases and the
+# waiters gone quiet; a slot is free for us if more are free than waiters are
+# queued ahead of us (all of them, if we are not queued). If not, refuse,
+# queueing us (ARGV[7] == '1') or not, and say how many are ahead. Then the
+# rate, GCRA reserving: the permit is due at max(now, tat - tolerance), and the
+# theoretical arrival time moves one interval on; a permit due later than
+# max_wait is refused (nothing is taken). Then the lease is added, expiring
+# lease seconds after the permit is due, and we leave the queue. Times are
+# integer microseconds on Redis' clock, written with %.0f (tostring() would
+# round them). Returns {status, wait, tat}: 1 granted,
+# 0 no slot (wait = waiters ahead), -1 the permit would come too late.
 _ACQUIRE: Final = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local slots = tonumber(ARGV[2])
 if slots > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-  if redis.call('ZCARD', KEYS[1]) >= slots then return {0, 0, ''} end
+  local gone = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now - tonumber(ARGV[8]))
+  for i = 1, #gone do
+    redis.call('ZREM', KEYS[3], gone[i])
+    redis.call('ZREM', KEYS[4], gone[i])
+  end
+  local free = slots - redis.call('ZCARD', KEYS[1])
+  local ahead = redis.call('ZRANK', KEYS[3], ARGV[1]) or redis.call('ZCARD', KEYS[3])
+  if free <= ahead then
+    if ARGV[7] == '1' then
+      redis.call('ZADD', KEYS[3], 'NX', now, ARGV[1])
+      redis.call('ZADD', KEYS[4], now, ARGV[1])
+      redis.call('PEXPIRE', KEYS[3], 60000)
+      redis.call('PEXPIRE', KEYS[4], 60000)
+    end
+    return {0, ahead, ''}
+  end
 end
 local wait, new_tat = 0, ''
 local interval = tonumber(ARGV[4])
@@ -128,6 +148,8 @@ if slots > 0 then
   local lease = tonumber(ARGV[3])
   redis.call('ZADD', KEYS[1], string.format('%.0f', now + wait + lease), ARGV[1])
   redis.call('PEXPIRE', KEYS[1], math.ceil((wait + lease) / 500))
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  redis.call('ZREM', KEYS[4], ARGV[1])
 end
 return {1, wait, new_tat}
 """
@@ -243,6 +265,7 @@ class RedisBudget:
         # one hash tag: both keys live on one Redis Cluster node, as one script needs
         self._slots_key = f"{{{key}}}:slots"
         self._rate_key = f"{{{key}}}:rate"
+        self._keys = [self._slots_key, self._rate_key, f"{{{key}}}:queue", f"{{{key}}}:seen"]
         self._interval = self._tolerance = 0
         if rate_limit is not None:
             interval = _US / rate_limit
@@ -393,9 +416,12 @@ class RedisBudget:
     async def _take(self, lease: str | None, deadline: float | None) -> tuple[int, bytes]:
         """Take a slot (if any) and reserve a permit; returns its wait (µs) and the new TAT.
 
-        When a slot is free the first try gets it. Otherwise the caller queues
-        behind this process's other waiters, and the first of them asks again
-        when a local call ends or after a short backoff.
+        When a slot is free and nobody is queued for one, the first try gets
+        it. Otherwise the caller queues: behind this process's other waiters
+        here, and the first of them in Redis' queue of waiting processes, so
+        that slots go to the processes in turn. It asks again when one of this
+        process's calls has given a slot back, or after a backoff (2 ms
+        doubling to 50 ms; to 20 ms when it is first in the queue).
         """
         if self._gate is None:
             self._gate = asyncio.Lock()
@@ -403,22 +429,32 @@ class RedisBudget:
         released = self._released
         assert released is not None
         if not self._gate.locked():  # nobody here is waiting for a slot
-            taken = await self._try(lease, deadline)
-            if taken is not None:
-                return taken
+            status, wait, tat = await self._try(lease, deadline, queue=False)
+            if status:
+                return wait, tat
         delay = _POLL_FIRST
         with anyio.fail_after(_left(deadline)):
             async with self._gate:
-                while True:
-                    released.clear()
-                    taken = await self._try(lease, deadline)
-                    if taken is not None:
-                        return taken
-                    with anyio.move_on_after(delay * random.uniform(0.75, 1.25)):
-                        await released.wait()
-                    delay = min(delay * 2, _POLL_MAX)
+                try:
+                    while True:
+                        released.clear()
+                        status, wait, tat = await self._try(lease, deadline, queue=True)
+                        if status:
+                            return wait, tat
+                        if wait == 0 and delay > _POLL_FRONT:  # first in the queue now
+                            delay = _POLL_FIRST
+                        with anyio.move_on_after(delay * random.uniform(0.75, 1.25)):
+                            await released.wait()
+                        delay = min(delay * 2, _POLL_FRONT if wait == 0 else _POLL_MAX)
+                except BaseException:
+                    if lease is not None and self._redis is not None:  # leave the queue
+                        self._chore(self._redis.zrem(self._keys[2], lease))
+                    raise
 
-    async def _try(self, lease: str | None, deadline: float | None) -> tuple[int, bytes] | None:
+    async def _try(
+        self, lease: str | None, deadline: float | None, *, queue: bool
+    ) -> tuple[int, int, bytes]:
+        """One try: ``(1, wait, tat)`` granted, ``(0, ahead, b"")`` no slot yet."""
         max_wait = -1 if deadline is None else round((_left(deadline) or 0.0) * _US)
         args = (
             lease or "",
@@ -427,19 +463,17 @@ class RedisBudget:
             self._interval,
             self._tolerance,
             max_wait,
+            1 if queue else 0,
+            _STALE_WAITER,
         )
-        status, wait, tat = await self._script(
-            _ACQUIRE, [self._slots_key, self._rate_key], args, deadline
-        )
-        if status == 0:
-            return None
+        status, wait, tat = await self._script(_ACQUIRE, self._keys, args, deadline)
         if status < 0:
             raise TimeoutError  # the permit would come after the deadline
-        if lease is not None:
+        if status and lease is not None:
             self._held.add(lease)
             if self._renewer is None or self._renewer.done():
                 self._renewer = asyncio.get_running_loop().create_task(self._renew_leases())
-        return int(wait), tat
+        return int(status), int(wait), tat
 
     def _drop(self, lease: str) -> None:
         """Forget ``lease`` here and remove it from Redis in the background.
