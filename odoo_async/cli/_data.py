@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -12,6 +13,7 @@ from odoo_async.jobs import (
     DEFAULT_EXPORT_PAGE_SIZE,
     DEFAULT_SYNC_OVERLAP,
     DEFAULT_UPSERT_BATCH_SIZE,
+    Shard,
     UpsertReport,
     check_columns,
     export,
@@ -25,6 +27,8 @@ from ._main import EXIT_SOME_FAILED, CliError, Connection, connection_options, p
 from ._output import emit_json, progress_bar, stdout
 
 __all__ = ["COMMANDS"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def parse_domain(text: str | None) -> list[Any]:
@@ -44,6 +48,26 @@ def parse_fields(text: str | None) -> list[str] | None:
     return fields
 
 
+class ShardType(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2 on
+    """``--shard I/N``: this worker's part of N, counted from 1."""
+
+    name = "I/N"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Shard:
+        if isinstance(value, Shard):
+            return value
+        try:
+            return Shard.parse(value)
+        except (TypeError, ValueError) as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def _shard_option(what: str) -> Callable[[F], F]:
+    return click.option("--shard", type=ShardType(), help=f"do part I of N (from 1): {what}")
+
+
 def _rate(rows: int, seconds: float) -> str:
     return f"{rows / seconds:,.0f} rows/s" if seconds > 0 else "-"
 
@@ -60,6 +84,7 @@ def _rate(rows: int, seconds: float) -> str:
 @click.option(
     "--page-size", type=click.IntRange(1), default=DEFAULT_EXPORT_PAGE_SIZE, show_default=True
 )
+@_shard_option("the records with id % N == I - 1, to this worker's own -o file")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object, no progress")
 def export_command(
     conn: Connection,
@@ -69,6 +94,7 @@ def export_command(
     output: str,
     resume: bool,
     page_size: int,
+    shard: Shard | None,
     as_json: bool,
 ) -> None:
     """Write every MODEL record matching --domain to a JSON Lines or CSV file.
@@ -89,12 +115,14 @@ def export_command(
                     resume=resume,
                     page_size=page_size,
                     progress=progress,
+                    shard=shard,
                 )
         if as_json:
             emit_json(
                 {
                     "model": model,
                     "output": output,
+                    "shard": str(shard) if shard else None,
                     "rows": result.rows,
                     "resumed_from": result.resumed_from,
                     "elapsed": round(result.elapsed, 3),
@@ -250,6 +278,7 @@ def print_report(report: UpsertReport, reject: str | None) -> None:
 @click.option(
     "--concurrency", type=click.IntRange(1), default=4, show_default=True, help="batches in flight"
 )
+@_shard_option("the records whose key hashes to I - 1, of the whole FILE")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object, no progress")
 def import_command(
     conn: Connection,
@@ -259,6 +288,7 @@ def import_command(
     reject: str | None,
     batch_size: int,
     concurrency: int,
+    shard: Shard | None,
     as_json: bool,
 ) -> None:
     """Create or update MODEL records from a JSON Lines or CSV FILE, by --key.
@@ -280,13 +310,16 @@ def import_command(
                     key=key,
                     batch_size=batch_size,
                     concurrency=concurrency,
-                    total=_count_lines(file) if progress else None,
+                    total=_count_lines(file) if progress and not shard else None,
                     progress=progress,
+                    shard=shard,
                 )
         if reject:
             write_rejects(reject, report)
         if as_json:
-            emit_json({**report.to_dict(), "reject": reject})
+            emit_json(
+                {**report.to_dict(), "reject": reject, "shard": str(shard) if shard else None}
+            )
         else:
             print_report(report, reject)
         return EXIT_SOME_FAILED if report.failed else 0
