@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DoubleProcess
 
 from odoo_async import AsyncOdoo
 from odoo_async.jobs import checkpoint_path
+
+from ._support import DoubleProcess
 
 HERE = Path(__file__).parent
 WORKERS = 4
