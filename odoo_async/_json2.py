@@ -49,7 +49,7 @@ from ._errors import (
     redact,
 )
 from ._http import HTTPSession, describe_body, redact_bytes
-from ._protocol import Credentials, WireProtocol
+from ._protocol import Credentials, WireProtocol, user_id
 from ._secret import Secret
 
 __all__ = ["KNOWN_METHODS", "STATUS_CLASSES", "Json2Protocol", "MethodParams", "json2_error"]
@@ -345,8 +345,8 @@ class Json2Protocol(WireProtocol):
         except AuthenticationError:
             return None
         context = _any_decoder.decode(raw)
-        uid = context.get("uid") if isinstance(context, dict) else None
-        if isinstance(uid, bool) or not isinstance(uid, int):
+        uid = user_id(context.get("uid") if isinstance(context, dict) else None)
+        if uid is None:
             raise ProtocolError(
                 f"res.users.context_get() returned no uid: {bytes(raw)[:200]!r}",
                 model="res.users",

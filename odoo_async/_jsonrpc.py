@@ -15,7 +15,7 @@ import msgspec
 
 from ._errors import ProtocolError, RPCError, fault_to_error
 from ._http import HTTPSession, describe_body, redact_bytes
-from ._protocol import Credentials, WireProtocol
+from ._protocol import Credentials, WireProtocol, user_id
 from ._secret import MaskedBody, Secret, SecretLike
 
 __all__ = ["JsonRpcProtocol", "decode_reply", "encode_request"]
@@ -183,10 +183,7 @@ class JsonRpcProtocol(WireProtocol):
             timeout=timeout,
             secrets=(credentials.secret,),
         )
-        uid = msgspec.json.decode(raw)
-        if isinstance(uid, bool) or not isinstance(uid, int):
-            return None
-        return uid
+        return user_id(msgspec.json.decode(raw))
 
     async def execute_kw(
         self,

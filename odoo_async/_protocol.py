@@ -23,7 +23,7 @@ import msgspec
 from ._http import HTTPSession
 from ._secret import Secret
 
-__all__ = ["Credentials", "WireProtocol"]
+__all__ = ["Credentials", "WireProtocol", "user_id"]
 
 
 class Credentials:
@@ -76,3 +76,10 @@ class WireProtocol(abc.ABC):
         timeout: httpx.Timeout | None,
     ) -> msgspec.Raw:
         """Call ``model.method(*args, **kwargs)``; the JSON text of its result."""
+
+
+def user_id(value: Any) -> int | None:
+    """The user id in a login's answer, or ``None`` (Odoo answers ``false`` to a refused login)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value

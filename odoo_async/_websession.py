@@ -20,7 +20,7 @@ import msgspec
 from ._errors import AccessDenied, SessionExpired
 from ._http import HTTPSession
 from ._jsonrpc import decode_reply, encode_request
-from ._protocol import Credentials, WireProtocol
+from ._protocol import Credentials, WireProtocol, user_id
 from ._secret import SecretLike
 
 __all__ = ["WebSessionProtocol"]
@@ -90,8 +90,8 @@ class WebSessionProtocol(WireProtocol):
         except AccessDenied:
             return None  # a refused login: an AccessDenied fault here, false on /jsonrpc
         info = msgspec.json.decode(raw)
-        uid = info.get("uid") if isinstance(info, dict) else None
-        if isinstance(uid, bool) or not isinstance(uid, int):
+        uid = user_id(info.get("uid") if isinstance(info, dict) else None)
+        if uid is None:
             return None
         session_id = response.cookies.get(_COOKIE)
         if session_id:

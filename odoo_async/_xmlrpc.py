@@ -38,7 +38,7 @@ import msgspec
 
 from ._errors import ProtocolError, RPCError, fault_to_error
 from ._http import HTTPSession, describe_body, redact_bytes
-from ._protocol import Credentials, WireProtocol
+from ._protocol import Credentials, WireProtocol, user_id
 from ._secret import MaskedBody, Secret, SecretLike
 from ._values import to_odoo
 
@@ -234,10 +234,7 @@ class XmlRpcProtocol(WireProtocol):
             timeout=timeout,
             secrets=(credentials.secret,),
         )
-        uid = msgspec.json.decode(raw)
-        if isinstance(uid, bool) or not isinstance(uid, int):
-            return None
-        return uid
+        return user_id(msgspec.json.decode(raw))
 
     async def execute_kw(
         self,
