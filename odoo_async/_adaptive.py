@@ -4,13 +4,14 @@ Pure decisions, no I/O (the pager does the fetching; see ``_pager.py``):
 
 - :func:`page_size_for` sizes pages so that the fixed cost of a call (what a call
   returning nothing takes) is a small share (``overhead_share``) of a page's time;
-- :func:`measure_server` reads the first page and the one-row call sent right
-  after it: when the one-row call came back only after the page, the server
-  serialises its requests (a threaded Odoo); it also gives the fixed cost of a
-  call and the cost of a row;
-- :func:`start_concurrency` takes one request in flight as measured (the first
-  page and a one-row call tell the fixed cost of a call and the cost of a row,
-  which predict what a page takes alone) and tries two;
+- :func:`measure_server` reads two requests sent at the same time (the first
+  page in id order and the last page, or a one-row call): when one came back
+  only about its own time after the other, it waited for it, and the server
+  serialises its requests (a threaded Odoo); they also give the fixed cost of
+  a call and the cost of a row, as far as two requests can tell them apart;
+- :func:`start_concurrency` takes one request in flight as measured (what a
+  page takes alone) and tries three (two ran side by side; one more waits at
+  the server, hiding the network between two pages);
   :func:`next_in_flight` adds one more while rows/s grows by at least
   ``growth``; when it stops growing (a threaded server serialises its work, a
   prefork one has only so many workers) it steps back to the best level and
@@ -34,6 +35,7 @@ __all__ = [
     "ExportTuning",
     "Level",
     "ServerShape",
+    "Timing",
     "Window",
     "id_windows",
     "measure_server",
@@ -48,10 +50,16 @@ class ExportTuning:
     """The knobs of the export engine (the defaults suit Odoo 17 threaded and prefork).
 
     ``page_size``/``max_in_flight`` fix what they name instead of adapting it;
-    ``first_page`` is the size of the page that measures the server;
-    pages stay within ``min_page_size``..``max_page_size`` (the upper bound is
-    also what bounds the memory of a stream: at most ``max_in_flight +
-    prefetch`` pages are held); ``samples`` pages are measured at each level of
+    ``first_page`` is the size of the two pages that measure the server (the
+    first and the last); pages stay within ``min_page_size``..``max_page_size``
+    (the upper bound is also what bounds the memory of a stream: at most
+    ``max_in_flight + prefetch`` pages are held); a walk that keeps every row
+    anyway (``await pager``) on a serial server takes pages of
+    ``serial_page_size``, since there each call only adds its fixed cost;
+    ``serial_gap``: a reply that came that share of the other's time after it
+    waited for it; ``fixed_guess``: the fixed cost of a call assumed when two
+    pages of one size cannot tell it from the rows' (TIMINGS: 20-40 ms);
+    ``samples`` pages are measured at each level of
     concurrency before deciding; an export expected to be large gets at least
     ``min_pages`` pages, so there is something to adapt; an id window is sized to
     hold ``window_fill`` of a page (a window that overflows costs one more call).
@@ -62,6 +70,9 @@ class ExportTuning:
     first_page: int = 1_000
     min_page_size: int = 500
     max_page_size: int = 10_000
+    serial_page_size: int = 50_000
+    serial_gap: float = 0.5
+    fixed_guess: float = 0.025
     in_flight_cap: int = 8
     overhead_share: float = 0.03
     growth: float = 1.1
@@ -71,7 +82,14 @@ class ExportTuning:
     window_fill: float = 0.9
 
     def __post_init__(self) -> None:
-        for name in ("first_page", "min_page_size", "max_page_size", "in_flight_cap", "samples"):
+        for name in (
+            "first_page",
+            "min_page_size",
+            "max_page_size",
+            "serial_page_size",
+            "in_flight_cap",
+            "samples",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"ExportTuning: {name} must be at least 1")
         if self.page_size is not None and self.page_size < 1:
@@ -84,6 +102,10 @@ class ExportTuning:
             raise ValueError("ExportTuning: min_page_size must not exceed max_page_size")
         if not 0 < self.overhead_share < 1:
             raise ValueError("ExportTuning: overhead_share must be between 0 and 1")
+        if not 0 < self.serial_gap < 1:
+            raise ValueError("ExportTuning: serial_gap must be between 0 and 1")
+        if self.fixed_guess < 0:
+            raise ValueError("ExportTuning: fixed_guess must be >= 0")
 
 
 def page_size_for(
@@ -93,13 +115,15 @@ def page_size_for(
     *,
     rows_left: float | None = None,
     serial: bool = False,
+    keep_all: bool = False,
 ) -> int:
     """Rows a page needs for the fixed cost of a call to be ``overhead_share`` of its time.
 
     ``fixed``: seconds a call costs before it reads a row; ``per_row``: seconds a
     row adds; ``rows_left``: the rows expected still to come, when known (the page
     shrinks so that they make ``min_pages`` pages). A ``serial`` server gains
-    nothing from several pages at once: its pages are the largest allowed. A
+    nothing from several pages at once: its pages are the largest allowed, and
+    ``serial_page_size`` when the walk keeps every row anyway (``keep_all``). A
     fixed ``tuning.page_size`` wins.
 
     >>> page_size_for(0.020, 0.000100, ExportTuning())  # 20 ms a call, 100 us a row
@@ -108,7 +132,7 @@ def page_size_for(
     if tuning.page_size is not None:
         return tuning.page_size
     if serial:
-        return tuning.max_page_size
+        return max(tuning.max_page_size, tuning.serial_page_size if keep_all else 0)
     if per_row <= 0:
         rows = float(tuning.max_page_size)
     elif fixed <= 0:
@@ -177,43 +201,73 @@ class ServerShape:
     serial: bool
 
 
-def measure_server(rows: int, page: tuple[float, float], probe: tuple[float, float]) -> ServerShape:
-    """The shape of the server from a page of ``rows`` rows and a one-row call sent just after.
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """A request that returned ``rows`` rows: when it was sent and answered (caller's clock)."""
 
-    ``page`` and ``probe`` are ``(sent, received)`` times. A one-row call that
-    comes back after the page it was sent behind waited for it: the server runs
-    one request at a time, and the call's own cost is what it took after the page.
+    rows: int
+    sent: float
+    received: float
 
-    >>> measure_server(1000, (0.0, 0.100), (0.001, 0.021))  # answered alongside
-    ServerShape(fixed=0.02, per_row=8e-05, serial=False)
-    >>> measure_server(1000, (0.0, 0.100), (0.001, 0.120))  # answered after the page
+    @property
+    def seconds(self) -> float:
+        return self.received - self.sent
+
+
+def measure_server(a: Timing, b: Timing, tuning: ExportTuning | None = None) -> ServerShape:
+    """The shape of the server from two requests sent at the same time.
+
+    Either two pages of about one size (the first and the last in id order) or a
+    page and a one-row call. On a server that runs requests side by side both
+    come back after their own time; on one that runs one at a time, the later
+    reply comes its own time after the earlier one (``serial_gap`` of the
+    earlier's time or more), and a one-row call behind a page comes after it.
+    A page that came back after a one-row call cannot tell (it may have waited
+    a few ms): taken as side by side, and the concurrency search corrects it.
+
+    >>> measure_server(Timing(1000, 0.0, 0.110), Timing(1000, 0.0, 0.112))  # side by side
+    ServerShape(fixed=0.025, per_row=8.5e-05, serial=False)
+    >>> measure_server(Timing(1000, 0.0, 0.110), Timing(1000, 0.0, 0.220))  # one, then the other
+    ServerShape(fixed=0.025, per_row=8.5e-05, serial=True)
+    >>> measure_server(Timing(1000, 0.0, 0.100), Timing(1, 0.001, 0.120))  # a probe behind a page
     ServerShape(fixed=0.02, per_row=8e-05, serial=True)
     """
-    page_seconds = page[1] - page[0]
-    serial = probe[1] >= page[1]
-    fixed = probe[1] - page[1] if serial else probe[1] - probe[0]
-    fixed = max(0.0, min(fixed, page_seconds))
-    per_row = (page_seconds - fixed) / rows if rows else 0.0
-    return ServerShape(round(fixed, 9), round(per_row, 12), serial)
+    tuning = tuning or ExportTuning()
+    early, late = sorted((a, b), key=lambda t: t.received)
+    gap = late.received - early.received
+    page, probe = (a, b) if a.rows >= b.rows else (b, a)
+    if probe.rows * 2 <= page.rows:  # a page and a one-row call
+        serial = probe is late
+        fixed = gap if serial else probe.seconds
+    else:
+        serial = gap >= tuning.serial_gap * early.seconds
+        page = early  # its time is its own on either kind of server
+        fixed = min(tuning.fixed_guess, page.seconds / 2)
+    fixed = max(0.0, min(fixed, page.seconds))
+    per_row = (page.seconds - fixed) / page.rows if page.rows else 0.0
+    return ServerShape(round(fixed, 9), round(max(0.0, per_row), 12), serial)
 
 
 def start_concurrency(
     shape: ServerShape, page_size: int, cap: int, tuning: ExportTuning
 ) -> Concurrency:
-    """The search's first step: one request in flight as predicted, two to try.
+    """The search's first step: one request in flight as predicted, three to try.
 
     A page of ``page_size`` rows alone takes ``fixed + page_size * per_row``;
-    that is the rate to beat with two in flight. A server that answered one
-    request at a time stays at one.
+    that is the rate to beat. The two pages that measured the server ran side by
+    side, so two are known to run at once; the third waits at the server, so
+    that no worker stands idle while a reply and the next request cross the
+    network. A server that answered one request at a time stays at one.
     """
     if tuning.max_in_flight is not None:
         level = max(1, min(cap, tuning.max_in_flight))
         return Concurrency(level, True, None, Level(level))
     alone = shape.fixed + page_size * shape.per_row
     one = Level(1, rows=page_size, pages=1, started=0.0, finished=alone, latency=alone)
-    if shape.serial or min(cap, tuning.in_flight_cap) < 2:
+    start = min(cap, tuning.in_flight_cap, 3)
+    if shape.serial or start < 2:
         return Concurrency(1, True, one, Level(1))
-    return Concurrency(2, False, one, Level(2))
+    return Concurrency(start, False, one, Level(start))
 
 
 def next_in_flight(state: Concurrency, cap: int, tuning: ExportTuning) -> Concurrency:

@@ -13,16 +13,18 @@ The pager is what ``model.search_read(...)`` returns. It is
 
 How it fetches (the decisions live in ``_adaptive.py``, pure and table-tested):
 
-- in ``id`` order (the default order), **id windows**: a first page of
-  ``first_page`` rows and, at the same time, the highest matching id (one
-  one-row call); from what those two took, pages are sized so that the fixed
-  cost of a call is about 5 % of a page's time (500..10,000 rows), and the ids
-  above the first page are cut into windows ``low < id <= high`` holding about
-  a page each. Windows are fetched with one request in flight, then one more
-  while rows/s grows by 10 %; when it stops growing the engine steps back and
-  stays (a threaded Odoo serialises its work: one; prefork: its workers). The
-  last window has no upper bound. Windows are disjoint, so every row comes once
-  and in order, and rows changed during the walk shift nothing;
+- in ``id`` order (the default order), **id windows**: after the login, the
+  first ``first_page`` rows and the last ones (``id desc``) at the same moment;
+  how their replies come back tells a server that runs requests side by side
+  from one that runs them one at a time (a threaded Odoo). The ids between the
+  two pages are cut into windows ``low < id <= high`` holding about a page
+  each (500..10,000 rows, sized so that the fixed cost of a call is ~3 % of a
+  page; on a serial server as large as allowed, 50,000 when awaited). A serial
+  server gets one window at a time; otherwise three go out, then one more while
+  rows/s grows by 10 %, and when it stops growing the engine steps back and
+  stays. The next window is sent as each reply arrives. Windows are disjoint,
+  so every row comes once and in order, and rows changed during the walk
+  shift nothing; the last page is yielded at the end;
 - in any other order, **offset pages** sorted by the caller's order plus ``id``
   so that each row appears once; rows inserted or deleted during the walk can
   shift the pages (a row may be skipped or seen twice);
@@ -49,6 +51,7 @@ from ._adaptive import (
     Concurrency,
     ExportTuning,
     ServerShape,
+    Timing,
     Window,
     id_windows,
     measure_server,
@@ -90,6 +93,7 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
         prefetch: int = 2,
         max_in_flight: int | None = None,
         row_id: Callable[[Row], int],
+        ready: Callable[[], Awaitable[Any]] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         check_callable("fetch", fetch, "an async function (domain, offset, limit, order)")
@@ -103,6 +107,8 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
         check_bool("keyset", keyset)
         check_int("prefetch", prefetch, minimum=0)
         check_callable("row_id", row_id, "a function giving a row's id")
+        if ready is not None:
+            check_callable("ready", ready, "an async function of no arguments (the login)")
         if keyset and not is_id_order(order):
             raise ValueError(
                 f"keyset pagination walks by id; it cannot follow order={order!r} "
@@ -123,6 +129,7 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
         self.keyset = keyset
         self.prefetch = prefetch
         self._row_id = row_id
+        self._ready = ready
         self._coro: collections.abc.Coroutine[Any, Any, list[Row]] | None = None
 
     def __repr__(self) -> str:
@@ -137,7 +144,7 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
         """Every row (what ``await pager`` returns)."""
         if self.keyset or is_id_order(self.order):
             rows: list[Row] = []
-            async for page in self._pages(ahead=self.tuning.in_flight_cap * 4):
+            async for page in self._pages(ahead=self.tuning.in_flight_cap * 4, keep_all=True):
                 rows.extend(page)
             return rows
         page_size = self.page_size or OFFSET_PAGE_SIZE
@@ -198,13 +205,13 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
         async for page in self._pages(ahead=self.prefetch):
             yield page
 
-    async def _pages(self, *, ahead: int) -> AsyncIterator[list[Row]]:
+    async def _pages(self, *, ahead: int, keep_all: bool = False) -> AsyncIterator[list[Row]]:
         if self.keyset:
             self.plan = {"strategy": "keyset"}
             pages = self._keyset_pages()
         elif is_id_order(self.order):
             self.plan = {"strategy": "id windows"}
-            pages = self._window_pages(ahead)
+            pages = self._window_pages(ahead, keep_all=keep_all)
         else:
             self.plan = {"strategy": "offset"}
             pages = self._offset_pages()
@@ -286,18 +293,34 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
         rest = as_single_term(self.domain) if self.domain else []  # one term, in prefix form
         return ["&"] * (len(terms) - 1 + bool(rest)) + terms + rest
 
-    async def _window_pages(self, ahead: int) -> AsyncIterator[list[Row]]:
-        """Id windows fetched concurrently, yielded in id order (see the module docstring)."""
+    async def _window_pages(
+        self, ahead: int, *, keep_all: bool = False
+    ) -> AsyncIterator[list[Row]]:
+        """Id windows fetched concurrently, yielded in id order (see the module docstring).
+
+        ``keep_all``: the caller keeps every row (``await pager``), so on a serial
+        server pages need not stay small.
+        """
         tuning = self.tuning
         remaining = self.limit
         first_size = tuning.page_size or tuning.first_page
         if remaining is not None:
             first_size = min(first_size, remaining)
-        slots: deque[tuple[Window | None, int, int, asyncio.Task[_Timed[Row]]]] = deque()
+        if self._ready is not None:
+            await self._ready()  # the login, before the two requests that time the server
+        # The first page and, at the same moment, the last one (id desc): both are rows
+        # the walk needs, and how their replies come back tells a server that runs
+        # requests side by side from one that runs them one at a time. Under a limit
+        # the last rows are not the walk's: one row tells the highest id instead.
+        # With one request in flight allowed, the last page waits for the first.
+        alone = tuning.max_in_flight == 1
         first = self._timed(self.domain, self.offset, first_size, "id")
-        second: asyncio.Task[_Timed[Row]] | None = None
-        top: asyncio.Task[_Timed[Row]] | None = None
-        alone = tuning.max_in_flight == 1  # then the probe waits for the second page
+        tail: asyncio.Task[_Timed[Row]] | None = None
+        tail_size = first_size if remaining is None else 1
+        if not alone and (remaining is None or remaining > first_size):
+            tail = self._timed(self.domain, 0, tail_size, "id desc")
+        slots: deque[tuple[Window, int, int, asyncio.Task[_Timed[Row]]]] = deque()
+        closed = False
         try:
             got = await first
             page = got.rows
@@ -307,40 +330,43 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
                 if page:
                     yield page
                 return
+            if tail is None:
+                tail = self._timed(self.domain, 0, tail_size, "id desc")
             low, last = self._row_id(page[0]), self._row_id(page[-1])
-            # The second page (id > last) and, right behind it, the highest id: sent
-            # after the login the first page may have waited for, they measure the server.
-            second_size = first_size if remaining is None else min(first_size, remaining)
-            second = self._timed(self._in_window(Window(last, None)), 0, second_size, "id")
-            if not alone:
-                top = self._timed(self.domain, 0, 1, "id desc")
             yield page
-            got = await second
-            if alone:
-                top = self._timed(self.domain, 0, 1, "id desc")
-            page = got.rows
-            if remaining is not None:
-                remaining -= len(page)
-            if page:
-                yield page
-            if len(page) < second_size or remaining == 0 or top is None:
-                return
-            probe = await top
-            if not probe.rows:
-                return
-            highest = self._row_id(probe.rows[0])
-            last = self._row_id(page[-1])
-            seen_rows = first_size + len(page)
-            seen_span = max(1, last - low + 1)
-            shape = measure_server(
-                len(page), (got.sent, got.received), (probe.sent, probe.received)
-            )
-            if alone:  # the probe went after the page: it tells the fixed cost only
-                per_row = max(0.0, got.seconds - probe.seconds) / len(page)
-                shape = ServerShape(probe.seconds, per_row, serial=True)
-            expected = (highest - last) * seen_rows / seen_span
+            end = await tail
+            if not end.rows:
+                return  # the rows went while the walk started
+            top = self._row_id(end.rows[0])
+            held: list[Row] = []  # the last page, yielded at the end
+            seen_rows, seen_span = len(page), max(1, last - low + 1)
+            upper = top  # windows cover last < id <= upper
+            if remaining is None:
+                held = [row for row in reversed(end.rows) if self._row_id(row) > last]
+                tail_low = self._row_id(end.rows[-1])
+                if len(end.rows) < tail_size or tail_low <= last:
+                    upper = last  # the last page holds every row after the first
+                else:
+                    upper = tail_low - 1
+                    seen_rows += len(end.rows)
+                    seen_span += top - upper
+            if alone:  # one after the other: the pair tells nothing of the server
+                fixed = min(tuning.fixed_guess, got.seconds / 2)
+                shape = ServerShape(fixed, (got.seconds - fixed) / len(page), serial=True)
+            else:
+                shape = measure_server(
+                    Timing(len(page), got.sent, got.received),
+                    Timing(len(end.rows), end.sent, end.received),
+                    tuning,
+                )
+            expected = (upper - last) * seen_rows / seen_span
             page_size = page_size_for(
-                shape.fixed, shape.per_row, tuning, rows_left=expected, serial=shape.serial
+                shape.fixed,
+                shape.per_row,
+                tuning,
+                rows_left=expected,
+                serial=shape.serial,
+                keep_all=keep_all,
             )
             if remaining is not None:
                 page_size = min(page_size, remaining)
@@ -351,25 +377,31 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
                 serial=shape.serial,
                 page_size=page_size,
             )
-            cursor: int | None = last
+            cursor: int | None = last if upper > last else None
 
             def issue(window: Window, *, front: bool = False) -> None:
                 task = self._timed(self._in_window(window), 0, page_size, "id")
                 slot = (window, state.in_flight, page_size, task)
                 slots.appendleft(slot) if front else slots.append(slot)
+                task.add_done_callback(lambda _: fill())
 
             def fill() -> None:
+                # called as each page arrives, so that the server is never left idle
+                # while the caller is busy with a page (within ``ahead`` pages held)
                 nonlocal cursor
                 while (
-                    cursor is not None
+                    not closed
+                    and cursor is not None
                     and sum(not slot[3].done() for slot in slots) < state.in_flight
                     and len(slots) < state.in_flight + ahead
                 ):
                     density = seen_rows / seen_span
                     expected = page_size * tuning.window_fill
-                    window = id_windows(cursor, highest, density, math.ceil(expected))[0]
-                    issue(window)
-                    cursor = window.high
+                    high = id_windows(cursor, upper, density, math.ceil(expected))[0].high
+                    if high is None or high >= upper:
+                        high = upper
+                    issue(Window(cursor, high))
+                    cursor = high if high < upper else None
 
             fill()
             while slots:
@@ -386,16 +418,13 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
                     )
                     self.plan.update(page_size=page_size, in_flight=state.in_flight)
                     self.plan.setdefault("levels", []).append(state.in_flight)
-                if window is not None and window.high is not None:
-                    seen_rows += len(page)
-                    seen_span += window.high - window.low
-                if (
-                    window is not None
-                    and len(page) >= size
-                    and self._row_id(page[-1]) != window.high
-                ):
+                assert window.high is not None
+                seen_rows += len(page)
+                seen_span += window.high - window.low
+                if len(page) >= size and self._row_id(page[-1]) != window.high:
                     # a dense window: the rest of it comes next, before the later windows
                     issue(Window(self._row_id(page[-1]), window.high), front=True)
+                fill()
                 if remaining is not None:
                     page = page[:remaining]
                     remaining -= len(page)
@@ -403,12 +432,13 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
                     yield page
                 if remaining == 0:
                     return
-                fill()
+            if held:
+                yield held
         finally:
+            closed = True
             first.cancel()
-            for pending in (second, top):
-                if pending is not None:
-                    pending.cancel()
+            if tail is not None:
+                tail.cancel()
             for slot in slots:
                 slot[3].cancel()
 

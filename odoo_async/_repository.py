@@ -304,6 +304,7 @@ class AsyncModel(Generic[Row]):
             prefetch=prefetch,
             max_in_flight=max_in_flight,
             row_id=row_id,
+            ready=self.odoo.authenticate,
         )
 
     async def exists(self, ids: Iterable[int]) -> list[int]:

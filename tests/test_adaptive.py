@@ -13,6 +13,7 @@ from odoo_async._adaptive import (
     ExportTuning,
     Level,
     ServerShape,
+    Timing,
     Window,
     id_windows,
     measure_server,
@@ -131,13 +132,14 @@ def test_fixed_max_in_flight_is_not_searched() -> None:
     assert next_in_flight(moving, 8, tuning).in_flight == 3
 
 
-def test_start_predicts_one_in_flight_and_tries_two() -> None:
+def test_start_predicts_one_in_flight_and_tries_three() -> None:
     shape = ServerShape(0.020, 100e-6, serial=False)
     state = start_concurrency(shape, 5000, 8, TUNING)
-    assert state.in_flight == 2
+    assert state.in_flight == 3
     assert not state.settled
     assert state.best is not None
     assert state.best.rate == pytest.approx(5000 / 0.52)
+    assert start_concurrency(shape, 5000, 2, TUNING).in_flight == 2  # the client's cap
     assert start_concurrency(shape, 5000, 1, TUNING).in_flight == 1
 
 
@@ -147,24 +149,40 @@ def test_a_serial_server_stays_at_one() -> None:
 
 
 @pytest.mark.parametrize(
-    ("rows", "page", "probe", "expected"),
+    ("a", "b", "expected"),
     [
-        # prefork: the one-row call ran in another worker, alongside the page
-        (1000, (0.0, 0.110), (0.001, 0.031), ServerShape(0.030, 80e-6, False)),
-        # threaded: it waited for the page, then took 22 ms of its own
-        (1000, (0.0, 0.110), (0.001, 0.132), ServerShape(0.022, 88e-6, True)),
-        # a double with no cost model: nothing measurable
-        (1000, (0.0, 0.004), (0.001, 0.003), ServerShape(0.002, 2e-6, False)),
-        # a probe slower than the page cannot make rows cost less than nothing
-        (10, (0.0, 0.010), (0.001, 0.500), ServerShape(0.010, 0.0, True)),
+        # prefork: the first and the last page, side by side in two workers
+        (Timing(1000, 0.0, 0.130), Timing(1000, 0.0, 0.128), ServerShape(0.025, 103e-6, False)),
+        # threaded: the last page waited for the first, then took its own time
+        (Timing(1000, 0.0, 0.110), Timing(1000, 0.0, 0.233), ServerShape(0.025, 85e-6, True)),
+        # ... whichever of the two the server took first
+        (Timing(1000, 0.0, 0.233), Timing(1000, 0.0, 0.110), ServerShape(0.025, 85e-6, True)),
+        # 40 ms of round trip on top: a serial server still shows its gap
+        (Timing(1000, 0.0, 0.150), Timing(1000, 0.0, 0.273), ServerShape(0.025, 125e-6, True)),
+        # side by side, the last page on a new connection: one TLS handshake (40 ms) later
+        (Timing(1000, 0.0, 0.170), Timing(1000, 0.0, 0.210), ServerShape(0.025, 145e-6, False)),
+        # a last page short of rows, a few ms apart: side by side
+        (Timing(1000, 0.0, 0.110), Timing(700, 0.0, 0.100), ServerShape(0.025, 0.075 / 700, False)),
+        # a double with no cost model: nothing measurable, and no gap
+        (Timing(1000, 0.0, 0.004), Timing(1000, 0.0, 0.005), ServerShape(0.002, 2e-6, False)),
+        # under a limit, a page and a one-row call: the call ran alongside
+        (Timing(1000, 0.0, 0.110), Timing(1, 0.001, 0.031), ServerShape(0.030, 80e-6, False)),
+        # ... or it waited for the page, then took 22 ms of its own
+        (Timing(1000, 0.0, 0.110), Timing(1, 0.001, 0.132), ServerShape(0.022, 88e-6, True)),
+        # a one-row call slower than the page cannot make rows cost less than nothing
+        (Timing(10, 0.0, 0.010), Timing(1, 0.001, 0.500), ServerShape(0.010, 0.0, True)),
     ],
 )
-def test_measure_server(
-    rows: int, page: tuple[float, float], probe: tuple[float, float], expected: ServerShape
-) -> None:
-    shape = measure_server(rows, page, probe)
+def test_measure_server(a: Timing, b: Timing, expected: ServerShape) -> None:
+    shape = measure_server(a, b)
     assert shape.serial == expected.serial
     assert (shape.fixed, shape.per_row) == pytest.approx((expected.fixed, expected.per_row))
+
+
+def test_measure_server_gap_is_a_knob() -> None:
+    a, b = Timing(1000, 0.0, 0.150), Timing(1000, 0.0, 0.210)  # 60 ms apart
+    assert not measure_server(a, b).serial
+    assert measure_server(a, b, ExportTuning(serial_gap=0.3)).serial
 
 
 def test_level_accumulates_pages() -> None:
@@ -214,6 +232,9 @@ def test_windows_cover_every_id_once() -> None:
         ({"min_page_size": 10, "max_page_size": 5}, "min_page_size"),
         ({"overhead_share": 1.0}, "overhead_share"),
         ({"samples": 0}, "samples"),
+        ({"serial_page_size": 0}, "serial_page_size"),
+        ({"serial_gap": 1.5}, "serial_gap"),
+        ({"fixed_guess": -1.0}, "fixed_guess"),
     ],
 )
 def test_bad_tuning_is_refused(options: dict[str, Any], message: str) -> None:

@@ -109,7 +109,7 @@ async def test_a_stream_holds_a_bounded_number_of_pages() -> None:
         consumed = 0
         async for _page in pager.pages():
             consumed += 1
-            fetched = fake.count(model="res.partner", method="search_read") - 1  # the probe
+            fetched = fake.count(model="res.partner", method="search_read") - 1  # the last page
             assert fetched <= consumed + 2 + 1  # in flight + prefetched
     assert consumed > 25
 
@@ -120,6 +120,103 @@ async def test_fixed_page_size_and_in_flight_are_kept() -> None:
         pager = odoo.model("res.partner").search_read([], ["name"], page_size=100, max_in_flight=3)
         await pager
     limits = {call.kwargs["limit"] for call in fake.calls if call.method == "search_read"}
-    assert limits == {1, 100}  # the probe for the top id, and the pages
+    assert limits == {100}  # the first and the last page, and the windows between
     assert pager.plan["in_flight"] == 3
     assert fake.peak_requests <= 3
+
+
+class VirtualServer:
+    """A table of ids behind ``search_read``, on a virtual clock (no wall time).
+
+    Each request costs ``fixed + rows * per_row`` virtual seconds. ``workers=1``
+    runs them one at a time (a threaded Odoo); more run side by side. The pager's
+    clock reads the virtual time of the task it runs in: when its reply came, once
+    it came (a context variable), else when the latest reply came.
+    """
+
+    def __init__(self, ids: list[int], *, workers: int) -> None:
+        import contextvars
+
+        self.ids = ids
+        self.workers = workers
+        self.now: contextvars.ContextVar[float] = contextvars.ContextVar("now")
+        self.latest = 0.0
+        self.free = [0.0] * workers  # when each worker is free again
+        self.in_flight = 0
+        self.peak_after_pair = 0
+        self.calls: list[tuple[str, int]] = []
+
+    def clock(self) -> float:
+        return self.now.get(self.latest)
+
+    async def fetch(
+        self, domain: list[Any], offset: int, limit: int, order: str
+    ) -> list[dict[str, int]]:
+        import asyncio
+
+        arrival = self.clock()
+        low, high = float("-inf"), float("inf")
+        for term in domain:
+            if isinstance(term, list) and term[0] == "id":
+                if term[1] == ">":
+                    low = term[2]
+                elif term[1] == "<=":
+                    high = term[2]
+        rows = [i for i in self.ids if low < i <= high]
+        if order == "id desc":
+            rows.reverse()
+        rows = rows[offset : offset + limit]
+        self.calls.append((order, len(rows)))
+        self.in_flight += 1
+        if len(self.calls) > 2:
+            self.peak_after_pair = max(self.peak_after_pair, self.in_flight)
+        await asyncio.sleep(0)  # let the other requests of this moment be sent too
+        worker = min(range(self.workers), key=self.free.__getitem__)
+        start = max(arrival, self.free[worker])
+        self.free[worker] = start + 0.025 + len(rows) * 100e-6
+        self.now.set(self.free[worker])
+        self.latest = max(self.latest, self.free[worker])
+        self.in_flight -= 1
+        return [{"id": i} for i in rows]
+
+
+async def count_unused(domain: list[Any]) -> int:
+    raise AssertionError("id windows need no search_count")
+
+
+@pytest.mark.parametrize(("workers", "serial"), [(1, True), (2, False), (4, False)])
+@pytest.mark.parametrize("awaited", [True, False])
+async def test_the_first_and_last_pages_tell_a_serial_server(
+    workers: int, serial: bool, awaited: bool
+) -> None:
+    from odoo_async import SearchReadPager
+
+    ids = [i for i in range(1, 60_000) if i % 3]  # 39,999 rows, a third of the ids missing
+    server = VirtualServer(ids, workers=workers)
+    pager: SearchReadPager[dict[str, int]] = SearchReadPager(
+        server.fetch, count_unused, [], row_id=lambda row: row["id"], clock=server.clock
+    )
+    got = [row async for row in pager] if not awaited else await pager
+    assert [row["id"] for row in got] == ids
+    assert server.calls[:2] == [("id", 1_000), ("id desc", 1_000)]  # at the same moment
+    assert pager.plan["serial"] is serial
+    if serial:
+        assert server.peak_after_pair == 1
+        # a serial server: the largest pages allowed, 50,000 when every row is kept anyway
+        assert pager.plan["page_size"] == (50_000 if awaited else 10_000)
+    else:
+        assert pager.plan["levels"][0] >= 3
+        assert server.peak_after_pair >= 3
+
+
+async def test_a_small_table_overlapping_the_last_page_yields_each_row_once() -> None:
+    from odoo_async import SearchReadPager
+
+    for size in (1_001, 1_500, 1_999, 2_000, 2_001):
+        ids = list(range(10, 10 + size))
+        server = VirtualServer(ids, workers=2)
+        pager: SearchReadPager[dict[str, int]] = SearchReadPager(
+            server.fetch, count_unused, [], row_id=lambda row: row["id"], clock=server.clock
+        )
+        assert [row["id"] for row in await pager] == ids, size
+        assert len(server.calls) <= 3, size
