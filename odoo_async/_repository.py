@@ -29,6 +29,7 @@ from ._check import (
     check_offset,
     check_str,
 )
+from ._chunks import read_adaptively
 from ._domain import DomainLike, as_single_term, normalize_domain
 from ._errors import ProtocolError, RecordDecodeError
 from ._gather import gather_or_cancel
@@ -60,7 +61,9 @@ _RAW_ROWS = msgspec.json.Decoder(list[msgspec.Raw])
 class AsyncModel(Generic[Row]):
     """A repository for one model. Creating it sends nothing.
 
-    ``batch_size`` bounds the ids of one ``read``/``create`` RPC;
+    ``batch_size`` bounds the ids of one ``create`` RPC and of the ``read``
+    that serves a batch of :meth:`get` calls (500 when ``None``); given, it also
+    fixes the chunks of a long :meth:`read`, which otherwise adapt to the server.
     ``batch_window`` is how long :meth:`get` waits to collect more ids (0: one
     event-loop tick).
     """
@@ -70,7 +73,7 @@ class AsyncModel(Generic[Row]):
         odoo: ModelClient,
         model: str | type[Record],
         *,
-        batch_size: int = DEFAULT_BATCH_SIZE,
+        batch_size: int | None = None,
         batch_window: float = 0.0,
     ) -> None:
         if isinstance(model, str):
@@ -83,11 +86,21 @@ class AsyncModel(Generic[Row]):
             self.record_type = model
         else:
             raise TypeError(f"model must be a model name or a Record class, got {model!r}")
-        check_int("batch_size", batch_size, minimum=1)
+        check_int("batch_size", batch_size, minimum=1, none=True)
         check_number("batch_window", batch_window)
         self.odoo = odoo
-        self.batch_size = batch_size
+        self._batch_size = batch_size
         self.batch_window = batch_window
+
+    @property
+    def batch_size(self) -> int:
+        """Ids of one ``create`` RPC, or of one ``read`` serving a batch of :meth:`get` calls."""
+        return DEFAULT_BATCH_SIZE if self._batch_size is None else self._batch_size
+
+    @batch_size.setter
+    def batch_size(self, value: int) -> None:
+        check_int("batch_size", value, minimum=1)
+        self._batch_size = value
 
     def __repr__(self) -> str:
         typed = f" as {self.record_type.__name__}" if self.record_type else ""
@@ -101,7 +114,7 @@ class AsyncModel(Generic[Row]):
         other: AsyncModel[Row] = AsyncModel(
             self.odoo.with_context(context, **ctx),
             self.record_type or self.name,
-            batch_size=self.batch_size,
+            batch_size=self._batch_size,
             batch_window=self.batch_window,
         )
         return other
@@ -187,8 +200,13 @@ class AsyncModel(Generic[Row]):
     async def read(self, ids: Iterable[int], fields: Sequence[str] | None = None) -> list[Row]:
         """The rows of ``ids``, in the order of ``ids``.
 
-        Long lists are read in chunks of ``batch_size``, sent concurrently;
-        duplicate ids are read once (and returned once per occurrence). As in
+        Long lists are read in chunks that adapt to the server: the first and
+        the last 1,000 ids at once tell a server that runs requests side by side
+        from one that runs them one at a time; then chunks as large as its fixed
+        cost per call asks, as many in flight as it serves (see the README,
+        "Exports"). A ``batch_size`` given to the repository fixes the chunks
+        instead (sent concurrently). Duplicate ids are read once (and returned
+        once per occurrence). As in
         Odoo, ids that do not exist are left out, not reported: use
         :meth:`get` to fail on a missing id.
         """
@@ -197,12 +215,14 @@ class AsyncModel(Generic[Row]):
         unique = list(dict.fromkeys(wanted))
         if not unique:
             return []
-        chunks = chunked(unique, self.batch_size)
-        if len(chunks) == 1:
-            rows = await self.read_chunk(chunks[0], names)
+        if self._batch_size is None:  # adapt to the server (see _chunks.py)
+            results = await read_adaptively(
+                lambda chunk: self.read_chunk(chunk, names), unique, ready=self.odoo.authenticate
+            )
         else:
+            chunks = chunked(unique, self._batch_size)
             results = await gather_or_cancel(self.read_chunk(chunk, names) for chunk in chunks)
-            rows = [row for result in results for row in result]
+        rows = [row for result in results for row in result]
         by_id = {row_id(row): row for row in rows}
         return [by_id[i] for i in wanted if i in by_id]
 

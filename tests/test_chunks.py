@@ -1,0 +1,120 @@
+"""Long ``read()``s: chunks sized and sent as the server allows, on a virtual clock."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import random
+from typing import Any
+
+import pytest
+
+from odoo_async import AsyncOdoo
+from odoo_async._adaptive import ExportTuning
+from odoo_async._chunks import read_adaptively
+from odoo_async.testing import FakeOdoo, ServerCost
+
+
+class VirtualReads:
+    """``read`` of ids on a virtual clock: ``fixed + ids * per_row`` a call, ``workers`` at once."""
+
+    def __init__(self, workers: int, *, fail_at: int | None = None) -> None:
+        self.workers = workers
+        self.free = [0.0] * workers
+        self.now: contextvars.ContextVar[float] = contextvars.ContextVar("now")
+        self.latest = 0.0
+        self.sizes: list[int] = []
+        self.in_flight = 0
+        self.peak = 0
+        self.cancelled = 0
+        self.fail_at = fail_at
+
+    def clock(self) -> float:
+        return self.now.get(self.latest)
+
+    async def read(self, ids: list[int]) -> list[dict[str, int]]:
+        arrival = self.clock()
+        self.sizes.append(len(ids))
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        try:
+            number = len(self.sizes)
+            await asyncio.sleep(0)  # the other requests of this moment go out too
+            if number == self.fail_at:
+                raise RuntimeError("boom")
+            if self.fail_at is not None and number > 2:
+                await asyncio.Event().wait()  # never answered: only a cancel ends it
+        except asyncio.CancelledError:
+            self.cancelled += 1
+            raise
+        finally:
+            self.in_flight -= 1
+        worker = min(range(self.workers), key=self.free.__getitem__)
+        self.free[worker] = max(arrival, self.free[worker]) + 0.025 + len(ids) * 100e-6
+        self.now.set(self.free[worker])
+        self.latest = max(self.latest, self.free[worker])
+        return [{"id": i} for i in ids]
+
+
+IDS = random.Random(7).sample(range(1, 200_000), 40_000)  # any order: read keeps it
+
+
+@pytest.mark.parametrize("workers", [1, 2, 4])
+async def test_rows_come_back_in_the_order_of_the_ids(workers: int) -> None:
+    server = VirtualReads(workers)
+    replies = await read_adaptively(server.read, IDS, clock=server.clock)
+    assert [row["id"] for reply in replies for row in reply] == IDS
+    assert server.sizes[:2] == [1_000, 1_000]  # the first and the last chunk, at once
+    if workers == 1:  # a serial server: the rest in one call, never two at once after the pair
+        assert server.sizes[2:] == [38_000]
+    else:
+        assert len(server.sizes) > 3
+        assert server.peak >= 3
+
+
+async def test_short_lists_are_one_call() -> None:
+    server = VirtualReads(2)
+    assert await read_adaptively(server.read, [3, 1, 2], clock=server.clock) == [
+        [{"id": 3}, {"id": 1}, {"id": 2}]
+    ]
+    replies = await read_adaptively(server.read, list(range(1_500)), clock=server.clock)
+    assert [len(reply) for reply in replies] == [1_000, 500]
+
+
+async def test_one_in_flight_means_one() -> None:
+    server = VirtualReads(4)
+    tuning = ExportTuning(max_in_flight=1)
+    replies = await read_adaptively(server.read, IDS, tuning=tuning, clock=server.clock)
+    assert sum(len(reply) for reply in replies) == len(IDS)
+    assert server.peak == 1
+
+
+async def test_a_failed_chunk_cancels_the_others_and_is_raised() -> None:
+    server = VirtualReads(4, fail_at=4)  # the second chunk after the pair
+    with pytest.raises(RuntimeError, match="boom"):
+        await read_adaptively(server.read, IDS, clock=server.clock)
+    assert server.in_flight == 0
+    assert server.cancelled == 2  # the chunks sent with it, which would never end
+
+
+async def test_read_adapts_unless_batch_size_is_given() -> None:
+    fake = FakeOdoo(partners=5_000, cost=ServerCost.odoo17(workers=0, scale=1e-3))
+    async with AsyncOdoo(
+        "http://odoo.test",
+        db="odoo",
+        username="admin",
+        password="admin",
+        transport=fake.transport(),
+    ) as odoo:
+        partners = odoo.model("res.partner")
+        ids = await partners.search([])
+        fake.clear_calls()
+        rows = await partners.read(ids, ["name"])
+        assert [row["id"] for row in rows] == ids
+        adaptive = fake.count(model="res.partner", method="read")
+        fixed: Any = odoo.model("res.partner")
+        fixed.batch_size = 400
+        fake.clear_calls()
+        await fixed.read(ids, ["name"])
+    assert adaptive < len(ids) / 500  # not the 500-id chunks of the get() batches
+    assert fake.count(model="res.partner", method="read") == -(-len(ids) // 400)
