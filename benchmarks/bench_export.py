@@ -132,16 +132,41 @@ async def _time(run: Run, url: str, ca: str | None, repeat: int) -> tuple[float,
     return best, rows
 
 
-def main() -> None:
+def report(
+    timed: dict[str, tuple[float, int]], against: dict[str, float], profile: str, setting: str
+) -> list[dict[str, Any]]:
+    """A line per strategy: seconds, rows/s and each ratio ``against`` (name: seconds)."""
+    lines = []
+    for name, (seconds, rows) in timed.items():
+        line: dict[str, Any] = {
+            "profile": profile,
+            "setting": setting,
+            "strategy": name,
+            "rows": rows,
+            "seconds": round(seconds, 3),
+            "rows_per_s": round(rows / seconds),
+        }
+        line.update({ratio: f"{base / seconds:.2f}x" for ratio, base in against.items()})
+        lines.append(line)
+    return lines
+
+
+def arguments(repeat: int = 1) -> argparse.Namespace:
+    """The command line of this benchmark and of those built on it (bench_read)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--partners", type=int, default=20_450, help="~95 %% of them active")
     parser.add_argument("--profiles", default="threaded,prefork")
     parser.add_argument("--settings", default="direct,remote")
-    parser.add_argument("--repeat", type=int, default=1, help="best of N")
+    parser.add_argument("--repeat", type=int, default=repeat, help="best of N")
     parser.add_argument("--scale", type=float, default=1.0, help="cost model scale")
     parser.add_argument("--rtt", type=float, default=0.04, help="remote-like round trip, s")
     args = parser.parse_args()
     os.environ.setdefault("BENCH_ODOO_PASSWORD", PASSWORD)
+    return args
+
+
+def main() -> None:
+    args = arguments()
     results: list[dict[str, Any]] = []
     for profile in args.profiles.split(","):
         for setting in args.settings.split(","):
@@ -153,20 +178,10 @@ def main() -> None:
                 }
             peer = min(timed[name][0] for name in PEERS)
             single = timed["odoo_async one search_read"][0]
-            lines = []
-            for name, (seconds, rows) in timed.items():
-                line = {
-                    "profile": profile,
-                    "setting": setting,
-                    "strategy": name,
-                    "rows": rows,
-                    "seconds": round(seconds, 3),
-                    "rows_per_s": round(rows / seconds),
-                    "vs best peer": f"{peer / seconds:.2f}x",
-                    "vs one search_read": f"{single / seconds:.2f}x",
-                }
-                lines.append(line)
-                results.append(line)
+            lines = report(
+                timed, {"vs best peer": peer, "vs one search_read": single}, profile, setting
+            )
+            results.extend(lines)
             print(f"\nexport, {profile} cost model, {setting} (scale {args.scale:g}):")
             columns = ["strategy", "rows", "seconds", "rows_per_s", "vs best peer"]
             print(table(lines, [*columns, "vs one search_read"]))

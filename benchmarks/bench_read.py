@@ -12,13 +12,11 @@ a fresh client (the login is cached server-side by a warm-up).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import os
 from typing import Any
 
 from benchmarks._support import save, table
-from benchmarks.bench_export import FIELDS, PASSWORD, _client, _server, _time
+from benchmarks.bench_export import FIELDS, _client, _server, _time, arguments, report
 
 IDS: list[int] = []
 
@@ -72,15 +70,7 @@ STRATEGIES = {
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--partners", type=int, default=20_450)
-    parser.add_argument("--profiles", default="threaded,prefork")
-    parser.add_argument("--settings", default="direct,remote")
-    parser.add_argument("--repeat", type=int, default=2, help="best of N")
-    parser.add_argument("--scale", type=float, default=1.0, help="cost model scale")
-    parser.add_argument("--rtt", type=float, default=0.04, help="remote-like round trip, s")
-    args = parser.parse_args()
-    os.environ.setdefault("BENCH_ODOO_PASSWORD", PASSWORD)
+    args = arguments(repeat=2)
     results: list[dict[str, Any]] = []
     for profile in args.profiles.split(","):
         for setting in args.settings.split(","):
@@ -92,19 +82,8 @@ def main() -> None:
                 }
                 asyncio.run(_plan(url, ca))
             single = timed["one read of every id"][0]
-            lines = []
-            for name, (seconds, rows) in timed.items():
-                line = {
-                    "profile": profile,
-                    "setting": setting,
-                    "strategy": name,
-                    "rows": rows,
-                    "seconds": round(seconds, 3),
-                    "rows_per_s": round(rows / seconds),
-                    "vs one read": f"{single / seconds:.2f}x",
-                }
-                lines.append(line)
-                results.append(line)
+            lines = report(timed, {"vs one read": single}, profile, setting)
+            results.extend(lines)
             print(f"\nread every id, {profile} cost model, {setting} (scale {args.scale:g}):")
             print(table(lines, ["strategy", "rows", "seconds", "rows_per_s", "vs one read"]))
             print(f"  plan of the adaptive read (one more run): {PLAN}")

@@ -37,7 +37,9 @@ __all__ = [
     "ServerShape",
     "Timing",
     "Window",
+    "after_page",
     "id_windows",
+    "measure_alone",
     "measure_server",
     "next_in_flight",
     "page_size_for",
@@ -248,6 +250,21 @@ def measure_server(a: Timing, b: Timing, tuning: ExportTuning | None = None) -> 
     return ServerShape(round(fixed, 9), round(max(0.0, per_row), 12), serial)
 
 
+def measure_alone(page: Timing, tuning: ExportTuning | None = None) -> ServerShape:
+    """What one page sent alone tells (nothing of serial or not): taken as serial.
+
+    Used when only one request may be in flight, so the two measuring pages
+    went one after the other; the fixed cost is ``fixed_guess``.
+
+    >>> measure_alone(Timing(1000, 0.0, 0.110))
+    ServerShape(fixed=0.025, per_row=8.5e-05, serial=True)
+    """
+    tuning = tuning or ExportTuning()
+    fixed = min(tuning.fixed_guess, page.seconds / 2)
+    per_row = (page.seconds - fixed) / page.rows if page.rows else 0.0
+    return ServerShape(round(fixed, 9), round(max(0.0, per_row), 12), serial=True)
+
+
 def start_concurrency(
     shape: ServerShape, page_size: int, cap: int, tuning: ExportTuning
 ) -> Concurrency:
@@ -296,6 +313,14 @@ def next_in_flight(state: Concurrency, cap: int, tuning: ExportTuning) -> Concur
         return Concurrency(up, False, current, Level(up))
     # it stopped growing: back to the best level, and stay
     return Concurrency(best.in_flight, True, best, Level(best.in_flight))
+
+
+def after_page(state: Concurrency, timing: Timing, cap: int, tuning: ExportTuning) -> Concurrency:
+    """The search once a page sent at ``state.current``'s level came back (``next_in_flight``)."""
+    current = state.current.add(timing.rows, timing.sent, timing.received)
+    return next_in_flight(
+        Concurrency(state.in_flight, state.settled, state.best, current), cap, tuning
+    )
 
 
 @dataclass(frozen=True, slots=True)

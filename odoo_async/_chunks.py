@@ -24,12 +24,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from ._adaptive import (
-    Concurrency,
     ExportTuning,
-    ServerShape,
     Timing,
+    after_page,
+    measure_alone,
     measure_server,
-    next_in_flight,
     page_size_for,
     start_concurrency,
 )
@@ -91,8 +90,7 @@ async def read_adaptively(
         if not middle:
             return [head_rows, tail_rows]
         if alone:
-            fixed = min(tuning.fixed_guess, head_time.seconds / 2)
-            shape = ServerShape(fixed, (head_time.seconds - fixed) / len(head), serial=True)
+            shape = measure_alone(head_time, tuning)
         else:
             shape = measure_server(head_time, tail_time, tuning)
         chunk_size = page_size_for(
@@ -123,12 +121,7 @@ async def read_adaptively(
                 index, level, rows, timing = task.result()
                 replies[index] = rows
                 if level == state.current.in_flight:
-                    current = state.current.add(timing.rows, timing.sent, timing.received)
-                    state = next_in_flight(
-                        Concurrency(state.in_flight, state.settled, state.best, current),
-                        tuning.in_flight_cap,
-                        tuning,
-                    )
+                    state = after_page(state, timing, tuning.in_flight_cap, tuning)
                     plan["levels"].append(state.in_flight)
         return [head_rows, *replies, tail_rows]
     finally:

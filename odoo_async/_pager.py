@@ -48,14 +48,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from typing import Any, Generic, TypeVar
 
 from ._adaptive import (
-    Concurrency,
     ExportTuning,
-    ServerShape,
     Timing,
     Window,
+    after_page,
     id_windows,
+    measure_alone,
     measure_server,
-    next_in_flight,
     page_size_for,
     start_concurrency,
 )
@@ -351,8 +350,7 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
                     seen_rows += len(end.rows)
                     seen_span += top - upper
             if alone:  # one after the other: the pair tells nothing of the server
-                fixed = min(tuning.fixed_guess, got.seconds / 2)
-                shape = ServerShape(fixed, (got.seconds - fixed) / len(page), serial=True)
+                shape = measure_alone(Timing(len(page), got.sent, got.received), tuning)
             else:
                 shape = measure_server(
                     Timing(len(page), got.sent, got.received),
@@ -410,12 +408,8 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
                 slots.popleft()
                 page = got.rows
                 if level == state.current.in_flight:
-                    current = state.current.add(len(page), got.sent, got.received)
-                    state = next_in_flight(
-                        Concurrency(state.in_flight, state.settled, state.best, current),
-                        tuning.in_flight_cap,
-                        tuning,
-                    )
+                    timing = Timing(len(page), got.sent, got.received)
+                    state = after_page(state, timing, tuning.in_flight_cap, tuning)
                     self.plan.update(page_size=page_size, in_flight=state.in_flight)
                     self.plan.setdefault("levels", []).append(state.in_flight)
                 assert window.high is not None
