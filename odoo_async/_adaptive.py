@@ -10,8 +10,8 @@ Pure decisions, no I/O (the pager does the fetching; see ``_pager.py``):
   serialises its requests (a threaded Odoo); they also give the fixed cost of
   a call and the cost of a row, as far as two requests can tell them apart;
 - :func:`start_concurrency` takes one request in flight as measured (what a
-  page takes alone) and tries three (two ran side by side; one more waits at
-  the server, hiding the network between two pages);
+  page takes alone) and tries four (two ran side by side; as many again wait
+  at the server, hiding the network between two pages);
   :func:`next_in_flight` adds one more while rows/s grows by at least
   ``growth``; when it stops growing (a threaded server serialises its work, a
   prefork one has only so many workers) it steps back to the best level and
@@ -143,7 +143,8 @@ def page_size_for(
         share = tuning.overhead_share
         rows = fixed * (1 - share) / share / per_row
     if rows_left is not None:
-        rows = min(rows, rows_left / tuning.min_pages)
+        # at least min_pages windows, each filled to window_fill of a page
+        rows = min(rows, rows_left / (tuning.min_pages * tuning.window_fill))
     rows = math.ceil(rows / 100) * 100  # round figures in logs and tests
     return max(tuning.min_page_size, min(tuning.max_page_size, int(rows)))
 
@@ -268,20 +269,21 @@ def measure_alone(page: Timing, tuning: ExportTuning | None = None) -> ServerSha
 def start_concurrency(
     shape: ServerShape, page_size: int, cap: int, tuning: ExportTuning
 ) -> Concurrency:
-    """The search's first step: one request in flight as predicted, three to try.
+    """The search's first step: one request in flight as predicted, four to try.
 
     A page of ``page_size`` rows alone takes ``fixed + page_size * per_row``;
     that is the rate to beat. The two pages that measured the server ran side by
-    side, so two are known to run at once; the third waits at the server, so
+    side, so two are known to run at once; as many again wait at the server, so
     that no worker stands idle while a reply and the next request cross the
-    network. A server that answered one request at a time stays at one.
+    network (a waiting request costs the server nothing). A server that
+    answered one request at a time stays at one.
     """
     if tuning.max_in_flight is not None:
         level = max(1, min(cap, tuning.max_in_flight))
         return Concurrency(level, True, None, Level(level))
     alone = shape.fixed + page_size * shape.per_row
     one = Level(1, rows=page_size, pages=1, started=0.0, finished=alone, latency=alone)
-    start = min(cap, tuning.in_flight_cap, 3)
+    start = min(cap, tuning.in_flight_cap, 4)
     if shape.serial or start < 2:
         return Concurrency(1, True, one, Level(1))
     return Concurrency(start, False, one, Level(start))

@@ -10,7 +10,7 @@ and how many go out at once, with the same pure decisions as the export engine
 2. the ids between are cut into chunks of :func:`page_size_for` (on a serial
    server as large as ``serial_page_size``: there a call only adds its fixed
    cost, and every row is kept anyway);
-3. a serial server gets one chunk at a time; otherwise three go out, then one
+3. a serial server gets one chunk at a time; otherwise four go out, then one
    more while rows/s grows (:func:`start_concurrency`, :func:`next_in_flight`).
 
 A failure cancels the chunks still in flight, waits for them to end, and is raised as is.

@@ -20,7 +20,7 @@ How it fetches (the decisions live in ``_adaptive.py``, pure and table-tested):
   two pages are cut into windows ``low < id <= high`` holding about a page
   each (500..10,000 rows, sized so that the fixed cost of a call is ~3 % of a
   page; on a serial server as large as allowed, 50,000 when awaited). A serial
-  server gets one window at a time; otherwise three go out, then one more while
+  server gets one window at a time; otherwise four go out, then one more while
   rows/s grows by 10 %, and when it stops growing the engine steps back and
   stays. The next window is sent as each reply arrives. Windows are disjoint,
   so every row comes once and in order, and rows changed during the walk
@@ -369,6 +369,12 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
             if remaining is not None:
                 page_size = min(page_size, remaining)
             state = start_concurrency(shape, page_size, tuning.in_flight_cap, tuning)
+            # windows of one size, as many as pages of window_fill take: none left
+            # small at the end, running alone while the other workers wait
+            fill_rows = page_size * tuning.window_fill
+            window_rows = math.ceil(
+                min(fill_rows, expected / max(1, math.ceil(expected / fill_rows)))
+            )
             self.plan.update(
                 fixed_s=round(shape.fixed, 4),
                 row_us=round(shape.per_row * 1e6, 1),
@@ -394,8 +400,7 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
                     and len(slots) < state.in_flight + ahead
                 ):
                     density = seen_rows / seen_span
-                    expected = page_size * tuning.window_fill
-                    high = id_windows(cursor, upper, density, math.ceil(expected))[0].high
+                    high = id_windows(cursor, upper, density, max(1, window_rows))[0].high
                     if high is None or high >= upper:
                         high = upper
                     issue(Window(cursor, high))

@@ -37,7 +37,7 @@ TUNING = ExportTuning()
         # 20 ms a call, 100 us a row
         (0.020, 100e-6, {}, None, 6_500),
         # few rows left: at least min_pages pages, to have something to adapt
-        (0.025, 85e-6, {}, 18_464, 4_700),
+        (0.025, 85e-6, {}, 18_464, 5_200),
         # nothing measurable per row (the double without a cost model): the biggest page
         (0.002, 0.0, {}, None, 10_000),
         # no fixed cost measurable: the smallest page
@@ -132,10 +132,10 @@ def test_fixed_max_in_flight_is_not_searched() -> None:
     assert next_in_flight(moving, 8, tuning).in_flight == 3
 
 
-def test_start_predicts_one_in_flight_and_tries_three() -> None:
+def test_start_predicts_one_in_flight_and_tries_four() -> None:
     shape = ServerShape(0.020, 100e-6, serial=False)
     state = start_concurrency(shape, 5000, 8, TUNING)
-    assert state.in_flight == 3
+    assert state.in_flight == 4
     assert not state.settled
     assert state.best is not None
     assert state.best.rate == pytest.approx(5000 / 0.52)
