@@ -82,7 +82,10 @@ def _rate(rows: int, seconds: float) -> str:
 )
 @click.option("--resume", is_flag=True, help="continue a killed export from its checkpoint")
 @click.option(
-    "--page-size", type=click.IntRange(1), default=DEFAULT_EXPORT_PAGE_SIZE, show_default=True
+    "--page-size",
+    type=click.IntRange(1),
+    default=None,
+    help="rows a page  [default: adapts to the server]",
 )
 @_shard_option("the records with id % N == I - 1, to this worker's own -o file")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object, no progress")
@@ -93,7 +96,7 @@ def export_command(
     fields: str | None,
     output: str,
     resume: bool,
-    page_size: int,
+    page_size: int | None,
     shard: Shard | None,
     as_json: bool,
 ) -> None:

@@ -1,8 +1,9 @@
 """``export`` and ``sync``: stream records of one model to a JSON Lines or CSV file.
 
 ``export`` walks the matching records in ``id`` order through the repository's
-keyset pager (``search_read(..., keyset=True)``), one page in memory at a
-time. After each page is written and on disk it records a checkpoint next
+export engine (``search_read``'s id windows: pages sized and fetched as the
+server allows, yielded in id order, a bounded number held). After each page
+is written and on disk it records a checkpoint next
 to the file (the query, the fields, the last id written and the file's size):
 ``resume=True`` cuts the file back to that size and goes on after that id, so
 a killed export ends with every row exactly once.
@@ -217,7 +218,7 @@ async def export(
     resume: bool = False,
     checkpoint: str | os.PathLike[str] | None = None,
     id_range: tuple[int | None, int | None] | None = None,
-    page_size: int = DEFAULT_EXPORT_PAGE_SIZE,
+    page_size: int | None = None,
     progress: ProgressCallback | None = None,
     shard: Shard | str | tuple[int, int] | None = None,
 ) -> ExportResult:
@@ -229,7 +230,9 @@ async def export(
     splitting one export among workers). The checkpoint lives at
     ``checkpoint`` (default ``<sink>.checkpoint``); with ``resume=True`` the
     export continues from it and fails with :class:`CheckpointError` when it
-    was made for another query.
+    was made for another query. ``page_size`` ``None`` lets the export engine
+    size the pages and the requests in flight from what the server shows (see
+    the README, "Exports"); a number fixes the pages.
 
     ``shard="I/N"`` (or ``(I, N)``, a :class:`Shard`) writes only the records
     with ``id % N == I - 1``: N workers, each given its I and its own file
@@ -257,11 +260,11 @@ async def export(
     pages: AsyncIterator[list[Any]]
     if part is None:
         total = done + await repo.search_count(walk)
-        pages = repo.search_read(walk, names, keyset=True, page_size=page_size).pages()
+        pages = repo.search_read(walk, names, page_size=page_size).pages()
     else:
         mine = [i for i in await repo.search(walk, order="id") if part.owns_id(i)]
         total = done + len(mine)
-        pages = _read_pages(repo, mine, names, page_size)
+        pages = _read_pages(repo, mine, names, page_size or DEFAULT_EXPORT_PAGE_SIZE)
     meter = Meter("export", progress, total=total, done=done)
     meter.report()
     with RowSink(sink, names, types, format=fmt, truncate_at=truncate_at) as out:
