@@ -31,12 +31,12 @@ async def _adaptive(url: str, ca: str | None) -> int:
 
 async def _plan(url: str, ca: str | None) -> None:
     """The adaptive read once more, outside the clock, to show what it chose."""
-    from odoo_async._chunks import read_adaptively
+    from odoo_async._chunks import in_chunks
 
     async with _client(url, ca) as odoo:
         model = odoo.model("res.partner")
         PLAN.clear()
-        await read_adaptively(
+        await in_chunks(
             lambda ids: model.read_chunk(ids, FIELDS), IDS, ready=odoo.authenticate, plan=PLAN
         )
 

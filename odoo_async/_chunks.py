@@ -1,13 +1,14 @@
-"""A long ``read()``: chunk size and requests in flight, decided from what the server shows.
+"""Long ``read()``s and ``create()``s: chunks and requests in flight, fitted to the server.
 
-The ids are known, so the chunks are exact; what adapts is how large they are
-and how many go out at once, with the same pure decisions as the export engine
-(``_adaptive.py``):
+The items (ids to read, records to create) are known, so the chunks are exact;
+what adapts is how large they are (unless fixed: a ``create`` keeps chunks of
+``batch_size``) and how many go out at once, with the same pure decisions as
+the export engine (``_adaptive.py``):
 
-1. the first and the last ``first_page`` ids are read at the same moment; how
+1. the first and the last chunk (``first_page`` items) go out at the same moment; how
    the two replies come back tells a server that runs requests side by side
    from one that runs them one at a time (:func:`measure_server`);
-2. the ids between are cut into chunks of :func:`page_size_for` (on a serial
+2. the items between are cut into chunks of :func:`page_size_for` (on a serial
    server as large as ``serial_page_size``: there a call only adds its fixed
    cost, and every row is kept anyway);
 3. a serial server gets one chunk at a time; otherwise four go out, then one
@@ -34,42 +35,48 @@ from ._adaptive import (
 )
 from ._paging import chunked
 
-__all__ = ["read_adaptively"]
+__all__ = ["in_chunks"]
 
-Row = TypeVar("Row")
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 
-async def read_adaptively(
-    read: Callable[[list[int]], Awaitable[list[Row]]],
-    ids: list[int],
+async def in_chunks(
+    call: Callable[[list[Item]], Awaitable[Result]],
+    items: list[Item],
     *,
     tuning: ExportTuning | None = None,
     ready: Callable[[], Awaitable[Any]] | None = None,
     clock: Callable[[], float] = time.monotonic,
     plan: dict[str, Any] | None = None,
-) -> list[list[Row]]:
-    """The replies of reading ``ids`` in chunks, in the order of ``ids`` (see the module docstring).
+) -> list[tuple[list[Item], Result]]:
+    """Each chunk of ``items`` with what ``call`` gave for it, in the order of ``items``.
 
-    ``read`` reads one chunk; ``ready`` is awaited before the two chunks that
-    time the server (the login). ``tuning.max_in_flight`` fixes the requests
-    in flight (``1``: the last chunk waits for the first). ``plan``, when
-    given, is filled with what was chosen (as ``SearchReadPager.plan``).
+    ``call`` sends one chunk (see the module docstring); an exception it raises
+    cancels the chunks in flight and is raised (a caller that must go on, like
+    ``create``, returns its errors instead). ``ready`` is awaited before the two
+    chunks that time the server (the login). ``tuning.page_size`` fixes the
+    chunks, ``tuning.max_in_flight`` the requests in flight (``1``: the last
+    chunk waits for the first). ``plan``, when given, is filled with what was
+    chosen (as ``SearchReadPager.plan``).
     """
     plan = {} if plan is None else plan
     tuning = tuning or ExportTuning()
     size = tuning.page_size or tuning.first_page
-    if len(ids) <= size:
-        return [await read(ids)]
+    if len(items) <= size:
+        return [(items, await call(items))]
     if ready is not None:
         await ready()
 
-    async def timed(chunk: list[int]) -> tuple[list[Row], Timing]:
+    async def timed(chunk: list[Item]) -> tuple[Result, Timing]:
         sent = clock()
-        rows = await read(chunk)
-        return rows, Timing(len(chunk), sent, clock())
+        result = await call(chunk)
+        return result, Timing(len(chunk), sent, clock())
 
-    head, rest = ids[:size], ids[size:]
-    tail = rest[-size:]
+    head, rest = items[:size], items[size:]
+    # fixed chunks are consecutive slices from the start, the last one maybe short;
+    # else the last chunk is as long as the first, so the two time alike
+    tail = rest[-size:] if tuning.page_size is None else rest[(len(rest) - 1) // size * size :]
     middle = rest[: len(rest) - len(tail)]
     alone = tuning.max_in_flight == 1
     tasks: set[asyncio.Task[Any]] = set()
@@ -83,12 +90,12 @@ async def read_adaptively(
     try:
         first = start(timed(head))
         last = None if alone else start(timed(tail))
-        head_rows, head_time = await first
+        head_result, head_time = await first
         if last is None:
             last = start(timed(tail))
-        tail_rows, tail_time = await last
+        tail_result, tail_time = await last
         if not middle:
-            return [head_rows, tail_rows]
+            return [(head, head_result), (tail, tail_result)]
         if alone:
             shape = measure_alone(head_time, tuning)
         else:
@@ -104,13 +111,13 @@ async def read_adaptively(
         chunks = chunked(middle, chunk_size)
         state = start_concurrency(shape, chunk_size, tuning.in_flight_cap, tuning)
         plan.update(serial=shape.serial, chunk_size=chunk_size, levels=[state.in_flight])
-        replies: list[list[Row]] = [[] for _ in chunks]
-        running: set[asyncio.Task[tuple[int, int, list[Row], Timing]]] = set()
+        replies: dict[int, Result] = {}
+        running: set[asyncio.Task[tuple[int, int, Result, Timing]]] = set()
         issued = 0
 
-        async def one(index: int, level: int) -> tuple[int, int, list[Row], Timing]:
-            rows, timing = await timed(chunks[index])
-            return index, level, rows, timing
+        async def one(index: int, level: int) -> tuple[int, int, Result, Timing]:
+            result, timing = await timed(chunks[index])
+            return index, level, result, timing
 
         while issued < len(chunks) or running:
             while issued < len(chunks) and len(running) < state.in_flight:
@@ -118,15 +125,16 @@ async def read_adaptively(
                 issued += 1
             done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
-                index, level, rows, timing = task.result()
-                replies[index] = rows
+                index, level, result, timing = task.result()
+                replies[index] = result
                 if level == state.current.in_flight:
                     state = after_page(state, timing, tuning.in_flight_cap, tuning)
                     plan["levels"].append(state.in_flight)
-        return [head_rows, *replies, tail_rows]
+        done_chunks = [(chunk, replies[index]) for index, chunk in enumerate(chunks)]
+        return [(head, head_result), *done_chunks, (tail, tail_result)]
     finally:
         leftover = list(tasks)
         for task in leftover:
             task.cancel()
-        if leftover:  # no request of this read goes on after it returned or raised
+        if leftover:  # no request goes on after this returned or raised
             await asyncio.gather(*leftover, return_exceptions=True)

@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar, overload
 
 import msgspec
 
+from ._adaptive import ExportTuning
 from ._batcher import ReadBatcher, RowError, row_id
 from ._caller import ModelClient
 from ._check import (
@@ -29,7 +30,7 @@ from ._check import (
     check_offset,
     check_str,
 )
-from ._chunks import read_adaptively
+from ._chunks import in_chunks
 from ._domain import DomainLike, as_single_term, normalize_domain
 from ._errors import ProtocolError, RecordDecodeError
 from ._gather import gather_or_cancel
@@ -216,9 +217,10 @@ class AsyncModel(Generic[Row]):
         if not unique:
             return []
         if self._batch_size is None:  # adapt to the server (see _chunks.py)
-            results = await read_adaptively(
+            replies = await in_chunks(
                 lambda chunk: self.read_chunk(chunk, names), unique, ready=self.odoo.authenticate
             )
+            results = [rows for _chunk, rows in replies]
         else:
             chunks = chunked(unique, self._batch_size)
             results = await gather_or_cancel(self.read_chunk(chunk, names) for chunk in chunks)
@@ -529,8 +531,11 @@ class AsyncModel(Generic[Row]):
     ) -> int | list[int]:
         """Create one record (a dict or Record: its id) or many (a list: their ids, in order).
 
-        A list is sent in chunks of ``batch_size``, concurrently. If a chunk
-        fails, other chunks may have been created: the first error is raised,
+        A list is sent in chunks of ``batch_size``: the first and the last at
+        once, then one at a time on a server that runs one request at a time
+        (a threaded Odoo; concurrent creates only slow it down), several on
+        one that runs them side by side. If a chunk fails, other chunks may
+        have been created: the first error is raised,
         with ``error.created_ids``, a list as long as ``values`` holding the id
         created for each of them or ``None``, so a sync job can tell exactly
         which records went in.
@@ -550,7 +555,6 @@ class AsyncModel(Generic[Row]):
         batch = [await self._encode_create(v) for v in items]
         if not batch:
             return []
-        chunks = chunked(batch, self.batch_size)
 
         async def one(chunk: list[dict[str, Any]]) -> list[int] | BaseException:
             try:
@@ -559,7 +563,11 @@ class AsyncModel(Generic[Row]):
             except Exception as exc:
                 return exc
 
-        results = await gather_or_cancel(one(chunk) for chunk in chunks)
+        # chunks of batch_size, as many in flight as the server serves (see _chunks.py)
+        tuning = ExportTuning(page_size=self.batch_size)
+        replies = await in_chunks(one, batch, tuning=tuning, ready=self.odoo.authenticate)
+        chunks = [chunk for chunk, _result in replies]
+        results = [result for _chunk, result in replies]
         failures = [r for r in results if isinstance(r, BaseException)]
         if failures:
             created: list[int | None] = []

@@ -1,4 +1,4 @@
-"""Long ``read()``s: chunks sized and sent as the server allows, on a virtual clock."""
+"""Long ``read()``s and ``create()``s: chunks sized and sent as the server allows."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from odoo_async import AsyncOdoo
 from odoo_async._adaptive import ExportTuning
-from odoo_async._chunks import read_adaptively
+from odoo_async._chunks import in_chunks
 from odoo_async.testing import FakeOdoo, ServerCost
 
 
@@ -62,8 +62,9 @@ IDS = random.Random(7).sample(range(1, 200_000), 40_000)  # any order: read keep
 @pytest.mark.parametrize("workers", [1, 2, 4])
 async def test_rows_come_back_in_the_order_of_the_ids(workers: int) -> None:
     server = VirtualReads(workers)
-    replies = await read_adaptively(server.read, IDS, clock=server.clock)
-    assert [row["id"] for reply in replies for row in reply] == IDS
+    replies = await in_chunks(server.read, IDS, clock=server.clock)
+    assert [row["id"] for _chunk, reply in replies for row in reply] == IDS
+    assert [i for chunk, _reply in replies for i in chunk] == IDS  # each chunk with its reply
     assert server.sizes[:2] == [1_000, 1_000]  # the first and the last chunk, at once
     if workers == 1:  # a serial server: the rest in one call, never two at once after the pair
         assert server.sizes[2:] == [38_000]
@@ -74,25 +75,25 @@ async def test_rows_come_back_in_the_order_of_the_ids(workers: int) -> None:
 
 async def test_short_lists_are_one_call() -> None:
     server = VirtualReads(2)
-    assert await read_adaptively(server.read, [3, 1, 2], clock=server.clock) == [
-        [{"id": 3}, {"id": 1}, {"id": 2}]
+    assert await in_chunks(server.read, [3, 1, 2], clock=server.clock) == [
+        ([3, 1, 2], [{"id": 3}, {"id": 1}, {"id": 2}])
     ]
-    replies = await read_adaptively(server.read, list(range(1_500)), clock=server.clock)
-    assert [len(reply) for reply in replies] == [1_000, 500]
+    replies = await in_chunks(server.read, list(range(1_500)), clock=server.clock)
+    assert [len(reply) for _chunk, reply in replies] == [1_000, 500]
 
 
 async def test_one_in_flight_means_one() -> None:
     server = VirtualReads(4)
     tuning = ExportTuning(max_in_flight=1)
-    replies = await read_adaptively(server.read, IDS, tuning=tuning, clock=server.clock)
-    assert sum(len(reply) for reply in replies) == len(IDS)
+    replies = await in_chunks(server.read, IDS, tuning=tuning, clock=server.clock)
+    assert sum(len(reply) for _chunk, reply in replies) == len(IDS)
     assert server.peak == 1
 
 
 async def test_a_failed_chunk_cancels_the_others_and_is_raised() -> None:
     server = VirtualReads(4, fail_at=4)  # the second chunk after the pair
     with pytest.raises(RuntimeError, match="boom"):
-        await read_adaptively(server.read, IDS, clock=server.clock)
+        await in_chunks(server.read, IDS, clock=server.clock)
     assert server.in_flight == 0
     assert server.cancelled == 3  # the chunks sent with it (four at once), which would never end
 
@@ -118,3 +119,42 @@ async def test_read_adapts_unless_batch_size_is_given() -> None:
         await fixed.read(ids, ["name"])
     assert adaptive < len(ids) / 500  # not the 500-id chunks of the get() batches
     assert fake.count(model="res.partner", method="read") == -(-len(ids) // 400)
+
+
+async def test_fixed_chunks_keep_their_size_and_adapt_the_requests_in_flight() -> None:
+    for workers, peak in ((1, 1), (2, 4)):
+        server = VirtualReads(workers)
+        tuning = ExportTuning(page_size=500)
+        replies = await in_chunks(server.read, IDS[:10_000], tuning=tuning, clock=server.clock)
+        assert [len(chunk) for chunk, _reply in replies] == [500] * 20
+        uneven = await in_chunks(server.read, IDS[:1_234], tuning=tuning, clock=server.clock)
+        assert [chunk for chunk, _reply in uneven] == [IDS[:500], IDS[500:1000], IDS[1000:1234]]
+        if workers == 1:
+            assert server.peak == 2  # only the first and the last chunk at once
+        else:
+            assert server.peak >= peak
+
+
+@pytest.mark.parametrize(("workers", "serial"), [(0, True), (2, False)])
+async def test_create_sends_one_chunk_at_a_time_to_a_serial_server(
+    workers: int, serial: bool
+) -> None:
+    fake = FakeOdoo(partners=10, cost=ServerCost.odoo17(workers=workers, scale=0.1))
+    async with AsyncOdoo(
+        "http://odoo.test",
+        db="odoo",
+        username="admin",
+        password="admin",
+        transport=fake.transport(),
+    ) as odoo:
+        partners = odoo.model("res.partner")
+        partners.batch_size = 50
+        await odoo.authenticate()
+        fake.clear_calls()
+        ids = await partners.create([{"name": f"Bulk {i}"} for i in range(500)])
+        peak = fake.peak_requests
+        names = [row["name"] for row in await partners.read(ids, ["name"])]
+    assert names == [f"Bulk {i}" for i in range(500)]
+    sizes = [len(call.args[0]) for call in fake.calls if call.method == "create"]
+    assert sizes == [50] * 10
+    assert (peak <= 2) is serial  # the first and the last chunk at once, then one at a time
