@@ -20,6 +20,7 @@ A failure cancels the chunks still in flight, waits for them to end, and is rais
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -108,6 +109,8 @@ async def in_chunks(
             serial=shape.serial,
             keep_all=True,
         )
+        if tuning.page_size is None:  # chunks of one size: none left small at the end
+            chunk_size = math.ceil(len(middle) / math.ceil(len(middle) / chunk_size))
         chunks = chunked(middle, chunk_size)
         state = start_concurrency(shape, chunk_size, tuning.in_flight_cap, tuning)
         plan.update(serial=shape.serial, chunk_size=chunk_size, levels=[state.in_flight])
