@@ -1,9 +1,10 @@
 """The transports ``AsyncOdoo(transport=...)`` names, over real loopback sockets.
 
-The default (``"aiohttp"``, aiohttp's pool through httpx-aiohttp) and httpx's
-own (``"httpx"``) pass the checks PooledTransport passes in test_transport.py:
-TLS with SNI and verification, timeouts, refused and dropped connections,
-cancellation, and the trace events that tell a stale connection.
+The default (``"aiohttp"``, aiohttp's pool through httpx-aiohttp), httpx's own
+(``"httpx"``) and ``"pooled"`` (PooledTransport, whose pool itself is tested in
+test_transport.py) pass the same checks: TLS with SNI and verification,
+timeouts, refused and dropped connections, cancellation, and the trace events
+that tell a stale connection.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from odoo_async._aiohttp import AiohttpTransport
 from odoo_async._http import DEFAULT_LIMITS, make_transport
 from odoo_async.testing import FakeOdoo
 
-NAMES = ["aiohttp", "httpx"]
+NAMES = ["aiohttp", "httpx", "pooled"]
 
 
 def connect(url: str, name: str, **options: Any) -> AsyncOdoo:

@@ -459,43 +459,7 @@ def test_config_is_checked() -> None:
 # --------------------------------------------------------------------------- TLS
 
 
-@pytest.mark.parametrize("verify", ["path", "context", "off"])
-async def test_tls_with_sni(certificate: tuple[Path, Path], verify: str) -> None:
-    cert, key = certificate
-    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server_context.load_cert_chain(cert, key)
-    names: list[str | None] = []
-    server_context.sni_callback = lambda _sock, name, _ctx: names.append(name)  # type: ignore[assignment,func-returns-value]
-    option: bool | str | ssl.SSLContext = {
-        "path": str(cert),
-        "context": ssl.create_default_context(cafile=str(cert)),
-        "off": False,
-    }[verify]
-    transport = PooledTransport(verify=option)
-    async with (
-        RawServer(keep_alive, ssl_context=server_context) as server,
-        httpx.AsyncClient(transport=transport, timeout=5.0) as http,
-    ):
-        url = server.url.replace("127.0.0.1", "localhost")
-        for _ in range(3):
-            assert (await http.post(url, content=b"{}")).content == REPLY
-    assert names == ["localhost"], "one handshake, with the host name as SNI"
-    assert transport.connections_opened == 1
-
-
-async def test_tls_with_an_unknown_certificate_is_a_connect_error(
-    certificate: tuple[Path, Path],
-) -> None:
-    cert, key = certificate
-    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server_context.load_cert_chain(cert, key)
-    transport = PooledTransport()  # verify=True: the certifi bundle does not know it
-    async with (
-        RawServer(keep_alive, ssl_context=server_context) as server,
-        connect(server.url, transport=transport, retry=RetryPolicy.NONE) as odoo,
-    ):
-        with pytest.raises(ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
-            await odoo.authenticate()
+# TLS with SNI and an unknown certificate: tests/test_default_transport.py, on every transport.
 
 
 def test_pooled_transport_turns_a_ca_path_into_a_context_as_httpx_does(tmp_path: Path) -> None:
