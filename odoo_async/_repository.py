@@ -52,6 +52,10 @@ __all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_PAGE_SIZE", "AsyncModel"]
 Row = TypeVar("Row")
 
 DEFAULT_BATCH_SIZE = 500
+#: Ids of the read behind a batch of ``get()`` calls when no ``batch_size`` is given:
+#: as a long ``read()``, up to 1,000 ids go in one call (one login plus one read
+#: serves 1,000 ``get()``s issued at once).
+GET_BATCH_SIZE = 1_000
 DEFAULT_PAGE_SIZE = 500
 
 _ROWS = msgspec.json.Decoder(list[dict[str, Any]])
@@ -62,9 +66,10 @@ _RAW_ROWS = msgspec.json.Decoder(list[msgspec.Raw])
 class AsyncModel(Generic[Row]):
     """A repository for one model. Creating it sends nothing.
 
-    ``batch_size`` bounds the ids of one ``create`` RPC and of the ``read``
-    that serves a batch of :meth:`get` calls (500 when ``None``); given, it also
-    fixes the chunks of a long :meth:`read`, which otherwise adapt to the server.
+    ``batch_size`` bounds the records of one ``create`` RPC (500 when
+    ``None``); given, it also bounds the ``read`` that serves a batch of
+    :meth:`get` calls (1,000 ids when ``None``) and fixes the chunks of a long
+    :meth:`read`, which otherwise adapt to the server.
     ``batch_window`` is how long :meth:`get` waits to collect more ids (0: one
     event-loop tick).
     """
@@ -95,13 +100,17 @@ class AsyncModel(Generic[Row]):
 
     @property
     def batch_size(self) -> int:
-        """Ids of one ``create`` RPC, or of one ``read`` serving a batch of :meth:`get` calls."""
+        """Records of one ``create`` RPC (500 unless given)."""
         return DEFAULT_BATCH_SIZE if self._batch_size is None else self._batch_size
 
     @batch_size.setter
     def batch_size(self, value: int) -> None:
         check_int("batch_size", value, minimum=1)
         self._batch_size = value
+
+    @property
+    def _get_batch_size(self) -> int:
+        return GET_BATCH_SIZE if self._batch_size is None else self._batch_size
 
     def __repr__(self) -> str:
         typed = f" as {self.record_type.__name__}" if self.record_type else ""
@@ -235,7 +244,7 @@ class AsyncModel(Generic[Row]):
             self.record_type,
             tuple(fields) if fields is not None else None,
             self.odoo._options_key,
-            self.batch_size,
+            self._get_batch_size,
             self.batch_window,
         )
         batchers = self.odoo._shared_cache.batchers
@@ -249,7 +258,7 @@ class AsyncModel(Generic[Row]):
             new = batcher = ReadBatcher(
                 lambda ids: self._read_for_batcher(ids, fields),
                 model=self.name,
-                batch_size=self.batch_size,
+                batch_size=self._get_batch_size,
                 window=self.batch_window,
                 on_idle=forget,
             )
