@@ -401,8 +401,8 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
                 ):
                     density = seen_rows / seen_span
                     high = id_windows(cursor, upper, density, max(1, window_rows))[0].high
-                    if high is None or high >= upper:
-                        high = upper
+                    if high is None or (upper - high) * density < window_rows / 4:
+                        high = upper  # what is left would be a small window, alone at the end
                     issue(Window(cursor, high))
                     cursor = high if high < upper else None
 
