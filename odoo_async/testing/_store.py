@@ -47,6 +47,8 @@ __all__ = ["LOG_FIELDS", "QUERY_CACHE_SIZE", "Store", "utc_now"]
 
 #: Fields Odoo fills in itself; values sent for them are ignored.
 LOG_FIELDS = frozenset({"id", "create_date", "create_uid", "write_date", "write_uid"})
+#: Orders by id alone, sorted without reading rows.
+_ID_ORDERS = {"id": "asc", "id asc": "asc", "id ASC": "asc", "id desc": "desc", "id DESC": "desc"}
 _ORDER_TERM = re.compile(
     r'\s*(?P<field>[a-z0-9:_]+|"[a-z0-9:_]+")(?P<dir>\s+(?:desc|asc))?'
     r"(?P<nulls>\s+nulls\s+(?:first|last))?\s*\Z",
@@ -279,9 +281,14 @@ class Store:
         if ids is not None:
             queries.move_to_end(sorted_key)
             return ids
-        table = self.tables[model]
-        rows = [table[rid] for rid in self._matching(model, domain, key, active_test, allowed)]
-        ids = [row["id"] for row in self.sort(model, rows, order)]
+        matching = self._matching(model, domain, key, active_test, allowed)
+        by_id = _ID_ORDERS.get(" ".join(order.split())) if order else None
+        if by_id is not None:  # ids are ints, unique: no rows to look at (Odoo's index on id)
+            ids = sorted(matching, reverse=by_id == "desc")
+        else:
+            table = self.tables[model]
+            rows = [table[rid] for rid in matching]
+            ids = [row["id"] for row in self.sort(model, rows, order)]
         self._remember(sorted_key, ids)
         return ids
 

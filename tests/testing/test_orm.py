@@ -1446,3 +1446,14 @@ def test_moved_back_journal_items_keep_their_entry_names() -> None:
     for line in store.tables["account.move.line"].values():
         assert line["move_name"] == moves[line["move_id"]]["name"]
         assert "2026" not in line["move_name"]
+
+
+@pytest.mark.parametrize("order", ["id", "id asc", "id  DESC", "id desc"])
+def test_id_orders_sort_without_rows_as_the_general_sort_does(db: Database, order: str) -> None:
+    store = db._store
+    domain = [["is_company", "=", False]]
+    fast = store.search_ids("res.partner", domain, order)
+    rows = store.filter("res.partner", domain)
+    assert fast == [row["id"] for row in store.sort("res.partner", rows, order)]
+    with pytest.raises(Fault, match="Invalid"):
+        store.search_ids("res.partner", domain, "ID desc")  # field names are case-sensitive
