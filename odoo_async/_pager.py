@@ -387,7 +387,11 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
                 task = self._timed(self._in_window(window), 0, page_size, "id")
                 slot = (window, state.in_flight, page_size, task)
                 slots.appendleft(slot) if front else slots.append(slot)
-                task.add_done_callback(lambda _: fill())
+                task.add_done_callback(refill)
+
+            def refill(task: asyncio.Task[_Timed[Row]]) -> None:
+                if not task.cancelled() and task.exception() is None:
+                    fill()  # after a failure, nothing more is sent: the walk ends
 
             def fill() -> None:
                 # called as each page arrives, so that the server is never left idle

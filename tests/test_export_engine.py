@@ -220,3 +220,32 @@ async def test_a_small_table_overlapping_the_last_page_yields_each_row_once() ->
         )
         assert [row["id"] for row in await pager] == ids, size
         assert len(server.calls) <= 3, size
+
+
+async def test_a_failed_window_ends_the_walk_and_sends_nothing_more() -> None:
+    from odoo_async import SearchReadPager
+
+    class Failing(VirtualServer):
+        async def fetch(
+            self, domain: list[Any], offset: int, limit: int, order: str
+        ) -> list[dict[str, int]]:
+            if len(self.calls) == 3:  # the second window
+                self.calls.append(("failed", 0))
+                raise RuntimeError("boom")
+            return await super().fetch(domain, offset, limit, order)
+
+    server = Failing(list(range(1, 100_001)), workers=1)  # serial: one window at a time
+    pager: SearchReadPager[dict[str, int]] = SearchReadPager(
+        server.fetch, count_unused, [], row_id=lambda row: row["id"], clock=server.clock
+    )
+    seen: list[int] = []
+
+    async def walk() -> None:
+        async for page in pager.pages():
+            seen.extend(row["id"] for row in page)
+
+    with pytest.raises(RuntimeError, match="boom"):
+        await walk()
+    assert len(seen) > 1_000  # the first page, the first window
+    assert seen == list(range(1, len(seen) + 1))
+    assert server.calls[-1] == ("failed", 0)  # nothing was sent after the failure
