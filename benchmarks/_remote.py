@@ -106,6 +106,8 @@ def _relay(host: str, port: int, delay: float):  # type: ignore[no-untyped-def]
     return handle
 
 
+_HANDLERS: set[asyncio.Task[None]] = set()
+
 _HOP_BY_HOP = frozenset(
     {b"connection", b"keep-alive", b"proxy-connection", b"te", b"trailer", b"upgrade"}
 )
@@ -170,6 +172,9 @@ def _proxy(host: str, port: int):  # type: ignore[no-untyped-def]
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         client = h11.Connection(h11.SERVER)
+        task = asyncio.current_task()
+        if task is not None:  # asyncio holds connection handlers weakly: keep each alive
+            _HANDLERS.add(task)
         try:
             while True:
                 message = await _read_message(client, reader)
@@ -197,6 +202,7 @@ def _proxy(host: str, port: int):  # type: ignore[no-untyped-def]
         except (ConnectionError, OSError, h11.ProtocolError):
             pass
         finally:
+            _HANDLERS.discard(task)
             with contextlib.suppress(Exception):
                 writer.close()
 
