@@ -173,7 +173,7 @@ def _proxy(host: str, port: int):  # type: ignore[no-untyped-def]
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         client = h11.Connection(h11.SERVER)
         task = asyncio.current_task()
-        if task is not None:  # asyncio holds connection handlers weakly: keep each alive
+        if task is not None:  # held until it ends: asyncio may drop a pending handler
             _HANDLERS.add(task)
         try:
             while True:
