@@ -48,11 +48,12 @@ _NO_RESPONSE = "Server disconnected without sending a response."
 class _State:
     """What aiohttp's trace callbacks learn about the request in flight."""
 
-    __slots__ = ("connecting", "trace")
+    __slots__ = ("connecting", "sent", "trace")
 
     def __init__(self, trace: Trace | None) -> None:
         self.trace = trace
         self.connecting = False  # a new connection was started (not waiting for the pool)
+        self.sent = False  # the body is written (reported once)
 
 
 _state: contextvars.ContextVar[_State | None] = contextvars.ContextVar(
@@ -112,7 +113,10 @@ async def _on_headers_sent(*_args: Any) -> None:
 
 
 async def _on_request_end(*_args: Any) -> None:
-    await _emit("http11.send_request_body.complete")
+    state = _state.get()
+    if state is not None and not state.sent:  # once, not for every chunk
+        state.sent = True
+        await _emit("http11.send_request_body.complete")
 
 
 def _trace_config() -> aiohttp.TraceConfig:
@@ -181,6 +185,7 @@ class AiohttpTransport(_Base):
             request.headers = headers
             _state.reset(token)
         response.stream = httpx.ByteStream(body)
+        response.read()  # the body is here: read it the cheap, synchronous way
         return response
 
     async def aclose(self) -> None:
