@@ -8,8 +8,8 @@ import random
 from typing import Any
 
 import pytest
+from conftest import connect
 
-from odoo_async import AsyncOdoo
 from odoo_async._adaptive import ExportTuning
 from odoo_async._chunks import in_chunks
 from odoo_async.testing import FakeOdoo, ServerCost
@@ -100,13 +100,7 @@ async def test_a_failed_chunk_cancels_the_others_and_is_raised() -> None:
 
 async def test_read_adapts_unless_batch_size_is_given() -> None:
     fake = FakeOdoo(partners=5_000, cost=ServerCost.odoo17(workers=0, scale=1e-3))
-    async with AsyncOdoo(
-        "http://odoo.test",
-        db="odoo",
-        username="admin",
-        password="admin",
-        transport=fake.transport(),
-    ) as odoo:
+    async with connect(transport=fake.transport()) as odoo:
         partners = odoo.model("res.partner")
         ids = await partners.search([])
         fake.clear_calls()
@@ -140,13 +134,7 @@ async def test_create_sends_one_chunk_at_a_time_to_a_serial_server(
     workers: int, serial: bool
 ) -> None:
     fake = FakeOdoo(partners=10, cost=ServerCost.odoo17(workers=workers, scale=0.1))
-    async with AsyncOdoo(
-        "http://odoo.test",
-        db="odoo",
-        username="admin",
-        password="admin",
-        transport=fake.transport(),
-    ) as odoo:
+    async with connect(transport=fake.transport()) as odoo:
         partners = odoo.model("res.partner")
         partners.batch_size = 50
         await odoo.authenticate()
