@@ -42,10 +42,10 @@ from ._records import Many2one, Record
 from ._records_gen import record_class_from_fields_get, record_source_from_fields_get
 from ._repository import AsyncModel
 from ._retry import READ_ONLY_METHODS, RetryPolicy
-from ._retry_after import parse_retry_after
 from ._secret import Secret
 from ._stats import ClientStats
-from ._transport import PooledTransport
+from ._transports._pooled import PooledTransport
+from ._transports._retry_after import parse_retry_after
 from ._values import to_odoo, to_odoo_values
 from ._websession import WebSessionProtocol
 from ._xmlrpc import XmlRpcProtocol

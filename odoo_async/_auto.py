@@ -17,10 +17,10 @@ import httpx
 import msgspec
 
 from ._errors import HTTPStatusError, ProtocolError
-from ._http import HTTPSession
 from ._json2 import Json2Protocol
 from ._jsonrpc import JsonRpcProtocol
 from ._protocol import Credentials, WireProtocol
+from ._transports._session import HTTPSession
 
 __all__ = ["JSON2_SINCE", "AutoProtocol"]
 

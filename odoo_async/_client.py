@@ -1,7 +1,7 @@
 """``AsyncOdoo``: the client.
 
 One :class:`AsyncOdoo` owns one pooled ``httpx.AsyncClient`` (through
-:class:`~odoo_async._http.HTTPSession`), one wire protocol, the login state
+:class:`~odoo_async._transports._session.HTTPSession`), one wire protocol, the login state
 and the limits. ``with_context()`` and ``with_options()`` return views that
 share all of that and differ only in what they send.
 """
@@ -44,13 +44,13 @@ from ._errors import (
     TransportError,
     WrongEventLoopError,
 )
-from ._http import DEFAULT_LIMITS, DEFAULT_TIMEOUT, TRANSPORTS, HTTPSession
 from ._limits import Budget, Budgets, ConcurrencyLimiter, LocalBudget, TokenBucket
 from ._protocol import Credentials, WireProtocol
 from ._repository import AsyncModel
 from ._retry import RetryPolicy, retry_decision
 from ._secret import Secret
 from ._stats import ClientStats
+from ._transports._session import DEFAULT_LIMITS, DEFAULT_TIMEOUT, TRANSPORTS, HTTPSession
 
 if TYPE_CHECKING:
     from ._records import Record

@@ -48,9 +48,9 @@ from ._errors import (
     fault_to_error,
     redact,
 )
-from ._http import HTTPSession, describe_body, redact_bytes
 from ._protocol import Credentials, WireProtocol, user_id
 from ._secret import Secret
+from ._transports._session import HTTPSession, describe_body, redact_bytes
 
 __all__ = ["KNOWN_METHODS", "STATUS_CLASSES", "Json2Protocol", "MethodParams", "json2_error"]
 

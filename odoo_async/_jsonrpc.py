@@ -14,9 +14,9 @@ import httpx
 import msgspec
 
 from ._errors import ProtocolError, RPCError, fault_to_error
-from ._http import HTTPSession, describe_body, redact_bytes
 from ._protocol import Credentials, WireProtocol, user_id
 from ._secret import MaskedBody, Secret, SecretLike
+from ._transports._session import HTTPSession, describe_body, redact_bytes
 
 __all__ = ["JsonRpcProtocol", "decode_reply", "encode_request"]
 

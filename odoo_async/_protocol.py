@@ -2,7 +2,7 @@
 
 A protocol turns the three things a client needs -- ``version``,
 ``authenticate`` and ``execute_kw`` -- into HTTP requests on an
-:class:`~odoo_async._http.HTTPSession` and turns the replies back into JSON
+:class:`~odoo_async._transports._session.HTTPSession` and turns the replies back into JSON
 text (``msgspec.Raw``), or raises the error the reply describes. The client
 above it owns authentication state, retries, limits and decoding into Python
 types; a protocol owns only the shape of the wire.
@@ -20,8 +20,8 @@ from typing import Any
 import httpx
 import msgspec
 
-from ._http import HTTPSession
 from ._secret import Secret
+from ._transports._session import HTTPSession
 
 __all__ = ["Credentials", "WireProtocol", "user_id"]
 

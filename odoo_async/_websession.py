@@ -18,10 +18,10 @@ import httpx
 import msgspec
 
 from ._errors import AccessDenied, SessionExpired
-from ._http import HTTPSession
 from ._jsonrpc import decode_reply, encode_request
 from ._protocol import Credentials, WireProtocol, user_id
 from ._secret import SecretLike
+from ._transports._session import HTTPSession
 
 __all__ = ["WebSessionProtocol"]
 

@@ -2,7 +2,7 @@
 
 Bodies are made and read by the standard library (:func:`xmlrpc.client.dumps`
 and :func:`xmlrpc.client.loads`); the request travels on the same
-:class:`~odoo_async._http.HTTPSession` as every other protocol, so it is async,
+:class:`~odoo_async._transports._session.HTTPSession` as every other protocol, so it is async,
 pooled, limited and retried like them (``xmlrpc.client``'s own blocking
 transport is not used).
 
@@ -37,9 +37,9 @@ import httpx
 import msgspec
 
 from ._errors import ProtocolError, RPCError, fault_to_error
-from ._http import HTTPSession, describe_body, redact_bytes
 from ._protocol import Credentials, WireProtocol, user_id
 from ._secret import MaskedBody, Secret, SecretLike
+from ._transports._session import HTTPSession, describe_body, redact_bytes
 from ._values import to_odoo
 
 __all__ = ["XmlRpcProtocol", "decode_response", "encode_call", "fault_error"]

@@ -27,7 +27,7 @@ from odoo_async import (
 )
 from odoo_async._errors import fault_to_error
 from odoo_async._jsonrpc import decode_reply
-from odoo_async._tls import ssl_context
+from odoo_async._transports._tls import ssl_context
 
 URL = "http://odoo.test"
 SECRET = "s3cr3t-Pa55word"

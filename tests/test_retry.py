@@ -39,7 +39,7 @@ from odoo_async._retry import (
     is_read_only,
     retry_decision,
 )
-from odoo_async._retry_after import parse_retry_after
+from odoo_async._transports._retry_after import parse_retry_after
 
 HTML_500 = (
     b"<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n"

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from odoo_async._retry_after import parse_retry_after
+from odoo_async._transports._retry_after import parse_retry_after
 
 NOW = datetime(2015, 10, 21, 7, 28, 0, tzinfo=timezone.utc)
 

@@ -37,8 +37,8 @@ from odoo_async import (
     RequestTimeout,
     RetryPolicy,
 )
-from odoo_async._http import _Trace
-from odoo_async._transport import PooledTransport
+from odoo_async._transports._pooled import PooledTransport
+from odoo_async._transports._session import _Trace
 from odoo_async.testing import FakeOdoo
 
 

@@ -14,7 +14,7 @@ from benchmarks.contenders._base import DOMAIN, MODEL, Target, run_tasks
 
 NAME = "odoo_async"
 #: imported before the clock starts (cold scenarios time the client, not imports)
-IMPORTS = ("odoo_async", "odoo_async._aiohttp", "httpx_aiohttp")
+IMPORTS = ("odoo_async", "odoo_async._transports._aiohttp", "httpx_aiohttp")
 CONCURRENCY = 32
 
 

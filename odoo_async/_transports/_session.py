@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from ._errors import (
+from odoo_async._errors import (
     REDACTED,
     ClientClosedError,
     ConnectError,
@@ -29,9 +29,10 @@ from ._errors import (
     TransportError,
     redact,
 )
+from odoo_async._secret import SecretLike, reveal
+from odoo_async._stats import ClientStats
+
 from ._retry_after import parse_retry_after
-from ._secret import SecretLike, reveal
-from ._stats import ClientStats
 from ._tls import ssl_context
 
 __all__ = [
@@ -101,7 +102,7 @@ def make_transport(
     ``http2`` and ``limits``; a transport instance is used as it is.
 
     ``None`` (the default) and ``"aiohttp"``: aiohttp's pool through
-    httpx-aiohttp (:class:`~odoo_async._aiohttp.AiohttpTransport`), except with
+    httpx-aiohttp (:class:`~odoo_async._transports._aiohttp.AiohttpTransport`), except with
     ``http2=True``, which aiohttp does not speak: httpx's own then. ``"httpx"``:
     httpx's own pool (httpcore). ``"pooled"``: :class:`~odoo_async.PooledTransport`.
     """
@@ -120,7 +121,7 @@ def make_transport(
     if name == "pooled":
         if http2:
             raise ValueError("transport='pooled' speaks HTTP/1.1 only; http2=True needs 'httpx'")
-        from ._transport import PooledTransport
+        from ._pooled import PooledTransport
 
         return PooledTransport(
             max_connections=limits.max_connections or 32,

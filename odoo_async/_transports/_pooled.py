@@ -34,7 +34,8 @@ import anyio
 import h11
 import httpx
 
-from ._errors import ClientClosedError
+from odoo_async._errors import ClientClosedError
+
 from ._tls import ssl_context
 
 __all__ = ["PooledTransport"]
