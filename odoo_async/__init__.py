@@ -4,7 +4,6 @@ Everything a user needs is importable from here; the modules behind it are
 private.
 """
 
-from ._auto import AutoProtocol
 from ._batcher import ReadBatcher, RowError
 from ._client import DEFAULT_MAX_CONCURRENCY, AsyncOdoo
 from ._command import Command
@@ -33,11 +32,14 @@ from ._errors import (
     ValidationError,
     WrongEventLoopError,
 )
-from ._json2 import Json2Protocol
-from ._jsonrpc import JsonRpcProtocol
 from ._limits import Budget, ConcurrencyLimiter, TokenBucket
 from ._pager import SearchReadPager
-from ._protocol import Credentials, WireProtocol
+from ._protocols._auto import AutoProtocol
+from ._protocols._base import Credentials, WireProtocol
+from ._protocols._json2 import Json2Protocol
+from ._protocols._jsonrpc import JsonRpcProtocol
+from ._protocols._websession import WebSessionProtocol
+from ._protocols._xmlrpc import XmlRpcProtocol
 from ._records import Many2one, Record
 from ._records_gen import record_class_from_fields_get, record_source_from_fields_get
 from ._repository import AsyncModel
@@ -47,8 +49,6 @@ from ._stats import ClientStats
 from ._transports._pooled import PooledTransport
 from ._transports._retry_after import parse_retry_after
 from ._values import to_odoo, to_odoo_values
-from ._websession import WebSessionProtocol
-from ._xmlrpc import XmlRpcProtocol
 
 __version__ = "0.1.0"
 

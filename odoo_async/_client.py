@@ -45,7 +45,7 @@ from ._errors import (
     WrongEventLoopError,
 )
 from ._limits import Budget, Budgets, ConcurrencyLimiter, LocalBudget, TokenBucket
-from ._protocol import Credentials, WireProtocol
+from ._protocols._base import Credentials, WireProtocol
 from ._repository import AsyncModel
 from ._retry import RetryPolicy, retry_decision
 from ._secret import Secret

@@ -652,7 +652,7 @@ class _Opaque:
     ("value", "type_name"), [(object(), "object"), (_Opaque(), "_Opaque"), (1j, "complex")]
 )
 def test_a_value_json_cannot_carry_is_named_by_its_type(value: object, type_name: str) -> None:
-    from odoo_async._jsonrpc import encode_request
+    from odoo_async._protocols._jsonrpc import encode_request
 
     with pytest.raises(TypeError) as info:
         encode_request({"args": [value]})

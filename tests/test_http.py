@@ -11,8 +11,8 @@ import pytest
 from conftest import Sleeps
 
 from odoo_async import AsyncOdoo, ConnectionDropped, RetryPolicy
-from odoo_async._jsonrpc import JsonRpcProtocol
-from odoo_async._protocol import Credentials
+from odoo_async._protocols._base import Credentials
+from odoo_async._protocols._jsonrpc import JsonRpcProtocol
 from odoo_async._transports._session import _Trace
 
 REPLY = b'{"jsonrpc": "2.0", "id": 1, "result": {"server_version": "17.0"}}'

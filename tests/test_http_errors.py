@@ -26,7 +26,7 @@ from odoo_async import (
     TransportError,
 )
 from odoo_async._errors import fault_to_error
-from odoo_async._jsonrpc import decode_reply
+from odoo_async._protocols._jsonrpc import decode_reply
 from odoo_async._transports._tls import ssl_context
 
 URL = "http://odoo.test"

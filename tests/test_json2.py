@@ -29,8 +29,8 @@ from odoo_async import (
     UserError,
     ValidationError,
 )
-from odoo_async._json2 import KNOWN_METHODS, MethodParams, json2_error, named_arguments
-from odoo_async._protocol import Credentials
+from odoo_async._protocols._base import Credentials
+from odoo_async._protocols._json2 import KNOWN_METHODS, MethodParams, json2_error, named_arguments
 from odoo_async.testing import FakeOdoo
 
 URL = "http://odoo.test"

@@ -24,7 +24,7 @@ from odoo_async import (
     RPCError,
     UserError,
 )
-from odoo_async._xmlrpc import encode_call, fault_error
+from odoo_async._protocols._xmlrpc import encode_call, fault_error
 from odoo_async.testing import FakeOdoo
 
 URL = "http://odoo.test"

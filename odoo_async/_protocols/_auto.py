@@ -16,11 +16,12 @@ import anyio
 import httpx
 import msgspec
 
-from ._errors import HTTPStatusError, ProtocolError
+from odoo_async._errors import HTTPStatusError, ProtocolError
+from odoo_async._transports._session import HTTPSession
+
+from ._base import Credentials, WireProtocol
 from ._json2 import Json2Protocol
 from ._jsonrpc import JsonRpcProtocol
-from ._protocol import Credentials, WireProtocol
-from ._transports._session import HTTPSession
 
 __all__ = ["JSON2_SINCE", "AutoProtocol"]
 

@@ -36,7 +36,7 @@ import anyio
 import httpx
 import msgspec
 
-from ._errors import (
+from odoo_async._errors import (
     AccessError,
     AuthenticationError,
     ConcurrencyError,
@@ -48,9 +48,10 @@ from ._errors import (
     fault_to_error,
     redact,
 )
-from ._protocol import Credentials, WireProtocol, user_id
-from ._secret import Secret
-from ._transports._session import HTTPSession, describe_body, redact_bytes
+from odoo_async._secret import Secret
+from odoo_async._transports._session import HTTPSession, describe_body, redact_bytes
+
+from ._base import Credentials, WireProtocol, user_id
 
 __all__ = ["KNOWN_METHODS", "STATUS_CLASSES", "Json2Protocol", "MethodParams", "json2_error"]
 

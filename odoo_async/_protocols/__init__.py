@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._protocol import WireProtocol
+from ._base import WireProtocol
 
 __all__ = ["PROTOCOLS", "make_protocol"]
 

@@ -7,7 +7,7 @@ text (``msgspec.Raw``), or raises the error the reply describes. The client
 above it owns authentication state, retries, limits and decoding into Python
 types; a protocol owns only the shape of the wire.
 
-:class:`~odoo_async._jsonrpc.JsonRpcProtocol` (``/jsonrpc``) is the default;
+:class:`~odoo_async._protocols._jsonrpc.JsonRpcProtocol` (``/jsonrpc``) is the default;
 the web session (``/web/dataset/call_kw``), XML-RPC and Odoo 19's JSON-2 API
 plug in here behind the same interface.
 """
@@ -20,8 +20,8 @@ from typing import Any
 import httpx
 import msgspec
 
-from ._secret import Secret
-from ._transports._session import HTTPSession
+from odoo_async._secret import Secret
+from odoo_async._transports._session import HTTPSession
 
 __all__ = ["Credentials", "WireProtocol", "user_id"]
 

@@ -36,11 +36,12 @@ from xml.parsers.expat import ExpatError
 import httpx
 import msgspec
 
-from ._errors import ProtocolError, RPCError, fault_to_error
-from ._protocol import Credentials, WireProtocol, user_id
-from ._secret import MaskedBody, Secret, SecretLike
-from ._transports._session import HTTPSession, describe_body, redact_bytes
-from ._values import to_odoo
+from odoo_async._errors import ProtocolError, RPCError, fault_to_error
+from odoo_async._secret import MaskedBody, Secret, SecretLike
+from odoo_async._transports._session import HTTPSession, describe_body, redact_bytes
+from odoo_async._values import to_odoo
+
+from ._base import Credentials, WireProtocol, user_id
 
 __all__ = ["XmlRpcProtocol", "decode_response", "encode_call", "fault_error"]
 

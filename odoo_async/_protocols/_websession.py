@@ -17,11 +17,12 @@ import anyio
 import httpx
 import msgspec
 
-from ._errors import AccessDenied, SessionExpired
+from odoo_async._errors import AccessDenied, SessionExpired
+from odoo_async._secret import SecretLike
+from odoo_async._transports._session import HTTPSession
+
+from ._base import Credentials, WireProtocol, user_id
 from ._jsonrpc import decode_reply, encode_request
-from ._protocol import Credentials, WireProtocol, user_id
-from ._secret import SecretLike
-from ._transports._session import HTTPSession
 
 __all__ = ["WebSessionProtocol"]
 
