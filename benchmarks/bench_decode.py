@@ -3,8 +3,8 @@
     python benchmarks/bench_decode.py [--rows 2000] [--repeat 15]
 
 (a) dicts with the standard library's ``json.loads``, (b) dicts with
-``msgspec.json.decode``, (c) typed :class:`~odoo_async._records.Record` objects
-with :func:`~odoo_async._records.decode_records` (Odoo's ``false`` turned into
+``msgspec.json.decode``, (c) typed :class:`~odoo_async._orm._records.Record` objects
+with :func:`~odoo_async._orm._records.decode_records` (Odoo's ``false`` turned into
 ``None``, datetimes parsed as aware UTC, many2one values as ``Many2one``). A
 fourth line is not a contender: it shows the row-by-row path a batch takes
 when the fast path refuses it (one row Odoo sent oddly), before the odd row
@@ -34,7 +34,7 @@ from typing import Any
 
 import msgspec
 
-from odoo_async._records import Many2one, Record, _codec, _decode_slowly, decode_records
+from odoo_async._orm._records import Many2one, Record, _codec, _decode_slowly, decode_records
 
 RESULTS = Path(__file__).resolve().parent / "results" / "decode.json"
 

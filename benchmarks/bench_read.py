@@ -31,7 +31,7 @@ async def _adaptive(url: str, ca: str | None) -> int:
 
 async def _plan(url: str, ca: str | None) -> None:
     """The adaptive read once more, outside the clock, to show what it chose."""
-    from odoo_async._chunks import in_chunks
+    from odoo_async._orm._chunks import in_chunks
 
     async with _client(url, ca) as odoo:
         model = odoo.model("res.partner")

@@ -4,10 +4,7 @@ Everything a user needs is importable from here; the modules behind it are
 private.
 """
 
-from ._batcher import ReadBatcher, RowError
 from ._client import DEFAULT_MAX_CONCURRENCY, AsyncOdoo
-from ._command import Command
-from ._domain import Domain, F, Field, normalize_domain
 from ._errors import (
     AccessDenied,
     AccessError,
@@ -33,16 +30,19 @@ from ._errors import (
     WrongEventLoopError,
 )
 from ._limits import Budget, ConcurrencyLimiter, TokenBucket
-from ._pager import SearchReadPager
+from ._orm._batcher import ReadBatcher, RowError
+from ._orm._command import Command
+from ._orm._domain import Domain, F, Field, normalize_domain
+from ._orm._pager import SearchReadPager
+from ._orm._records import Many2one, Record
+from ._orm._records_gen import record_class_from_fields_get, record_source_from_fields_get
+from ._orm._repository import AsyncModel
 from ._protocols._auto import AutoProtocol
 from ._protocols._base import Credentials, WireProtocol
 from ._protocols._json2 import Json2Protocol
 from ._protocols._jsonrpc import JsonRpcProtocol
 from ._protocols._websession import WebSessionProtocol
 from ._protocols._xmlrpc import XmlRpcProtocol
-from ._records import Many2one, Record
-from ._records_gen import record_class_from_fields_get, record_source_from_fields_get
-from ._repository import AsyncModel
 from ._retry import READ_ONLY_METHODS, RetryPolicy
 from ._secret import Secret
 from ._stats import ClientStats

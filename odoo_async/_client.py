@@ -23,7 +23,6 @@ import anyio
 import httpx
 import msgspec
 
-from ._cache import ClientCaches
 from ._check import (
     check_bool,
     check_callable,
@@ -45,15 +44,16 @@ from ._errors import (
     WrongEventLoopError,
 )
 from ._limits import Budget, Budgets, ConcurrencyLimiter, LocalBudget, TokenBucket
+from ._orm._cache import ClientCaches
+from ._orm._repository import AsyncModel
 from ._protocols._base import Credentials, WireProtocol
-from ._repository import AsyncModel
 from ._retry import RetryPolicy, retry_decision
 from ._secret import Secret
 from ._stats import ClientStats
 from ._transports._session import DEFAULT_LIMITS, DEFAULT_TIMEOUT, TRANSPORTS, HTTPSession
 
 if TYPE_CHECKING:
-    from ._records import Record
+    from ._orm._records import Record
 
 __all__ = ["DEFAULT_MAX_CONCURRENCY", "AsyncOdoo"]
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from odoo_async._adaptive import (
+from odoo_async._orm._adaptive import (
     Concurrency,
     ExportTuning,
     Level,

@@ -14,7 +14,7 @@ import pytest
 
 from odoo_async import AsyncModel, AsyncOdoo, Record, SearchReadPager
 from odoo_async._check import check_ids, check_int, check_limit, check_number, describe
-from odoo_async._records import encode_create, encode_write
+from odoo_async._orm._records import encode_create, encode_write
 from odoo_async.testing import FakeOdoo
 
 URL = "http://odoo.test"

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from conftest import connect
 
-from odoo_async._adaptive import ExportTuning
-from odoo_async._chunks import in_chunks
+from odoo_async._orm._adaptive import ExportTuning
+from odoo_async._orm._chunks import in_chunks
 from odoo_async.testing import FakeOdoo, ServerCost
 
 

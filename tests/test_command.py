@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from odoo_async._command import Command
+from odoo_async._orm._command import Command
 from odoo_async._values import to_odoo_values
 
 CASES: list[tuple[str, Callable[[], list[Any]], list[Any]]] = [

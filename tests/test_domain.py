@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from odoo_async._domain import OPERATORS, Domain, F, Field, normalize_domain
 from odoo_async._errors import DomainError, OdooError
+from odoo_async._orm._domain import OPERATORS, Domain, F, Field, normalize_domain
 
 A = ("a", "=", 1)
 B = ("b", "=", 2)

@@ -16,9 +16,9 @@ from typing import Annotated, Any, Literal
 import msgspec
 import pytest
 
-from odoo_async import _records
+from odoo_async._orm import _records
 from odoo_async._errors import OdooError, RecordDecodeError
-from odoo_async._records import (
+from odoo_async._orm._records import (
     Many2one,
     Record,
     decode_record,
@@ -858,7 +858,7 @@ def check_generated_partners(cls: Any) -> None:
 
 
 def test_record_class_from_fields_get() -> None:
-    from odoo_async._records_gen import record_class_from_fields_get
+    from odoo_async._orm._records_gen import record_class_from_fields_get
 
     cls = record_class_from_fields_get("res.partner", PARTNER_FIELDS_GET)
     assert cls.__name__ == "ResPartner"
@@ -876,7 +876,7 @@ def test_record_source_from_fields_get(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
     import odoo_async
-    from odoo_async._records_gen import record_source_from_fields_get
+    from odoo_async._orm._records_gen import record_source_from_fields_get
 
     # The generated code imports the public names, which odoo_async/__init__ re-exports.
     monkeypatch.setattr(odoo_async, "Record", Record, raising=False)
@@ -896,7 +896,7 @@ def test_fields_get_names_that_are_not_identifiers(monkeypatch: pytest.MonkeyPat
     import sys
 
     import odoo_async
-    from odoo_async._records_gen import (
+    from odoo_async._orm._records_gen import (
         record_class_from_fields_get,
         record_source_from_fields_get,
     )

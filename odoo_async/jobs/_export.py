@@ -41,8 +41,8 @@ from typing import Any
 
 import msgspec
 
-from odoo_async._domain import DomainLike, as_single_term, normalize_domain
-from odoo_async._repository import AsyncModel
+from odoo_async._orm._domain import DomainLike, as_single_term, normalize_domain
+from odoo_async._orm._repository import AsyncModel
 
 from ._convert import export_row
 from ._errors import CheckpointError, JobError

@@ -33,7 +33,7 @@ from typing import Any
 import msgspec
 
 from odoo_async._errors import AccessDenied, AccessError, AuthenticationError, OdooError, RPCError
-from odoo_async._repository import AsyncModel
+from odoo_async._orm._repository import AsyncModel
 
 from ._convert import (
     NOT_IMPORTED,

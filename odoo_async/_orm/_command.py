@@ -37,7 +37,7 @@ from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from typing import Any, Final
 
-from ._values import to_odoo_values
+from odoo_async._values import to_odoo_values
 
 __all__ = ["Command"]
 

@@ -47,6 +47,15 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from typing import Any, Generic, TypeVar
 
+from odoo_async._check import (
+    check_bool,
+    check_callable,
+    check_int,
+    check_limit,
+    check_offset,
+    check_str,
+)
+
 from ._adaptive import (
     ExportTuning,
     Timing,
@@ -58,10 +67,9 @@ from ._adaptive import (
     page_size_for,
     start_concurrency,
 )
-from ._check import check_bool, check_callable, check_int, check_limit, check_offset, check_str
 from ._domain import as_single_term
 from ._gather import gather_or_cancel
-from ._paging import is_id_order, plan_pages, stable_order
+from ._order import is_id_order, plan_pages, stable_order
 
 __all__ = ["OFFSET_PAGE_SIZE", "SearchReadPager"]
 

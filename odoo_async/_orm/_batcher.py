@@ -16,8 +16,9 @@ import copy
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-from ._errors import MissingError
-from ._paging import chunked
+from odoo_async._errors import MissingError
+
+from ._order import chunked
 
 __all__ = ["ReadBatcher", "RowError", "row_id"]
 

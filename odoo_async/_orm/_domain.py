@@ -43,8 +43,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from typing import Any, ClassVar, Final, NoReturn, Union
 
-from ._errors import DomainError
-from ._values import to_odoo
+from odoo_async._errors import DomainError
+from odoo_async._values import to_odoo
 
 __all__ = ["OPERATORS", "Domain", "DomainLike", "F", "Field", "as_single_term", "normalize_domain"]
 

@@ -34,7 +34,7 @@ from ._adaptive import (
     page_size_for,
     start_concurrency,
 )
-from ._paging import chunked
+from ._order import chunked
 
 __all__ = ["in_chunks"]
 

@@ -93,10 +93,11 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, Union, cast
 
 import msgspec
 
-from ._check import check_instance, check_mapping, check_names
+from odoo_async._check import check_instance, check_mapping, check_names
+from odoo_async._errors import RecordDecodeError
+from odoo_async._values import to_odoo
+
 from ._command import Command
-from ._errors import RecordDecodeError
-from ._values import to_odoo
 
 if TYPE_CHECKING:
     from typing_extensions import dataclass_transform

@@ -15,10 +15,7 @@ from typing import Any, Generic, TypeVar, overload
 
 import msgspec
 
-from ._adaptive import ExportTuning
-from ._batcher import ReadBatcher, RowError, row_id
-from ._caller import ModelClient
-from ._check import (
+from odoo_async._check import (
     check_bool,
     check_ids,
     check_instance,
@@ -30,12 +27,17 @@ from ._check import (
     check_offset,
     check_str,
 )
+from odoo_async._errors import ProtocolError, RecordDecodeError
+from odoo_async._values import to_odoo_values
+
+from ._adaptive import ExportTuning
+from ._batcher import ReadBatcher, RowError, row_id
+from ._caller import ModelClient
 from ._chunks import in_chunks
 from ._domain import DomainLike, as_single_term, normalize_domain
-from ._errors import ProtocolError, RecordDecodeError
 from ._gather import gather_or_cancel
+from ._order import chunked
 from ._pager import SearchReadPager
-from ._paging import chunked
 from ._records import (
     Record,
     decode_record,
@@ -45,7 +47,6 @@ from ._records import (
     model_of,
     record_fields,
 )
-from ._values import to_odoo_values
 
 __all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_PAGE_SIZE", "AsyncModel"]
 
