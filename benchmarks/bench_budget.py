@@ -7,7 +7,7 @@ the test double in a subprocess. Two tables:
 
 1. the limiter alone: ``acquire`` + ``release`` of one permit, ``--permits``
    times by ``--tasks`` tasks, for the local limits (token bucket + slots),
-   and for :class:`~odoo_async.shared.RedisBudget` with a rate, with slots,
+   and for :class:`~odoo_async.redis.RedisBudget` with a rate, with slots,
    and with both. Rates are set far above what is reached, so this measures
    the bookkeeping, not waiting. Round trips to Redis per permit (scripts and
    releases) are read from ``INFO commandstats``.
@@ -37,8 +37,8 @@ import redis.asyncio as aioredis
 
 from benchmarks._support import save, served_double, table
 from odoo_async import AsyncOdoo, Budget, ConcurrencyLimiter, TokenBucket
-from odoo_async._limits import LocalBudget
-from odoo_async.shared import RedisBudget
+from odoo_async._client._limits import LocalBudget
+from odoo_async.redis import RedisBudget
 
 FAR = 1e9  # a rate never reached
 

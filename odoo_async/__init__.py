@@ -4,7 +4,9 @@ Everything a user needs is importable from here; the modules behind it are
 private.
 """
 
-from ._client import DEFAULT_MAX_CONCURRENCY, AsyncOdoo
+from ._client._client import DEFAULT_MAX_CONCURRENCY, AsyncOdoo
+from ._client._limits import Budget, ConcurrencyLimiter, TokenBucket
+from ._client._retry import READ_ONLY_METHODS, RetryPolicy
 from ._errors import (
     AccessDenied,
     AccessError,
@@ -29,7 +31,6 @@ from ._errors import (
     ValidationError,
     WrongEventLoopError,
 )
-from ._limits import Budget, ConcurrencyLimiter, TokenBucket
 from ._orm._batcher import ReadBatcher, RowError
 from ._orm._command import Command
 from ._orm._domain import Domain, F, Field, normalize_domain
@@ -43,7 +44,6 @@ from ._protocols._json2 import Json2Protocol
 from ._protocols._jsonrpc import JsonRpcProtocol
 from ._protocols._websession import WebSessionProtocol
 from ._protocols._xmlrpc import XmlRpcProtocol
-from ._retry import READ_ONLY_METHODS, RetryPolicy
 from ._secret import Secret
 from ._stats import ClientStats
 from ._transports._pooled import PooledTransport

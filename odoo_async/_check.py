@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from ._retry import RetryPolicy
+from ._client._retry import RetryPolicy
 
 __all__ = [
     "check_bool",

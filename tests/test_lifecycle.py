@@ -17,7 +17,7 @@ from odoo_async import (
     RetryPolicy,
     WrongEventLoopError,
 )
-from odoo_async._limits import TokenBucket
+from odoo_async._client._limits import TokenBucket
 from odoo_async.testing import FakeOdoo
 
 

@@ -10,7 +10,7 @@ import random
 import anyio
 import pytest
 
-from odoo_async._limits import ConcurrencyLimiter, TokenBucket
+from odoo_async._client._limits import ConcurrencyLimiter, TokenBucket
 
 EPSILON = 1e-9
 

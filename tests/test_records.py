@@ -16,8 +16,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 import pytest
 
-from odoo_async._orm import _records
 from odoo_async._errors import OdooError, RecordDecodeError
+from odoo_async._orm import _records
 from odoo_async._orm._records import (
     Many2one,
     Record,

@@ -10,6 +10,18 @@ from datetime import datetime, timezone
 import backoff
 import pytest
 
+from odoo_async._client._retry import (
+    READ_ONLY_METHODS,
+    RETRY_RULES,
+    Decision,
+    FailureKind,
+    RetryPolicy,
+    When,
+    classify,
+    compute_delay,
+    is_read_only,
+    retry_decision,
+)
 from odoo_async._errors import (
     AccessDenied,
     AccessError,
@@ -26,18 +38,6 @@ from odoo_async._errors import (
     TransportError,
     UserError,
     ValidationError,
-)
-from odoo_async._retry import (
-    READ_ONLY_METHODS,
-    RETRY_RULES,
-    Decision,
-    FailureKind,
-    RetryPolicy,
-    When,
-    classify,
-    compute_delay,
-    is_read_only,
-    retry_decision,
 )
 from odoo_async._transports._retry_after import parse_retry_after
 

@@ -1,1 +1,1 @@
-"""Tests of odoo_async.shared and of sharded jobs, with several processes."""
+"""Tests of odoo_async.redis and of sharded jobs, with several processes."""

@@ -21,7 +21,7 @@ import time
 import anyio
 
 from odoo_async import AsyncOdoo, OdooError
-from odoo_async.shared import RedisBudget
+from odoo_async.redis import RedisBudget
 
 
 def budget_from(args: argparse.Namespace) -> RedisBudget:

@@ -14,7 +14,7 @@ import redis.asyncio as aioredis
 from anyio.streams.buffered import BufferedByteReceiveStream
 
 from odoo_async import AsyncOdoo, Budget, BudgetUnavailable, OdooError, RequestTimeout
-from odoo_async.shared import RedisBudget
+from odoo_async.redis import RedisBudget
 from odoo_async.testing import FakeOdoo
 
 HERE = Path(__file__).parent
@@ -235,7 +235,7 @@ async def test_redis_stopped_mid_run_falls_back_to_local_limits_with_one_warning
     async with client(fake, budget) as odoo:
         await odoo.execute_kw("res.partner", "search_count", [[]])
         own_redis.stop()
-        with caplog.at_level(logging.WARNING, logger="odoo_async.shared"):
+        with caplog.at_level(logging.WARNING, logger="odoo_async.redis"):
             for _ in range(5):
                 assert await odoo.execute_kw("res.partner", "search_count", [[]]) > 0
         warnings = [r for r in caplog.records if "local limits only" in r.getMessage()]

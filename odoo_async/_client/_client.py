@@ -23,7 +23,7 @@ import anyio
 import httpx
 import msgspec
 
-from ._check import (
+from odoo_async._check import (
     check_bool,
     check_callable,
     check_instance,
@@ -35,7 +35,7 @@ from ._check import (
     check_timeout,
     check_url,
 )
-from ._errors import (
+from odoo_async._errors import (
     AuthenticationError,
     ClientClosedError,
     OdooError,
@@ -43,17 +43,18 @@ from ._errors import (
     TransportError,
     WrongEventLoopError,
 )
+from odoo_async._orm._cache import ClientCaches
+from odoo_async._orm._repository import AsyncModel
+from odoo_async._protocols._base import Credentials, WireProtocol
+from odoo_async._secret import Secret
+from odoo_async._stats import ClientStats
+from odoo_async._transports._session import DEFAULT_LIMITS, DEFAULT_TIMEOUT, TRANSPORTS, HTTPSession
+
 from ._limits import Budget, Budgets, ConcurrencyLimiter, LocalBudget, TokenBucket
-from ._orm._cache import ClientCaches
-from ._orm._repository import AsyncModel
-from ._protocols._base import Credentials, WireProtocol
 from ._retry import RetryPolicy, retry_decision
-from ._secret import Secret
-from ._stats import ClientStats
-from ._transports._session import DEFAULT_LIMITS, DEFAULT_TIMEOUT, TRANSPORTS, HTTPSession
 
 if TYPE_CHECKING:
-    from ._orm._records import Record
+    from odoo_async._orm._records import Record
 
 __all__ = ["DEFAULT_MAX_CONCURRENCY", "AsyncOdoo"]
 
@@ -154,7 +155,7 @@ class AsyncOdoo:
     ``rate_limit`` caps calls per second (token bucket, ``burst`` tokens at
     most, one second's worth by default); both count every HTTP attempt,
     retries included. ``budget`` is a limit shared with other clients and
-    processes (:class:`odoo_async.shared.RedisBudget`), drawn from after the
+    processes (:class:`odoo_async.redis.RedisBudget`), drawn from after the
     local limits, its waits bounded by the call's ``pool`` timeout;
     :meth:`aclose` closes it. ``retry`` is the default
     :class:`RetryPolicy`. ``protocol`` is ``"jsonrpc"`` (``/jsonrpc``, the
@@ -682,7 +683,7 @@ class AsyncOdoo:
 def _make_protocol(protocol: WireProtocol | str) -> WireProtocol:
     if isinstance(protocol, WireProtocol):
         return protocol
-    from ._protocols import make_protocol
+    from odoo_async._protocols import make_protocol
 
     return make_protocol(protocol)
 

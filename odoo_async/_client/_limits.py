@@ -6,7 +6,7 @@ exceed them. Both belong to one event loop and are not thread-safe.
 The client sees every limit through one small interface, :class:`Budget`:
 ``acquire(timeout)`` before each HTTP attempt returns a permit, ``release(permit)``
 after it. :class:`LocalBudget` is the client's own limits (the two classes
-below); :class:`odoo_async.shared.RedisBudget` is one shared by every worker
+below); :class:`odoo_async.redis.RedisBudget` is one shared by every worker
 that names the same Redis key. :class:`Budgets` is what one client draws from:
 its local budget, then the shared one if any.
 

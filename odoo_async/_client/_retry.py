@@ -46,7 +46,7 @@ from typing import Any, ClassVar
 
 import backoff
 
-from ._errors import (
+from odoo_async._errors import (
     AccessDenied,
     AuthenticationError,
     ConcurrencyError,
