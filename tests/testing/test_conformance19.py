@@ -17,9 +17,10 @@ from typing import Any
 
 import httpx
 import pytest
-from test_conformance import Like  # the same prefix/suffix matcher
 
 from odoo_async.testing import FakeOdoo
+
+from .test_conformance import Like  # the same prefix/suffix matcher
 
 DB = "odoo19"
 KEY = "API-KEY-REDACTED"

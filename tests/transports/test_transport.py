@@ -459,7 +459,7 @@ def test_config_is_checked() -> None:
 # --------------------------------------------------------------------------- TLS
 
 
-# TLS with SNI and an unknown certificate: tests/test_default_transport.py, on every transport.
+# TLS with SNI and an unknown certificate: tests/transports/test_default_transport.py, on every transport.
 
 
 def test_pooled_transport_turns_a_ca_path_into_a_context_as_httpx_does(tmp_path: Path) -> None:

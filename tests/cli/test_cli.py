@@ -528,7 +528,7 @@ def test_serve_fake_serves_until_stopped(shared: Served, cost: str) -> None:
 
 
 def test_the_worker_example_runs(small: Served, tmp_path: Path) -> None:
-    example = Path(__file__).parent.parent / "examples" / "sync_worker.py"
+    example = Path(__file__).parents[2] / "examples" / "sync_worker.py"
     source = tmp_path / "contacts.csv"
     source.write_text("ref,name\nW1,Worker One\nW2,\n")
     result = subprocess.run(

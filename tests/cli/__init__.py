@@ -1,0 +1,1 @@
+"""Tests of the odoo-async command (odoo_async.cli)."""

@@ -1,0 +1,1 @@
+"""Tests of odoo_async._client: the client, its retry loop and rules, its limits."""

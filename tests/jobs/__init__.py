@@ -1,0 +1,1 @@
+"""Tests of odoo_async.jobs."""

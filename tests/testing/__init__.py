@@ -1,0 +1,1 @@
+"""Tests of the Odoo test double (odoo_async.testing)."""

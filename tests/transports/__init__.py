@@ -1,0 +1,1 @@
+"""Tests of odoo_async._transports: the HTTP session, the transports, TLS, Retry-After."""
