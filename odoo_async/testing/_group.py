@@ -112,7 +112,12 @@ def read_group(
     orderby: Any = False,
     lazy: bool = True,
 ) -> list[dict[str, Any]]:
-    specs = [groupby] if isinstance(groupby, str) else list(groupby or [])
+    try:  # Odoo makes a list of it: a number or true is a TypeError there
+        specs = [groupby] if isinstance(groupby, str) else list(groupby or [])
+    except TypeError:
+        raise Fault(
+            "builtins.TypeError", f"'{type(groupby).__name__}' object is not iterable"
+        ) from None
     if not all(isinstance(spec, str) for spec in specs):
         raise value_error(f"Invalid groupby {groupby!r}")
     used = specs[:1] if lazy else specs
