@@ -23,11 +23,10 @@ from typing import Any
 
 import httpx
 
-from ._client._retry import RetryPolicy
-
 __all__ = [
     "check_bool",
     "check_callable",
+    "check_choice",
     "check_ids",
     "check_instance",
     "check_int",
@@ -36,7 +35,6 @@ __all__ = [
     "check_names",
     "check_number",
     "check_offset",
-    "check_retry",
     "check_str",
     "check_timeout",
     "check_url",
@@ -119,19 +117,30 @@ def check_number(
     *,
     minimum: float = 0.0,
     above: bool = False,
+    maximum: float | None = None,
     none: bool = False,
     accepted: str | None = None,
     where: str | None = None,
 ) -> Any:
     """``value`` if it is a finite int or float ``>= minimum`` (``> minimum`` when
-    ``above``), or ``None`` when ``none``. ``accepted`` replaces the description."""
+    ``above``) and ``<= maximum`` (when given), or ``None`` when ``none``.
+    ``accepted`` replaces the description."""
     if value is None and none:
         return None
     if accepted is None:
-        accepted = f"a number {'>' if above else '>='} {minimum:g}" + (" or None" if none else "")
+        if maximum is not None:
+            accepted = f"a number from {minimum:g} to {maximum:g}"
+        else:
+            accepted = f"a number {'>' if above else '>='} {minimum:g}"
+        accepted += " or None" if none else ""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _refuse(TypeError, name, accepted, value, where)
-    if not math.isfinite(value) or value < minimum or (above and value == minimum):
+    if (
+        not math.isfinite(value)
+        or value < minimum
+        or (above and value == minimum)
+        or (maximum is not None and value > maximum)
+    ):
         raise _refuse(ValueError, name, accepted, value, where)
     return value
 
@@ -247,10 +256,26 @@ def check_timeout(value: Any, *, name: str = "timeout", where: str | None = None
     return check_number(name, value, accepted=accepted, where=where)
 
 
-def check_retry(value: Any, *, name: str = "retry", where: str | None = None) -> Any:
-    """A :class:`RetryPolicy`, or ``None`` (no retries)."""
-    accepted = "a RetryPolicy (such as RetryPolicy(max_retries=5)) or None"
-    return check_instance(name, value, RetryPolicy, accepted, none=True, where=where)
+def check_choice(
+    name: str,
+    value: Any,
+    choices: Iterable[str],
+    *,
+    accepted: str | None = None,
+    where: str | None = None,
+) -> str:
+    """``value`` if it is one of ``choices`` (strings); the message lists them all.
+
+    ``accepted`` replaces the list in the message where more than the strings is
+    accepted (``"'jsonrpc', ... or a WireProtocol"``).
+    """
+    names = tuple(choices)
+    shown = accepted or "one of " + ", ".join(map(repr, names))
+    if not isinstance(value, str):
+        raise _refuse(TypeError, name, shown, value, where)
+    if value not in names:
+        raise _refuse(ValueError, name, shown, value, where)
+    return value
 
 
 def check_url(value: Any) -> str:

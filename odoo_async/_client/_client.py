@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
 import ssl
 import time
 import weakref
@@ -26,32 +25,36 @@ import msgspec
 from odoo_async._check import (
     check_bool,
     check_callable,
+    check_choice,
     check_instance,
     check_int,
     check_mapping,
     check_number,
-    check_retry,
     check_str,
     check_timeout,
     check_url,
 )
+from odoo_async._config import LIMITS, MAX_CONCURRENCY, TIMEOUT
 from odoo_async._errors import (
     AuthenticationError,
     ClientClosedError,
     OdooError,
     ProtocolError,
-    TransportError,
     WrongEventLoopError,
 )
 from odoo_async._orm._cache import ClientCaches
 from odoo_async._orm._repository import AsyncModel
-from odoo_async._protocols._base import Credentials, WireProtocol
+from odoo_async._protocols import ACCEPTED as PROTOCOLS_ACCEPTED
+from odoo_async._protocols import PROTOCOLS, make_protocol
+from odoo_async._protocols._base import Credentials, WireProtocol, parse_server_version
 from odoo_async._secret import Secret
 from odoo_async._stats import ClientStats
-from odoo_async._transports._session import DEFAULT_LIMITS, DEFAULT_TIMEOUT, TRANSPORTS, HTTPSession
+from odoo_async._transports import ACCEPTED as TRANSPORTS_ACCEPTED
+from odoo_async._transports import TRANSPORTS
+from odoo_async._transports._session import HttpxSession
 
 from ._limits import Budget, Budgets, ConcurrencyLimiter, LocalBudget, TokenBucket
-from ._retry import RetryPolicy, retry_decision
+from ._retry import RetryPolicy, check_retry, retry_decision
 
 if TYPE_CHECKING:
     from odoo_async._orm._records import Record
@@ -65,11 +68,10 @@ logger = logging.getLogger("odoo_async")
 
 #: In-flight calls per client. A stock Odoo 17 (threaded, ``db_maxconn=64``)
 #: answers HTTP 500 past about 60 simultaneous requests; 32 stays well below.
-DEFAULT_MAX_CONCURRENCY = 32
+DEFAULT_MAX_CONCURRENCY = MAX_CONCURRENCY
 
 _UNSET: Any = object()
 _VERIFY = (bool, str, os.PathLike, ssl.SSLContext)
-_NUMBER = re.compile(r"\d+")
 _decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
 
 
@@ -87,7 +89,7 @@ class _Core:
     def __init__(
         self,
         *,
-        http: HTTPSession,
+        http: HttpxSession,
         protocol: WireProtocol,
         credentials: Credentials,
         limiter: ConcurrencyLimiter,
@@ -180,8 +182,8 @@ class AsyncOdoo:
         password: str | None = None,
         api_key: str | None = None,
         context: Mapping[str, Any] | None = None,
-        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
-        limits: httpx.Limits = DEFAULT_LIMITS,
+        timeout: float | httpx.Timeout | None = TIMEOUT,
+        limits: httpx.Limits = LIMITS,
         http2: bool = False,
         verify: bool | str | ssl.SSLContext = True,
         transport: httpx.AsyncBaseTransport | str | None = None,
@@ -209,20 +211,16 @@ class AsyncOdoo:
         check_instance("limits", limits, httpx.Limits, "an httpx.Limits")
         check_bool("http2", http2)
         check_instance("verify", verify, _VERIFY, "True, False, a CA bundle path or an SSLContext")
-        check_instance(
-            "transport",
-            transport,
-            (httpx.AsyncBaseTransport, str),
-            "'aiohttp', 'httpx', 'pooled' or an httpx transport",
-            none=True,
-        )
-        if isinstance(transport, str) and transport not in TRANSPORTS:
-            raise ValueError(
-                f"transport must be 'aiohttp', 'httpx', 'pooled' or an httpx transport, "
-                f"got {transport!r}"
-            )
+        if isinstance(transport, str):
+            check_choice("transport", transport, TRANSPORTS, accepted=TRANSPORTS_ACCEPTED)
+        else:
+            accepted = TRANSPORTS_ACCEPTED
+            check_instance("transport", transport, httpx.AsyncBaseTransport, accepted, none=True)
         check_mapping("headers", headers, values=str)
-        check_instance("protocol", protocol, (str, WireProtocol), "'jsonrpc', 'web' or a protocol")
+        if isinstance(protocol, str):
+            check_choice("protocol", protocol, PROTOCOLS, accepted=PROTOCOLS_ACCEPTED)
+        else:
+            check_instance("protocol", protocol, WireProtocol, PROTOCOLS_ACCEPTED)
         check_retry(retry)
         check_int("max_concurrency", max_concurrency, minimum=1, none=True)
         check_number("rate_limit", rate_limit, above=True, none=True)
@@ -230,7 +228,7 @@ class AsyncOdoo:
         check_instance("budget", budget, Budget, "a shared budget such as RedisBudget", none=True)
         check_callable("sleep", sleep, "an async function taking seconds, such as anyio.sleep")
         stats = ClientStats()
-        http = HTTPSession(
+        http = HttpxSession(
             url,
             timeout=timeout,
             limits=limits,
@@ -241,7 +239,7 @@ class AsyncOdoo:
             stats=stats,
         )
         http.secrets = (secret,)
-        wire = _make_protocol(protocol)
+        wire = protocol if isinstance(protocol, WireProtocol) else make_protocol(protocol)
         if api_key is None and getattr(wire, "needs_api_key", False):
             raise ValueError(
                 f"protocol={wire.name!r} needs api_key=: Odoo's JSON-2 API takes API keys, "
@@ -617,8 +615,7 @@ class AsyncOdoo:
                     stats.in_flight -= 1
                     core.budgets.release(permit)
             except OdooError as exc:
-                if not isinstance(exc, TransportError):  # those are counted by HTTPSession
-                    stats.errors += 1
+                stats.errors += 1
                 decision = retry_decision(
                     exc,
                     method=method,
@@ -669,23 +666,20 @@ class AsyncOdoo:
         """A repository for ``model`` (a name, or a :class:`Record` class). No RPC yet."""
         return AsyncModel(self, model)
 
-    # -- what a repository needs (``_caller.ModelClient``) -------------------
+    # -- what a repository needs (``ModelClient``) --------------------------
 
     @property
-    def _shared_cache(self) -> ClientCaches:
+    def caches(self) -> ClientCaches:
+        """The caches this client keeps for its repositories (``get()`` batchers,
+        ``fields_get`` answers), shared by all its views; bounded. Raises
+        :class:`ClientClosedError` once the client is closed."""
         return self._core.open().caches
 
     @property
-    def _options_key(self) -> tuple[Any, ...]:
+    def options_key(self) -> tuple[Any, ...]:
+        """What sets this view's calls apart (its context, retry policy and
+        timeout): reads batched together share it."""
         return (msgspec.json.encode(self._context), self._retry, repr(self._timeout))
-
-
-def _make_protocol(protocol: WireProtocol | str) -> WireProtocol:
-    if isinstance(protocol, WireProtocol):
-        return protocol
-    from odoo_async._protocols import make_protocol
-
-    return make_protocol(protocol)
 
 
 def _as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
@@ -693,29 +687,6 @@ def _as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
     if isinstance(timeout, httpx.Timeout):
         return timeout
     return httpx.Timeout(timeout)
-
-
-def parse_server_version(info: Mapping[str, Any]) -> tuple[int, ...]:
-    """``(major, minor, ...)`` from ``common.version()``'s answer.
-
-    Odoo Online reports ``server_version_info`` as ``["saas~19", 2, ...]`` and
-    ``server_serie`` as ``"saas~19.2"``; the numbers are read from either.
-    """
-    numbers: list[int] = []
-    for part in info.get("server_version_info") or []:
-        if isinstance(part, int) and not isinstance(part, bool):
-            numbers.append(part)
-        elif isinstance(part, str) and not numbers:
-            match = _NUMBER.search(part)
-            if match is None:
-                break
-            numbers.append(int(match.group()))
-        else:
-            break
-    if not numbers:
-        text = str(info.get("server_serie") or info.get("server_version") or "")
-        numbers = [int(n) for n in _NUMBER.findall(text)[:2]]
-    return tuple(numbers)
 
 
 async def _single_flight(core: _Core, slot: str, run: Callable[[], Awaitable[T]]) -> T:

@@ -46,6 +46,15 @@ from typing import Any, ClassVar
 
 import backoff
 
+from odoo_async._check import check_bool, check_instance, check_int, check_number
+from odoo_async._config import (
+    CONCURRENCY_DELAY_FACTOR,
+    INITIAL_DELAY,
+    JITTER,
+    MAX_DELAY,
+    MAX_RETRIES,
+    MAX_RETRY_AFTER,
+)
 from odoo_async._errors import (
     AccessDenied,
     AuthenticationError,
@@ -66,6 +75,7 @@ __all__ = [
     "FailureKind",
     "RetryPolicy",
     "When",
+    "check_retry",
     "classify",
     "compute_delay",
     "is_read_only",
@@ -124,13 +134,6 @@ def is_read_only(method: str) -> bool:
 # --------------------------------------------------------------------------- policy
 
 
-def _check_number(name: str, value: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-
-
 @dataclass(frozen=True, kw_only=True, slots=True)
 class RetryPolicy:
     """How often and how patiently a failed call is retried.
@@ -145,35 +148,27 @@ class RetryPolicy:
     replay even when they are not read-only.
     """
 
-    max_retries: int = 2
-    initial_delay: float = 0.5
-    max_delay: float = 8.0
-    jitter: float = 0.25
-    max_retry_after: float = 60.0
-    concurrency_delay_factor: float = 4.0
+    max_retries: int = MAX_RETRIES
+    initial_delay: float = INITIAL_DELAY
+    max_delay: float = MAX_DELAY
+    jitter: float = JITTER
+    max_retry_after: float = MAX_RETRY_AFTER
+    concurrency_delay_factor: float = CONCURRENCY_DELAY_FACTOR
     idempotent: bool = False
 
     #: No retries at all (still, see :class:`FailureKind` ``STALE_CONNECTION``).
     NONE: ClassVar[RetryPolicy]
 
     def __post_init__(self) -> None:
-        if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
-            raise TypeError(f"max_retries must be an int, not {type(self.max_retries).__name__}")
-        if self.max_retries < 0:
-            raise ValueError(f"max_retries must be >= 0, got {self.max_retries!r}")
-        _check_number("initial_delay", self.initial_delay)
-        _check_number("max_delay", self.max_delay)
-        _check_number("max_retry_after", self.max_retry_after)
-        _check_number("jitter", self.jitter)
-        if self.jitter > 1:
-            raise ValueError(f"jitter must be between 0 and 1, got {self.jitter!r}")
-        _check_number("concurrency_delay_factor", self.concurrency_delay_factor)
-        if self.concurrency_delay_factor < 1:
-            raise ValueError(
-                f"concurrency_delay_factor must be >= 1, got {self.concurrency_delay_factor!r}"
-            )
-        if not isinstance(self.idempotent, bool):
-            raise TypeError(f"idempotent must be a bool, not {type(self.idempotent).__name__}")
+        where = "RetryPolicy"
+        check_int("max_retries", self.max_retries, minimum=0, where=where)
+        for name in ("initial_delay", "max_delay", "max_retry_after"):
+            check_number(name, getattr(self, name), where=where)
+        check_number("jitter", self.jitter, maximum=1.0, where=where)
+        check_number(
+            "concurrency_delay_factor", self.concurrency_delay_factor, minimum=1, where=where
+        )
+        check_bool("idempotent", self.idempotent, where=where)
 
     def replace(self, **changes: Any) -> RetryPolicy:
         """Return a copy with ``changes`` applied (validated like the constructor)."""
@@ -181,6 +176,12 @@ class RetryPolicy:
 
 
 RetryPolicy.NONE = RetryPolicy(max_retries=0)
+
+
+def check_retry(value: Any, *, name: str = "retry", where: str | None = None) -> Any:
+    """A :class:`RetryPolicy`, or ``None`` (no retries)."""
+    accepted = "a RetryPolicy (such as RetryPolicy(max_retries=5)) or None"
+    return check_instance(name, value, RetryPolicy, accepted, none=True, where=where)
 
 
 # --------------------------------------------------------------------------- delays

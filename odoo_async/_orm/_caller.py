@@ -25,13 +25,13 @@ class ModelClient(Protocol):
     def context(self) -> dict[str, Any]: ...
 
     @property
-    def _shared_cache(self) -> ClientCaches:
+    def caches(self) -> ClientCaches:
         """Caches kept once per client and shared by all its views (raises
         ``ClientClosedError`` once the client is closed)."""
         ...
 
     @property
-    def _options_key(self) -> Hashable:
+    def options_key(self) -> Hashable:
         """What sets this view's calls apart: its context, retry policy and timeout."""
         ...
 

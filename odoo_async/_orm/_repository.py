@@ -244,11 +244,11 @@ class AsyncModel(Generic[Row]):
             self.name,
             self.record_type,
             tuple(fields) if fields is not None else None,
-            self.odoo._options_key,
+            self.odoo.options_key,
             self._get_batch_size,
             self.batch_window,
         )
-        batchers = self.odoo._shared_cache.batchers
+        batchers = self.odoo.caches.batchers
         batcher: ReadBatcher[Row] | None = batchers.get(key)
         if batcher is None:
 
@@ -376,7 +376,7 @@ class AsyncModel(Generic[Row]):
             tuple(attributes or ()),
             msgspec.json.encode(self.odoo.context),
         )
-        cache = self.odoo._shared_cache.fields_get
+        cache = self.odoo.caches.fields_get
         kwargs: dict[str, Any] = {}
         if allfields is not None:
             kwargs["allfields"] = list(allfields)

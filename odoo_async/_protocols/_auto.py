@@ -19,7 +19,7 @@ import msgspec
 from odoo_async._errors import HTTPStatusError, ProtocolError
 from odoo_async._transports._session import HTTPSession
 
-from ._base import Credentials, WireProtocol
+from ._base import Credentials, WireProtocol, parse_server_version
 from ._json2 import Json2Protocol
 from ._jsonrpc import JsonRpcProtocol
 
@@ -83,7 +83,8 @@ class AutoProtocol(WireProtocol):
         if credentials.kind == "api_key":
             raw = await self._probe(http, timeout)
             info = msgspec.json.decode(raw) if raw is not None else {}
-            major = _major(info.get("server_version_info"))
+            version = parse_server_version(info) if isinstance(info, dict) else ()
+            major = version[0] if version else 0
             if major >= JSON2_SINCE:
                 json2 = Json2Protocol()
                 try:
@@ -112,14 +113,3 @@ class AutoProtocol(WireProtocol):
         return await self.chosen.execute_kw(
             http, credentials, uid, model, method, args, kwargs, timeout=timeout
         )
-
-
-def _major(version_info: Any) -> int:
-    if isinstance(version_info, list) and version_info:
-        first = version_info[0]
-        if isinstance(first, int) and not isinstance(first, bool):
-            return first
-        if isinstance(first, str):  # Odoo Online: "saas~19"
-            digits = "".join(ch for ch in first if ch.isdigit())
-            return int(digits) if digits else 0
-    return 0

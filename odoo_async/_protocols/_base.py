@@ -15,6 +15,8 @@ plug in here behind the same interface.
 from __future__ import annotations
 
 import abc
+import re
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -23,7 +25,9 @@ import msgspec
 from odoo_async._secret import Secret
 from odoo_async._transports._session import HTTPSession
 
-__all__ = ["Credentials", "WireProtocol", "user_id"]
+__all__ = ["Credentials", "WireProtocol", "parse_server_version", "user_id"]
+
+_NUMBER = re.compile(r"\d+")
 
 
 class Credentials:
@@ -83,3 +87,26 @@ def user_id(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
         return None
     return value
+
+
+def parse_server_version(info: Mapping[str, Any]) -> tuple[int, ...]:
+    """``(major, minor, ...)`` from ``common.version()``'s answer.
+
+    Odoo Online reports ``server_version_info`` as ``["saas~19", 2, ...]`` and
+    ``server_serie`` as ``"saas~19.2"``; the numbers are read from either.
+    """
+    numbers: list[int] = []
+    for part in info.get("server_version_info") or []:
+        if isinstance(part, int) and not isinstance(part, bool):
+            numbers.append(part)
+        elif isinstance(part, str) and not numbers:
+            match = _NUMBER.search(part)
+            if match is None:
+                break
+            numbers.append(int(match.group()))
+        else:
+            break
+    if not numbers:
+        text = str(info.get("server_serie") or info.get("server_version") or "")
+        numbers = [int(n) for n in _NUMBER.findall(text)[:2]]
+    return tuple(numbers)

@@ -21,9 +21,9 @@ the client relies on:
   body is read (the transport reads each reply whole);
 - the httpcore trace events the client uses to tell a stale keep-alive
   connection (closed under the write: the request never ran) from a dropped
-  request: a new connection reports ``connection.connect_tcp.started``, every
-  request ``http11.send_request_headers.started`` and, once aiohttp has
-  written its body, ``http11.send_request_body.complete``.
+  request: a new connection reports ``CONNECTING``, every request
+  ``HEADERS_SENDING`` and, once aiohttp has written its body, ``BODY_SENT``
+  (:mod:`~odoo_async._transports._trace`).
 """
 
 from __future__ import annotations
@@ -31,16 +31,17 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import ssl
-from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport as _Base
 
-__all__ = ["AiohttpTransport"]
+from odoo_async._config import LIMITS
 
-Trace = Callable[[str, Mapping[str, Any]], Awaitable[None]]
+from ._trace import BODY_SENT, CONNECTING, HEADERS_SENDING, Trace
+
+__all__ = ["AiohttpTransport"]
 
 _NO_RESPONSE = "Server disconnected without sending a response."
 
@@ -105,18 +106,18 @@ async def _on_connect(*_args: Any) -> None:
     state = _state.get()
     if state is not None:
         state.connecting = True
-    await _emit("connection.connect_tcp.started")
+    await _emit(CONNECTING)
 
 
 async def _on_headers_sent(*_args: Any) -> None:
-    await _emit("http11.send_request_headers.started")
+    await _emit(HEADERS_SENDING)
 
 
 async def _on_request_end(*_args: Any) -> None:
     state = _state.get()
     if state is not None and not state.sent:  # once, not for every chunk
         state.sent = True
-        await _emit("http11.send_request_body.complete")
+        await _emit(BODY_SENT)
 
 
 def _trace_config() -> aiohttp.TraceConfig:
@@ -140,7 +141,7 @@ class AiohttpTransport(_Base):
         self,
         *,
         verify: bool | ssl.SSLContext = True,
-        limits: httpx.Limits = httpx.Limits(max_connections=32, keepalive_expiry=1.0),
+        limits: httpx.Limits = LIMITS,
     ) -> None:
         super().__init__(verify=verify, limits=limits, client=self._session)
 

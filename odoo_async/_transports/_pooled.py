@@ -27,21 +27,22 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, Final, cast
 
 import anyio
 import h11
 import httpx
 
+from odoo_async._config import KEEPALIVE_EXPIRY, MAX_CONNECTIONS
 from odoo_async._errors import ClientClosedError
 
 from ._tls import ssl_context
+from ._trace import BODY_SENT, CONNECTING, HEADERS_SENDING, Trace
 
 __all__ = ["PooledTransport"]
 
 Origin = tuple[str, str, int]
-Trace = Callable[[str, Mapping[str, Any]], Awaitable[None]]
 
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 _NO_RESPONSE: Final = "Server disconnected without sending a response."
@@ -193,7 +194,7 @@ class _Connection(asyncio.Protocol):
         transport = self.transport
         assert transport is not None
         if trace is not None:
-            await trace("http11.send_request_headers.started", {"request": request})
+            await trace(HEADERS_SENDING, {"request": request})
         try:
             data = state.send(
                 h11.Request(
@@ -219,7 +220,7 @@ class _Connection(asyncio.Protocol):
         if self._paused:
             await self._drain(timeouts.get("write"), request)
         if trace is not None:
-            await trace("http11.send_request_body.complete", {"request": request})
+            await trace(BODY_SENT, {"request": request})
 
         read_timeout = timeouts.get("read")
         try:
@@ -322,8 +323,8 @@ class PooledTransport(httpx.AsyncBaseTransport):
     def __init__(
         self,
         *,
-        max_connections: int = 32,
-        keepalive_expiry: float = 1.0,
+        max_connections: int = MAX_CONNECTIONS,
+        keepalive_expiry: float = KEEPALIVE_EXPIRY,
         verify: bool | str | ssl.SSLContext = True,
         connect_timeout: float | None = None,
     ) -> None:
@@ -499,9 +500,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
     ) -> _Connection:
         scheme, host, port = origin
         if trace is not None:
-            await trace(
-                "connection.connect_tcp.started", {"host": host, "port": port, "timeout": timeout}
-            )
+            await trace(CONNECTING, {"host": host, "port": port, "timeout": timeout})
         loop = asyncio.get_running_loop()
         context = self._ssl() if scheme == "https" else None
         sni = (request.extensions.get("sni_hostname") or host) if context is not None else None

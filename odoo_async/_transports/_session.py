@@ -1,64 +1,48 @@
-"""The HTTP layer: one pooled ``httpx.AsyncClient``, errors mapped to ours.
+"""The HTTP session under the wire protocols: its public type, and the one odoo_async uses.
 
-Everything below the wire protocol goes through :class:`HTTPSession.post`:
-it sends one request, counts bytes, and turns every httpx failure and every
-HTTP error status into an :mod:`odoo_async._errors` exception raised ``from``
-the original. It does not retry; the client's retry loop decides that.
+:class:`HTTPSession` is what a wire protocol sends its requests through: the
+seam a third-party :class:`~odoo_async.WireProtocol` is written against. It
+sends bytes, returns the reply, and masks the client's secrets in what it keeps
+of a reply. :class:`HttpxSession` is the implementation every client uses: one
+pooled ``httpx.AsyncClient`` on the transport ``AsyncOdoo(transport=...)``
+names. It counts the bytes and requests (``stats.requests``, ``bytes_out``,
+``bytes_in``) and turns every httpx failure and every HTTP error status into an
+odoo_async exception raised ``from`` the original (the table in
+:mod:`~odoo_async._transports._mapping`). It does not retry, and does not count
+errors: the client's retry loop decides and counts.
 """
 
 from __future__ import annotations
 
+import abc
 import os
 import re
 import ssl
 import urllib.request
 from collections.abc import Mapping
-from typing import Any
 
 import httpx
 
+from odoo_async._config import ERROR_BODY_KEPT, USER_AGENT
 from odoo_async._errors import (
     REDACTED,
     ClientClosedError,
-    ConnectError,
-    ConnectionDropped,
     HTTPStatusError,
-    ProtocolError,
     RateLimited,
-    RequestTimeout,
-    TransportError,
     redact,
 )
 from odoo_async._secret import SecretLike, reveal
 from odoo_async._stats import ClientStats
 
+from . import make_transport
+from ._mapping import Failure, map_request_error
 from ._retry_after import parse_retry_after
-from ._tls import ssl_context
+from ._trace import RequestTrace
 
-__all__ = [
-    "DEFAULT_LIMITS",
-    "DEFAULT_TIMEOUT",
-    "TRANSPORTS",
-    "HTTPSession",
-    "describe_body",
-    "make_transport",
-    "redact_bytes",
-    "ssl_context",
-]
+__all__ = ["HTTPSession", "HttpxSession", "describe_body", "redact_bytes"]
 
-#: Odoo's prefork workers close idle keep-alive sockets after about 2 seconds,
-#: so pooled connections are dropped after 1 second idle. The pool size is one
-#: a stock Odoo (``db_maxconn=64``, threaded server) survives.
-DEFAULT_LIMITS = httpx.Limits(
-    max_connections=32, max_keepalive_connections=32, keepalive_expiry=1.0
-)
-DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0, pool=None)
-
-_BODY_KEEP = 2048
 _TITLE_RE = re.compile(rb"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAG_RE = re.compile(r"<[^>]+>")
-
-_USER_AGENT = "odoo_async"
 
 
 def redact_bytes(body: bytes, secrets: tuple[SecretLike, ...]) -> bytes:
@@ -76,98 +60,130 @@ def describe_body(body: bytes, limit: int = 160) -> str:
     An HTML page is reduced to its ``<title>`` (or its text); anything else to
     its first characters.
     """
-    match = _TITLE_RE.search(body[:_BODY_KEEP])
+    match = _TITLE_RE.search(body[:ERROR_BODY_KEPT])
     if match:
         text = match.group(1).decode("utf-8", "replace")
     else:
-        text = _TAG_RE.sub(" ", body[:_BODY_KEEP].decode("utf-8", "replace"))
+        text = _TAG_RE.sub(" ", body[:ERROR_BODY_KEPT].decode("utf-8", "replace"))
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text or "(empty body)"
 
 
-#: ``AsyncOdoo(transport=...)`` by name; ``None`` is the default, ``"aiohttp"``.
-TRANSPORTS = ("aiohttp", "httpx", "pooled")
+class HTTPSession(abc.ABC):
+    """What a wire protocol sends its requests through (public: the seam of
+    :class:`~odoo_async.WireProtocol`).
 
-
-def make_transport(
-    transport: httpx.AsyncBaseTransport | str | None,
-    *,
-    verify: bool | str | os.PathLike[str] | ssl.SSLContext,
-    http2: bool,
-    limits: httpx.Limits,
-) -> httpx.AsyncBaseTransport:
-    """The transport ``AsyncOdoo(transport=...)`` names, configured from ``verify``,
-    ``http2`` and ``limits``; a transport instance is used as it is.
-
-    ``None`` (the default) and ``"aiohttp"``: aiohttp's pool through
-    httpx-aiohttp (:class:`~odoo_async._transports._aiohttp.AiohttpTransport`), except with
-    ``http2=True``, which aiohttp does not speak: httpx's own then. ``"httpx"``:
-    httpx's own pool (httpcore). ``"pooled"``: :class:`~odoo_async.PooledTransport`.
+    A protocol calls :meth:`post` (or :meth:`send` for another HTTP method)
+    with the path and the body's bytes, and gets the reply: a 2xx response,
+    or, with ``check_status=False``, any response, for a protocol that reads its
+    errors from the body. Failures arrive as odoo_async errors
+    (:class:`~odoo_async.TransportError` and its subclasses,
+    :class:`~odoo_async.HTTPStatusError`). What a protocol keeps of a reply for a
+    message goes through :meth:`redact` and :meth:`describe`, so the client's
+    password or API key never shows.
     """
-    if isinstance(transport, httpx.AsyncBaseTransport):
-        return transport
-    name = transport or ("httpx" if http2 else "aiohttp")
-    context = ssl_context(verify)
-    if name == "aiohttp":
-        if http2:
-            raise ValueError("transport='aiohttp' speaks HTTP/1.1 only; http2=True needs 'httpx'")
-        from ._aiohttp import AiohttpTransport
 
-        return AiohttpTransport(verify=context, limits=limits)
-    if name == "httpx":
-        return httpx.AsyncHTTPTransport(verify=context, http2=http2, limits=limits)
-    if name == "pooled":
-        if http2:
-            raise ValueError("transport='pooled' speaks HTTP/1.1 only; http2=True needs 'httpx'")
-        from ._pooled import PooledTransport
+    #: The server's URL, without a trailing slash.
+    base_url: str
+    #: The client's default timeout (a call's own timeout overrides it).
+    timeout: httpx.Timeout
+    #: The secrets masked in every text and body kept from a reply.
+    secrets: tuple[SecretLike, ...] = ()
 
-        return PooledTransport(
-            max_connections=limits.max_connections or 32,
-            keepalive_expiry=limits.keepalive_expiry or 0.0,
-            verify=context,
-        )
-    raise ValueError(
-        f"transport must be one of {', '.join(map(repr, TRANSPORTS))}, None or an httpx "
-        f"transport, got {transport!r}"
-    )
+    @abc.abstractmethod
+    async def send(
+        self,
+        http_method: str,
+        path: str,
+        content: bytes = b"",
+        *,
+        headers: Mapping[str, str] | None = None,
+        timeout: httpx.Timeout | None = None,
+        model: str | None = None,
+        method: str | None = None,
+        check_status: bool = True,
+    ) -> httpx.Response:
+        """Send one request to ``path`` (below :attr:`base_url`) and read its reply whole.
 
+        Parameters:
 
-class _Trace:
-    """Remembers whether a request opened a new connection and how far it got."""
-
-    __slots__ = ("accepted", "connected", "sending")
-
-    def __init__(self) -> None:
-        self.connected = False
-        self.sending = False
-        self.accepted = False
-
-    async def __call__(self, name: str, info: Mapping[str, Any]) -> None:
-        if name == "connection.connect_tcp.started":
-            self.connected = True
-        elif name == "http11.send_request_headers.started":
-            self.sending = True
-        elif name == "http11.send_request_body.complete":
-            self.accepted = True
-
-    @property
-    def stale(self) -> bool:
-        """A pooled HTTP/1.1 connection failed while the request was being written.
-
-        The server had closed it, so the request was not accepted and cannot
-        have run. (httpcore already drops pooled connections whose socket shows
-        end-of-file before reusing them; this catches the close that races
-        with the write.) An end-of-file while waiting for the reply is not
-        stale: the request may have run. httpcore's transport and
-        :class:`~odoo_async.PooledTransport` report these events; with any
-        other transport nothing is called stale.
+        - ``http_method``: ``"POST"``, ``"GET"``...
+        - ``path``: the path, from ``/``.
+        - ``content``: the body.
+        - ``headers``: added to the client's own.
+        - ``timeout``: this request's timeout, ``None`` for the client's.
+        - ``model``, ``method``: the Odoo call it carries, named in errors.
+        - ``check_status``: raise :class:`~odoo_async.HTTPStatusError` for a
+          status of 300 or more (``False``: return every reply).
         """
-        return self.sending and not self.connected and not self.accepted
+
+    async def post(
+        self,
+        path: str,
+        content: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+        timeout: httpx.Timeout | None = None,
+        model: str | None = None,
+        method: str | None = None,
+        check_status: bool = True,
+    ) -> httpx.Response:
+        """POST ``content`` to ``path``; see :meth:`send`."""
+        return await self.send(
+            "POST",
+            path,
+            content,
+            headers=headers,
+            timeout=timeout,
+            model=model,
+            method=method,
+            check_status=check_status,
+        )
+
+    def redact(self, body: bytes, *secrets: SecretLike) -> bytes:
+        """``body`` with :attr:`secrets` (and ``secrets``) masked."""
+        return redact_bytes(body, (*self.secrets, *secrets))
+
+    def describe(self, body: bytes) -> str:
+        """A short one-line text of a reply body for a message, secrets masked: an
+        HTML page's ``<title>`` (or its text), else the body's first characters."""
+        return redact(describe_body(self.redact(body[:ERROR_BODY_KEPT])), *self.secrets)
+
+    def status_error(
+        self, response: httpx.Response, *, model: str | None = None, method: str | None = None
+    ) -> HTTPStatusError:
+        """The error for an HTTP error reply (a redirect, 4xx, 5xx), secrets masked.
+
+        HTTP 429 is :class:`~odoo_async.RateLimited`, with the server's ``Retry-After``.
+        """
+        status = response.status_code
+        phrase = response.reason_phrase or ""
+        body = self.redact(response.content[:ERROR_BODY_KEPT])
+        where = f"{self.base_url}{response.request.url.path}"
+        message = f"HTTP {status} {phrase} from {where}: {self.describe(body)}"
+        if 300 <= status < 400:
+            location = response.headers.get("location", "?")
+            message = (
+                f"HTTP {status} redirect from {where} to {location}: "
+                "check the URL (scheme, host, path)"
+            )
+        if status == 429:
+            return RateLimited(
+                message,
+                retry_after=parse_retry_after(response.headers.get("retry-after")),
+                body=body,
+                model=model,
+                method=method,
+                url=self.base_url,
+            )
+        return HTTPStatusError(
+            message, status_code=status, body=body, model=model, method=method, url=self.base_url
+        )
 
 
-class HTTPSession:
+class HttpxSession(HTTPSession):
     """One ``httpx.AsyncClient`` shared by a client and all its views."""
 
     def __init__(
@@ -188,7 +204,7 @@ class HTTPSession:
         self._http2 = http2
         self._verify = verify
         self._transport = transport
-        self._headers = {"User-Agent": _USER_AGENT, **(headers or {})}
+        self._headers = {"User-Agent": USER_AGENT, **(headers or {})}
         self._client: httpx.AsyncClient | None = None
         # What post() sends on: the transport itself, when no proxy is set in
         # the environment (httpx would mount one per URL); else the client.
@@ -259,34 +275,6 @@ class HTTPSession:
             self._headers_cache[key] = merged
         return merged
 
-    async def post(
-        self,
-        path: str,
-        content: bytes,
-        *,
-        headers: Mapping[str, str] | None = None,
-        timeout: httpx.Timeout | None = None,
-        model: str | None = None,
-        method: str | None = None,
-        check_status: bool = True,
-    ) -> httpx.Response:
-        """POST ``content`` to ``path``; return a 2xx response or raise.
-
-        With ``check_status=False`` a reply of any status is returned, for a
-        protocol that reads its errors from the body (JSON-2); it calls
-        :meth:`status_error` for the replies it does not understand.
-        """
-        return await self.send(
-            "POST",
-            path,
-            content,
-            headers=headers,
-            timeout=timeout,
-            model=model,
-            method=method,
-            check_status=check_status,
-        )
-
     async def send(
         self,
         http_method: str,
@@ -301,7 +289,7 @@ class HTTPSession:
     ) -> httpx.Response:
         """Send one ``http_method`` request to ``path``; see :meth:`post`."""
         client = self.client
-        trace = _Trace()
+        trace = RequestTrace()
         stats = self.stats
         stats.requests += 1
         stats.bytes_out += len(content)
@@ -330,142 +318,20 @@ class HTTPSession:
             except BaseException:
                 await response.aclose()
                 raise
-        except httpx.TimeoutException as exc:
-            stats.errors += 1
-            raise self._timeout_error(exc, timeout, model, method) from exc
-        except httpx.ConnectError as exc:
-            stats.errors += 1
-            raise ConnectError(
-                f"cannot connect to {self.base_url}: {self._text(exc)}",
-                model=model,
-                method=method,
-                url=self.base_url,
-            ) from exc
-        except (httpx.LocalProtocolError, httpx.UnsupportedProtocol) as exc:
-            # Our own request is unsendable (a bad header, a bad URL scheme): it
-            # would fail the same way again, so it must never be retried. A
-            # ProtocolError without a status is never retried; the client's
-            # retry loop counts it in stats.errors.
-            raise ProtocolError(
-                f"the request to {self.base_url}{path} cannot be sent: "
-                f"{type(exc).__name__}: {self._text(exc)}",
-                model=model,
-                method=method,
-            ) from exc
-        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-            stats.errors += 1
-            stale = trace.stale
-            raise ConnectionDropped(
-                f"the connection to {self.base_url} was closed before a reply was read "
-                f"({self._text(exc)})",
-                stale_connection=stale,
-                model=model,
-                method=method,
-                url=self.base_url,
-            ) from exc
-        except httpx.TransportError as exc:
-            stats.errors += 1
-            raise TransportError(
-                f"HTTP transport error talking to {self.base_url}: "
-                f"{type(exc).__name__}({self._text(exc)!r})",
-                model=model,
-                method=method,
-                url=self.base_url,
-            ) from exc
-        except httpx.DecodingError as exc:
-            # A body that does not match its Content-Encoding (a proxy's page
-            # labelled gzip). Counted in stats.errors by the client's retry loop,
-            # like every error that is not a TransportError.
-            status = response.status_code if response is not None else None
-            headers = response.headers if response is not None else httpx.Headers()
-            encoding = headers.get("content-encoding", "?")
-            raise ProtocolError(
-                f"the reply from {self.base_url}{path} (HTTP {status or '?'}, "
-                f"Content-Encoding: {encoding}) cannot be decoded: {self._text(exc)}",
-                status_code=status,
-                content_type=headers.get("content-type"),
-                model=model,
-                method=method,
-            ) from exc
         except httpx.RequestError as exc:
-            stats.errors += 1
-            raise TransportError(
-                f"HTTP request error talking to {self.base_url}: "
-                f"{type(exc).__name__}({self._text(exc)!r})",
+            failure = Failure(
+                base_url=self.base_url,
+                path=path,
+                text=redact(str(exc), *self.secrets),
                 model=model,
                 method=method,
-                url=self.base_url,
-            ) from exc
+                timeout=timeout or self.timeout,
+                stale=trace.stale,
+                response=response,
+            )
+            raise map_request_error(exc, failure) from exc
         body = response.content
         stats.bytes_in += len(body)
         if check_status and response.status_code >= 300:
             raise self.status_error(response, model=model, method=method)
         return response
-
-    def status_error(
-        self, response: httpx.Response, *, model: str | None = None, method: str | None = None
-    ) -> HTTPStatusError:
-        """The error for an HTTP error reply (counted in ``stats.errors``), secrets masked."""
-        self.stats.errors += 1
-        return self._status_error(response, response.content, model, method)
-
-    def _text(self, exc: Exception) -> str:
-        """``str(exc)`` with the secrets masked (a bad header may echo one)."""
-        return redact(str(exc), *self.secrets)
-
-    def _timeout_error(
-        self,
-        exc: httpx.TimeoutException,
-        timeout: httpx.Timeout | None,
-        model: str | None,
-        method: str | None,
-    ) -> RequestTimeout:
-        limit = {
-            httpx.ConnectTimeout: "connect",
-            httpx.ReadTimeout: "read",
-            httpx.WriteTimeout: "write",
-            httpx.PoolTimeout: "pool",
-        }.get(type(exc), "read")
-        effective = timeout or self.timeout
-        seconds: float | None = getattr(effective, limit, None)
-        shown = f"{seconds:g} s" if seconds is not None else "no limit"
-        return RequestTimeout(
-            f"{limit} timeout ({shown}) talking to {self.base_url}",
-            limit=limit,
-            seconds=seconds,
-            model=model,
-            method=method,
-            url=self.base_url,
-        )
-
-    def _status_error(
-        self, response: httpx.Response, body: bytes, model: str | None, method: str | None
-    ) -> HTTPStatusError:
-        status = response.status_code
-        phrase = response.reason_phrase or ""
-        body = redact_bytes(body[:_BODY_KEEP], self.secrets)
-        text = redact(describe_body(body), *self.secrets)
-        message = f"HTTP {status} {phrase} from {self.base_url}{response.request.url.path}: {text}"
-        if 300 <= status < 400:
-            location = response.headers.get("location", "?")
-            message = (
-                f"HTTP {status} redirect from {self.base_url}{response.request.url.path} to "
-                f"{location}: check the URL (scheme, host, path)"
-            )
-        if status == 429:
-            return RateLimited(
-                message,
-                retry_after=parse_retry_after(response.headers.get("retry-after")),
-                body=body[:_BODY_KEEP],
-                model=model,
-                method=method,
-                url=self.base_url,
-            )
-        return HTTPStatusError(
-            message,
-            status_code=status,
-            body=body[:_BODY_KEEP],
-            model=model,
-            method=method,
-            url=self.base_url,
-        )

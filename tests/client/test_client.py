@@ -586,7 +586,7 @@ async def test_secret_echoed_by_a_proxy_is_masked(response: httpx.Response) -> N
     ],
 )
 def test_parse_server_version(info: dict[str, Any], expected: tuple[int, ...]) -> None:
-    from odoo_async._client._client import parse_server_version
+    from odoo_async._protocols._base import parse_server_version
 
     assert parse_server_version(info) == expected
 

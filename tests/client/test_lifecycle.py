@@ -141,22 +141,22 @@ async def test_idle_batchers_go_away() -> None:
         for n in range(300):
             view = odoo.with_context(request_id=n)
             await view.model("res.partner").get(1, ["name"])
-        assert len(odoo._shared_cache.batchers) == 0
+        assert len(odoo.caches.batchers) == 0
         # a batcher in use is kept while it is busy
         pending = asyncio.ensure_future(odoo.model("res.partner").get(1, ["name"]))
         await asyncio.sleep(0)
-        assert len(odoo._shared_cache.batchers) == 1
+        assert len(odoo.caches.batchers) == 1
         await pending
-        assert len(odoo._shared_cache.batchers) == 0
+        assert len(odoo.caches.batchers) == 0
 
 
 async def test_the_fields_get_cache_has_a_size_limit() -> None:
     fake = FakeOdoo(db="odoo", partners=5)
     async with connect(fake) as odoo:
-        limit = odoo._shared_cache.fields_get.max_size
+        limit = odoo.caches.fields_get.max_size
         for n in range(limit + 50):
             await odoo.with_context(request_id=n).model("res.partner").fields_get(["name"])
-        assert len(odoo._shared_cache.fields_get) == limit
+        assert len(odoo.caches.fields_get) == limit
         # the most recent entries are the ones kept
         calls = fake.count(method="fields_get")
         await odoo.with_context(request_id=limit + 49).model("res.partner").fields_get(["name"])

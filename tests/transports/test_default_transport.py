@@ -35,8 +35,9 @@ from odoo_async import (
     RequestTimeout,
     RetryPolicy,
 )
+from odoo_async._config import LIMITS as DEFAULT_LIMITS
+from odoo_async._transports import make_transport
 from odoo_async._transports._aiohttp import AiohttpTransport
-from odoo_async._transports._session import DEFAULT_LIMITS, make_transport
 from odoo_async.testing import FakeOdoo
 
 NAMES = ["aiohttp", "httpx", "pooled"]

@@ -13,7 +13,7 @@ from conftest import Sleeps
 from odoo_async import AsyncOdoo, ConnectionDropped, RetryPolicy
 from odoo_async._protocols._base import Credentials
 from odoo_async._protocols._jsonrpc import JsonRpcProtocol
-from odoo_async._transports._session import _Trace
+from odoo_async._transports._trace import RequestTrace
 
 REPLY = b'{"jsonrpc": "2.0", "id": 1, "result": {"server_version": "17.0"}}'
 
@@ -124,7 +124,7 @@ async def test_a_stale_connection_is_retried_once_even_for_writes(policy: RetryP
     ],
 )
 async def test_trace_decides_what_is_stale(events: list[str], stale: bool) -> None:
-    trace = _Trace()
+    trace = RequestTrace()
     for name in events:
         await trace(name, {})
     assert trace.stale is stale

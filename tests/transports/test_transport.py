@@ -38,7 +38,7 @@ from odoo_async import (
     RetryPolicy,
 )
 from odoo_async._transports._pooled import PooledTransport
-from odoo_async._transports._session import _Trace
+from odoo_async._transports._trace import RequestTrace
 from odoo_async.testing import FakeOdoo
 
 
@@ -305,7 +305,7 @@ async def test_a_pooled_connection_closed_under_the_write_is_stale(
             if name == "http11.send_request_headers.started":
                 pooled.abort()
 
-        trace = _Trace()
+        trace = RequestTrace()
         recorder = Recorder(then=close_now)
 
         async def both(name: str, info: Mapping[str, Any]) -> None:
