@@ -41,7 +41,7 @@ error (see :func:`redact`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._secret import SecretLike, reveal
@@ -101,6 +101,11 @@ def _located(message: str, model: str | None, method: str | None) -> str:
 
 class OdooError(Exception):
     """Root of every error odoo_async raises about Odoo or the way to it."""
+
+    #: Set on the error a list ``create()`` raises when some of its chunks went
+    #: in: the id created for each record given, in order, or ``None`` where its
+    #: chunk failed (a chunk is one transaction: all or nothing). Empty otherwise.
+    created_ids: Sequence[int | None] = ()
 
 
 class AuthenticationError(OdooError):

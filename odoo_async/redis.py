@@ -63,7 +63,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import os
 import random
 import secrets
@@ -76,6 +75,8 @@ from typing import Any, Final, Literal
 
 import anyio
 
+from ._check import check_choice, check_int, check_number, check_str
+from ._config import LEASE_SECONDS, REDIS_RETRY_SECONDS, REDIS_TIMEOUT
 from ._errors import BudgetUnavailable, RequestTimeout, redact
 
 try:
@@ -220,37 +221,28 @@ class RedisBudget:
         rate_limit: float | None = None,
         burst: float | None = None,
         max_concurrency: int | None = None,
-        lease_seconds: float = 30.0,
+        lease_seconds: float = LEASE_SECONDS,
         fallback: Literal["local"] | None = None,
-        timeout: float = 2.0,
-        retry_seconds: float = 1.0,
+        timeout: float = REDIS_TIMEOUT,
+        retry_seconds: float = REDIS_RETRY_SECONDS,
     ) -> None:
         if not isinstance(url, str) or not url.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError(
                 f"url must be a redis://, rediss:// or unix:// URL, got {_mask(url)!r}"
             )
-        if not isinstance(key, str) or not key:
-            raise ValueError(f"key must be a non-empty string naming the budget, got {key!r}")
-        if rate_limit is not None:
-            rate_limit = _positive("rate_limit", rate_limit)
-        if burst is not None:
-            if rate_limit is None:
-                raise ValueError("burst needs rate_limit")
-            burst = _positive("burst", burst)
-            if burst < 1:
-                raise ValueError(f"burst must be >= 1, got {burst!r}")
-        if max_concurrency is not None and (
-            isinstance(max_concurrency, bool)
-            or not isinstance(max_concurrency, int)
-            or max_concurrency < 1
-        ):
-            raise ValueError(
-                f"max_concurrency must be an int >= 1 or None, got {max_concurrency!r}"
-            )
+        check_str("key", key, accepted="a non-empty string naming the budget")
+        check_number("rate_limit", rate_limit, above=True, none=True)
+        if burst is not None and rate_limit is None:
+            raise ValueError("burst needs rate_limit")
+        check_number("burst", burst, minimum=1, none=True)
+        check_int("max_concurrency", max_concurrency, minimum=1, none=True)
         if rate_limit is None and max_concurrency is None:
             raise ValueError("give rate_limit=, max_concurrency= or both")
-        if fallback not in (None, "local"):
-            raise ValueError(f"fallback must be None or 'local', got {fallback!r}")
+        if fallback is not None:
+            check_choice("fallback", fallback, ("local",), accepted="None or 'local'")
+        check_number("lease_seconds", lease_seconds, above=True)
+        check_number("timeout", timeout, above=True)
+        check_number("retry_seconds", retry_seconds)
         self._url = url
         self._shown_url = _mask(url)
         self._password = urllib.parse.urlsplit(url).password
@@ -258,10 +250,10 @@ class RedisBudget:
         self._rate = rate_limit
         self._burst = (max(1.0, rate_limit) if burst is None else burst) if rate_limit else None
         self._max = max_concurrency
-        self._lease = _positive("lease_seconds", lease_seconds)
+        self._lease = float(lease_seconds)
         self._fallback = fallback
-        self._timeout = _positive("timeout", timeout)
-        self._retry_seconds = _positive("retry_seconds", retry_seconds, zero=True)
+        self._timeout = float(timeout)
+        self._retry_seconds = float(retry_seconds)
         # one hash tag: both keys live on one Redis Cluster node, as one script needs
         self._slots_key = f"{{{key}}}:slots"
         self._rate_key = f"{{{key}}}:rate"
@@ -586,14 +578,6 @@ class _waiting_for:
 
 def _left(deadline: float | None) -> float | None:
     return None if deadline is None else max(0.0, deadline - time.monotonic())
-
-
-def _positive(name: str, value: float, *, zero: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
-    if not math.isfinite(value) or value < 0 or (value == 0 and not zero):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return float(value)
 
 
 def _mask(url: Any) -> str:

@@ -23,7 +23,6 @@ its local budget, then the shared one if any.
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -31,6 +30,8 @@ from types import TracebackType
 from typing import Any, Protocol, runtime_checkable
 
 import anyio
+
+from odoo_async._check import check_int, check_number
 
 __all__ = ["Budget", "Budgets", "ConcurrencyLimiter", "LocalBudget", "TokenBucket"]
 
@@ -84,16 +85,10 @@ class TokenBucket:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = anyio.sleep,
     ) -> None:
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)):
-            raise TypeError(f"rate must be a number, not {type(rate).__name__}")
-        if not math.isfinite(rate) or rate <= 0:
-            raise ValueError(f"rate must be a finite number > 0, got {rate!r}")
+        check_number("rate", rate, above=True)
+        check_number("burst", burst, minimum=1, none=True)
         if burst is None:
             burst = max(1.0, float(rate))
-        elif isinstance(burst, bool) or not isinstance(burst, (int, float)):
-            raise TypeError(f"burst must be a number, not {type(burst).__name__}")
-        if not math.isfinite(burst) or burst < 1:
-            raise ValueError(f"burst must be a finite number >= 1, got {burst!r}")
         self._rate = float(rate)
         self._burst = float(burst)
         self._clock = clock
@@ -197,13 +192,7 @@ class ConcurrencyLimiter:
     """
 
     def __init__(self, max_concurrency: int | None) -> None:
-        if max_concurrency is not None:
-            if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
-                raise TypeError(
-                    f"max_concurrency must be an int or None, not {type(max_concurrency).__name__}"
-                )
-            if max_concurrency < 1:
-                raise ValueError(f"max_concurrency must be >= 1 or None, got {max_concurrency!r}")
+        check_int("max_concurrency", max_concurrency, minimum=1, none=True)
         self._max = max_concurrency
         self._taken = 0  # slots held, or handed to a waiter that has not resumed yet
         self._waiters: deque[asyncio.Future[None]] = deque()

@@ -30,6 +30,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
+from odoo_async._check import check_int, check_number
+
 __all__ = [
     "Concurrency",
     "ExportTuning",
@@ -84,6 +86,7 @@ class ExportTuning:
     window_fill: float = 0.9
 
     def __post_init__(self) -> None:
+        where = "ExportTuning"
         for name in (
             "first_page",
             "min_page_size",
@@ -92,22 +95,19 @@ class ExportTuning:
             "in_flight_cap",
             "samples",
         ):
-            if getattr(self, name) < 1:
-                raise ValueError(f"ExportTuning: {name} must be at least 1")
-        if self.page_size is not None and self.page_size < 1:
-            raise ValueError(f"ExportTuning: page_size must be at least 1, got {self.page_size}")
-        if self.max_in_flight is not None and self.max_in_flight < 1:
-            raise ValueError(
-                f"ExportTuning: max_in_flight must be at least 1, got {self.max_in_flight}"
-            )
+            check_int(name, getattr(self, name), minimum=1, where=where)
+        check_int("page_size", self.page_size, minimum=1, none=True, where=where)
+        check_int("max_in_flight", self.max_in_flight, minimum=1, none=True, where=where)
         if self.min_page_size > self.max_page_size:
-            raise ValueError("ExportTuning: min_page_size must not exceed max_page_size")
-        if not 0 < self.overhead_share < 1:
-            raise ValueError("ExportTuning: overhead_share must be between 0 and 1")
-        if not 0 < self.serial_gap < 1:
-            raise ValueError("ExportTuning: serial_gap must be between 0 and 1")
-        if self.fixed_guess < 0:
-            raise ValueError("ExportTuning: fixed_guess must be >= 0")
+            raise ValueError(f"{where}: min_page_size must not exceed max_page_size")
+        between = "a number between 0 and 1"
+        for name in ("overhead_share", "serial_gap"):
+            value = check_number(
+                name, getattr(self, name), above=True, accepted=between, where=where
+            )
+            if value >= 1:
+                raise ValueError(f"{where}: {name} must be {between}, got {value!r}")
+        check_number("fixed_guess", self.fixed_guess, where=where)
 
 
 def page_size_for(

@@ -16,6 +16,7 @@ import copy
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
+from odoo_async._config import BATCH_SIZE, BATCH_WINDOW
 from odoo_async._errors import MissingError
 
 from ._order import chunked
@@ -63,8 +64,8 @@ class ReadBatcher(Generic[Row]):
         read_ids: Callable[[list[int]], Awaitable[Sequence[Row | RowError]]],
         *,
         model: str,
-        batch_size: int = 500,
-        window: float = 0.0,
+        batch_size: int = BATCH_SIZE,
+        window: float = BATCH_WINDOW,
         on_idle: Callable[[], object] | None = None,
     ) -> None:
         if batch_size < 1:

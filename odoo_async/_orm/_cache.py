@@ -13,13 +13,12 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any, Generic, TypeVar
 
-__all__ = ["DEFAULT_MAX_FIELDS_GET", "ClientCaches", "LRUCache"]
+from odoo_async._config import MAX_FIELDS_GET
+
+__all__ = ["ClientCaches", "LRUCache"]
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
-
-#: ``fields_get`` answers kept per client (per model, arguments and context).
-DEFAULT_MAX_FIELDS_GET = 256
 
 
 class LRUCache(Generic[K, V]):
@@ -53,7 +52,7 @@ class LRUCache(Generic[K, V]):
 class ClientCaches:
     """What one client caches for its repositories, shared by all its views."""
 
-    def __init__(self, *, max_fields_get: int = DEFAULT_MAX_FIELDS_GET) -> None:
+    def __init__(self, *, max_fields_get: int = MAX_FIELDS_GET) -> None:
         #: Read batchers by what their reads share; only busy ones are kept.
         self.batchers: dict[Hashable, Any] = {}
         #: ``fields_get`` answers (futures, shared by concurrent callers).

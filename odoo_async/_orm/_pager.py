@@ -55,6 +55,7 @@ from odoo_async._check import (
     check_offset,
     check_str,
 )
+from odoo_async._config import OFFSET_PAGE_SIZE, PREFETCH
 
 from ._adaptive import (
     ExportTuning,
@@ -71,10 +72,8 @@ from ._domain import as_single_term
 from ._gather import gather_or_cancel
 from ._order import is_id_order, plan_pages, stable_order
 
-__all__ = ["OFFSET_PAGE_SIZE", "SearchReadPager"]
+__all__ = ["SearchReadPager"]
 
-#: Page size of offset pagination when none is given (every OFFSET makes Odoo skip rows).
-OFFSET_PAGE_SIZE = 2_000
 
 Row = TypeVar("Row")
 
@@ -97,7 +96,7 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
         order: str | None = None,
         page_size: int | None = None,
         keyset: bool = False,
-        prefetch: int = 2,
+        prefetch: int = PREFETCH,
         max_in_flight: int | None = None,
         row_id: Callable[[Row], int],
         ready: Callable[[], Awaitable[Any]] | None = None,

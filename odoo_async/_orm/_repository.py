@@ -27,7 +27,8 @@ from odoo_async._check import (
     check_offset,
     check_str,
 )
-from odoo_async._errors import ProtocolError, RecordDecodeError
+from odoo_async._config import BATCH_SIZE, BATCH_WINDOW, GET_BATCH_SIZE, PREFETCH
+from odoo_async._errors import OdooError, ProtocolError, RecordDecodeError
 from odoo_async._values import to_odoo_values
 
 from ._adaptive import ExportTuning
@@ -48,16 +49,10 @@ from ._records import (
     record_fields,
 )
 
-__all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_PAGE_SIZE", "AsyncModel"]
+__all__ = ["AsyncModel"]
 
 Row = TypeVar("Row")
 
-DEFAULT_BATCH_SIZE = 500
-#: Ids of the read behind a batch of ``get()`` calls when no ``batch_size`` is given:
-#: as a long ``read()``, up to 1,000 ids go in one call (one login plus one read
-#: serves 1,000 ``get()``s issued at once).
-GET_BATCH_SIZE = 1_000
-DEFAULT_PAGE_SIZE = 500
 
 _ROWS = msgspec.json.Decoder(list[dict[str, Any]])
 _IDS = msgspec.json.Decoder(list[int])
@@ -81,18 +76,15 @@ class AsyncModel(Generic[Row]):
         model: str | type[Record],
         *,
         batch_size: int | None = None,
-        batch_window: float = 0.0,
+        batch_window: float = BATCH_WINDOW,
     ) -> None:
-        if isinstance(model, str):
-            if not model:
-                raise ValueError("model must be a model name such as 'res.partner'")
-            self.name = model
-            self.record_type: type[Record] | None = None
-        elif isinstance(model, type) and issubclass(model, Record):
+        self.record_type: type[Record] | None = None
+        if isinstance(model, type) and issubclass(model, Record):
             self.name = model_of(model)
             self.record_type = model
         else:
-            raise TypeError(f"model must be a model name or a Record class, got {model!r}")
+            accepted = "a model name such as 'res.partner' or a Record class"
+            self.name = check_str("model", model, accepted=accepted)
         check_int("batch_size", batch_size, minimum=1, none=True)
         check_number("batch_window", batch_window)
         self.odoo = odoo
@@ -102,7 +94,7 @@ class AsyncModel(Generic[Row]):
     @property
     def batch_size(self) -> int:
         """Records of one ``create`` RPC (500 unless given)."""
-        return DEFAULT_BATCH_SIZE if self._batch_size is None else self._batch_size
+        return BATCH_SIZE if self._batch_size is None else self._batch_size
 
     @batch_size.setter
     def batch_size(self, value: int) -> None:
@@ -303,7 +295,7 @@ class AsyncModel(Generic[Row]):
         order: str | None = None,
         page_size: int | None = None,
         keyset: bool = False,
-        prefetch: int = 2,
+        prefetch: int = PREFETCH,
         max_in_flight: int | None = None,
     ) -> SearchReadPager[Row]:
         """Rows matching ``domain``, paged: await it or iterate it (:class:`SearchReadPager`).
@@ -545,10 +537,12 @@ class AsyncModel(Generic[Row]):
         once, then one at a time on a server that runs one request at a time
         (a threaded Odoo; concurrent creates only slow it down), several on
         one that runs them side by side. If a chunk fails, other chunks may
-        have been created: the first error is raised,
-        with ``error.created_ids``, a list as long as ``values`` holding the id
-        created for each of them or ``None``, so a sync job can tell exactly
-        which records went in.
+        have been created: the first error is raised with
+        :attr:`OdooError.created_ids <odoo_async.OdooError.created_ids>`, a list
+        as long as ``values`` holding the id created for each of them or ``None``,
+        so a sync job can tell exactly which records went in. (A failure that is
+        no :class:`OdooError`, such as a value JSON cannot carry, comes as an
+        ``OdooError`` raised from it once some records went in.)
         """
         if isinstance(values, (Mapping, Record)):
             encoded = await self._encode_create(values)
@@ -583,13 +577,7 @@ class AsyncModel(Generic[Row]):
             created: list[int | None] = []
             for chunk, result in zip(chunks, results, strict=True):
                 created.extend(result if isinstance(result, list) else [None] * len(chunk))
-            error = failures[0]
-            error.created_ids = created  # type: ignore[attr-defined]
-            done = sum(i is not None for i in created)
-            add_note = getattr(error, "add_note", None)  # Python 3.11+
-            if add_note is not None:
-                add_note(f"{done} of {len(batch)} {self.name} records were created (.created_ids)")
-            raise error
+            raise _partial_create_error(self.name, failures[0], created)
         return [i for result in results if isinstance(result, list) for i in result]
 
     async def _encode_create(self, values: Mapping[str, Any] | Record) -> dict[str, Any]:
@@ -618,3 +606,23 @@ class AsyncModel(Generic[Row]):
         """Delete the records of ``ids``."""
         wanted = check_ids(ids, where=f"{self.name}.unlink")
         return bool(await self.odoo.execute_kw(self.name, "unlink", [wanted]))
+
+
+def _partial_create_error(
+    model: str, failure: BaseException, created: list[int | None]
+) -> BaseException:
+    """The error a list ``create()`` raises, telling which records went in."""
+    done = sum(i is not None for i in created)
+    note = f"{done} of {len(created)} {model} records were created (.created_ids)"
+    if isinstance(failure, OdooError):
+        error = failure
+    elif not done:
+        return failure
+    else:
+        error = OdooError(f"{model}.create: {note}; then {type(failure).__name__}: {failure}")
+        error.__cause__ = failure
+    error.created_ids = created
+    add_note = getattr(error, "add_note", None)  # Python 3.11+
+    if add_note is not None:
+        add_note(note)
+    return error

@@ -21,6 +21,7 @@ from odoo_async import (
     HTTPStatusError,
     Many2one,
     MissingError,
+    OdooError,
     Record,
     RecordDecodeError,
     RetryPolicy,
@@ -496,7 +497,7 @@ async def test_failed_chunk_reports_which_records_were_created(
     ]
     with pytest.raises(RPCError) as info:
         await partners.create(rows)
-    created = info.value.created_ids  # type: ignore[attr-defined]
+    created = info.value.created_ids
     assert len(created) == 5
     assert created[2] is None
     assert created[3] is None, "the failed chunk created nothing (one transaction)"
@@ -563,3 +564,16 @@ async def test_a_many2one_a_user_holds_goes_into_domains_and_writes(odoo: AsyncO
     assert row["parent_id"][0] == me.id
     new_id = await plain.create({"name": "Held values", "country_id": me.country_id})
     assert (await plain.read([new_id], ["country_id"]))[0]["country_id"][0] == me.country_id.id
+
+
+def test_a_failure_that_is_no_odoo_error_after_records_went_in_still_says_which() -> None:
+    from odoo_async._orm._repository import _partial_create_error
+
+    cause = TypeError("cannot encode the call's arguments as JSON")
+    error = _partial_create_error("res.partner", cause, [7, None])
+    assert isinstance(error, OdooError)
+    assert error.created_ids == [7, None]
+    assert error.__cause__ is cause
+    assert "1 of 2 res.partner records were created" in str(error)
+    # nothing went in: the error is raised as it is
+    assert _partial_create_error("res.partner", cause, [None, None]) is cause

@@ -40,6 +40,7 @@ def client(fake: FakeOdoo, budget: RedisBudget, **options: Any) -> AsyncOdoo:
     [
         ({"url": "http://x", "key": "k", "rate_limit": 1}, ValueError, "redis://"),
         ({"key": "", "rate_limit": 1}, ValueError, "key"),
+        ({"key": 7, "rate_limit": 1}, TypeError, "key"),
         ({"key": "k"}, ValueError, "rate_limit=, max_concurrency="),
         ({"key": "k", "rate_limit": 0}, ValueError, "rate_limit"),
         ({"key": "k", "rate_limit": float("inf")}, ValueError, "rate_limit"),
@@ -47,8 +48,8 @@ def client(fake: FakeOdoo, budget: RedisBudget, **options: Any) -> AsyncOdoo:
         ({"key": "k", "rate_limit": 5, "burst": 0.5}, ValueError, "burst"),
         ({"key": "k", "burst": 5, "max_concurrency": 1}, ValueError, "burst needs rate_limit"),
         ({"key": "k", "max_concurrency": 0}, ValueError, "max_concurrency"),
-        ({"key": "k", "max_concurrency": 2.5}, ValueError, "max_concurrency"),
-        ({"key": "k", "max_concurrency": True}, ValueError, "max_concurrency"),
+        ({"key": "k", "max_concurrency": 2.5}, TypeError, "max_concurrency"),
+        ({"key": "k", "max_concurrency": True}, TypeError, "max_concurrency"),
         ({"key": "k", "max_concurrency": 1, "lease_seconds": 0}, ValueError, "lease_seconds"),
         ({"key": "k", "max_concurrency": 1, "fallback": "none"}, ValueError, "fallback"),
         ({"key": "k", "max_concurrency": 1, "timeout": -1}, ValueError, "timeout"),
