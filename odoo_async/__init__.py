@@ -1,7 +1,18 @@
 """odoo_async: an asyncio client for Odoo's external API.
 
 Everything a user needs is importable from here; the modules behind it are
-private.
+private, one subpackage per layer, each importing only the layers below it::
+
+    _config, _check, _errors, _secret, _stats, _values   defaults, checks, errors, wire values
+    _transports/   the HTTP session (public type HTTPSession) and the transports
+    _protocols/    the wire protocols (public type WireProtocol) and their registry
+    _orm/          repositories, domains, commands, records, the fetch engine
+    _client/       AsyncOdoo, its retry loop and rules, its limits
+    redis          RedisBudget (the ``redis`` extra)
+    jobs/, cli/    export, sync, import, bench and the command: public names only
+    testing/       the Odoo test double: imports nothing of the client
+
+Public names report ``odoo_async`` as their module, as in tracebacks and docs.
 """
 
 from ._client._client import DEFAULT_MAX_CONCURRENCY, AsyncOdoo
@@ -32,12 +43,14 @@ from ._errors import (
     WrongEventLoopError,
 )
 from ._orm._batcher import ReadBatcher, RowError
+from ._orm._caller import ModelClient
 from ._orm._command import Command
-from ._orm._domain import Domain, F, Field, normalize_domain
+from ._orm._domain import Domain, DomainLike, F, Field, normalize_domain
 from ._orm._pager import SearchReadPager
 from ._orm._records import Many2one, Record
 from ._orm._records_gen import record_class_from_fields_get, record_source_from_fields_get
 from ._orm._repository import AsyncModel
+from ._protocols import PROTOCOLS
 from ._protocols._auto import AutoProtocol
 from ._protocols._base import Credentials, WireProtocol
 from ._protocols._json2 import Json2Protocol
@@ -48,12 +61,14 @@ from ._secret import Secret
 from ._stats import ClientStats
 from ._transports._pooled import PooledTransport
 from ._transports._retry_after import parse_retry_after
+from ._transports._session import HTTPSession
 from ._values import to_odoo, to_odoo_values
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_MAX_CONCURRENCY",
+    "PROTOCOLS",
     "READ_ONLY_METHODS",
     "AccessDenied",
     "AccessError",
@@ -73,13 +88,16 @@ __all__ = [
     "Credentials",
     "Domain",
     "DomainError",
+    "DomainLike",
     "F",
     "Field",
+    "HTTPSession",
     "HTTPStatusError",
     "Json2Protocol",
     "JsonRpcProtocol",
     "Many2one",
     "MissingError",
+    "ModelClient",
     "OdooError",
     "PooledTransport",
     "ProtocolError",
@@ -110,3 +128,10 @@ __all__ = [
     "to_odoo",
     "to_odoo_values",
 ]
+
+# Public names report the public path (tracebacks, reprs, docs), as httpx's do.
+for _name in __all__:
+    _value = globals()[_name]
+    if isinstance(_value, type) or (callable(_value) and hasattr(_value, "__code__")):
+        _value.__module__ = __name__
+del _name, _value

@@ -15,7 +15,7 @@ __all__ = ["main"]
 def main() -> None:
     """The console entry point."""
     try:
-        from ._main import cli
+        from ._commands import cli
     except ImportError as exc:  # click or rich missing
         print(
             f"odoo-async needs the 'cli' extra ({exc.name} is missing): "

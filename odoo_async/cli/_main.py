@@ -20,8 +20,7 @@ from typing import Any, TypeVar
 
 import click
 
-from odoo_async import AsyncOdoo, OdooError, __version__
-from odoo_async._protocols import PROTOCOLS
+from odoo_async import PROTOCOLS, AsyncOdoo, OdooError, __version__
 
 __all__ = ["CliError", "Connection", "cli", "connection_options", "parse_json", "run"]
 
@@ -180,14 +179,3 @@ def call(
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
 
     run(job)
-
-
-def _register() -> None:
-    from . import _data, _fake, _load
-
-    for module in (_data, _load, _fake):
-        for command in module.COMMANDS:
-            cli.add_command(command)
-
-
-_register()

@@ -20,8 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from odoo_async._client._client import AsyncOdoo
-from odoo_async._errors import HTTPStatusError, OdooError, RequestTimeout, RPCError
+from odoo_async import AsyncOdoo, HTTPStatusError, OdooError, RequestTimeout, RPCError
 
 from ._progress import Meter, ProgressCallback
 

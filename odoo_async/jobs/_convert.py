@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from odoo_async._orm._command import Command
+from odoo_async import Command
 
 __all__ = [
     "NOT_IMPORTED",

@@ -12,7 +12,7 @@ Rows that fail one by one never raise: they are reported (``UpsertReport.failed`
 
 from __future__ import annotations
 
-from odoo_async._errors import OdooError
+from odoo_async import OdooError
 
 __all__ = ["CheckpointError", "FileFormatError", "JobError"]
 

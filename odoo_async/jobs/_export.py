@@ -41,8 +41,7 @@ from typing import Any
 
 import msgspec
 
-from odoo_async._orm._domain import DomainLike, as_single_term, normalize_domain
-from odoo_async._orm._repository import AsyncModel
+from odoo_async import AsyncModel, Domain, DomainLike, normalize_domain
 
 from ._convert import export_row
 from ._errors import CheckpointError, JobError
@@ -130,7 +129,7 @@ def _and(domain: list[Any], extra: list[Any]) -> list[Any]:
         return domain
     if not domain:
         return extra
-    return ["&", *as_single_term(extra), *as_single_term(domain)]
+    return (Domain(extra) & Domain(domain)).to_list()
 
 
 def id_range_domain(id_range: tuple[int | None, int | None] | None) -> list[Any]:

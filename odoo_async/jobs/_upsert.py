@@ -32,8 +32,14 @@ from typing import Any
 
 import msgspec
 
-from odoo_async._errors import AccessDenied, AccessError, AuthenticationError, OdooError, RPCError
-from odoo_async._orm._repository import AsyncModel
+from odoo_async import (
+    AccessDenied,
+    AccessError,
+    AsyncModel,
+    AuthenticationError,
+    OdooError,
+    RPCError,
+)
 
 from ._convert import (
     NOT_IMPORTED,
