@@ -9,11 +9,8 @@ share all of that and differ only in what they send.
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import ssl
-import time
-import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
@@ -37,10 +34,8 @@ from odoo_async._check import (
 from odoo_async._config import LIMITS, MAX_CONCURRENCY, TIMEOUT
 from odoo_async._errors import (
     AuthenticationError,
-    ClientClosedError,
     OdooError,
     ProtocolError,
-    WrongEventLoopError,
 )
 from odoo_async._orm._cache import ClientCaches
 from odoo_async._orm._repository import AsyncModel
@@ -53,8 +48,9 @@ from odoo_async._transports import ACCEPTED as TRANSPORTS_ACCEPTED
 from odoo_async._transports import TRANSPORTS
 from odoo_async._transports._session import HttpxSession
 
-from ._limits import Budget, Budgets, ConcurrencyLimiter, LocalBudget, TokenBucket
-from ._retry import RetryPolicy, check_retry, retry_decision
+from ._core import Core, decoder_for, single_flight
+from ._limits import Budget, ConcurrencyLimiter, TokenBucket
+from ._retry import RetryPolicy, check_retry
 
 if TYPE_CHECKING:
     from odoo_async._orm._records import Record
@@ -64,7 +60,6 @@ __all__ = ["DEFAULT_MAX_CONCURRENCY", "AsyncOdoo"]
 T = TypeVar("T")
 R = TypeVar("R", bound="Record")
 
-logger = logging.getLogger("odoo_async")
 
 #: In-flight calls per client. A stock Odoo 17 (threaded, ``db_maxconn=64``)
 #: answers HTTP 500 past about 60 simultaneous requests; 32 stays well below.
@@ -72,65 +67,6 @@ DEFAULT_MAX_CONCURRENCY = MAX_CONCURRENCY
 
 _UNSET: Any = object()
 _VERIFY = (bool, str, os.PathLike, ssl.SSLContext)
-_decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
-
-
-def decoder_for(result_type: Any) -> msgspec.json.Decoder[Any]:
-    """One cached msgspec decoder per result type."""
-    decoder = _decoders.get(result_type)
-    if decoder is None:
-        decoder = _decoders[result_type] = msgspec.json.Decoder(result_type)
-    return decoder
-
-
-class _Core:
-    """What every view of one client shares."""
-
-    def __init__(
-        self,
-        *,
-        http: HttpxSession,
-        protocol: WireProtocol,
-        credentials: Credentials,
-        limiter: ConcurrencyLimiter,
-        bucket: TokenBucket | None,
-        budget: Budget | None,
-        stats: ClientStats,
-        sleep: Callable[[float], Awaitable[Any]],
-    ) -> None:
-        self.http = http
-        self.sleep = sleep
-        self.protocol = protocol
-        self.credentials = credentials
-        self.limiter = limiter
-        self.bucket = bucket
-        self.budgets = Budgets(LocalBudget(bucket, limiter), budget)
-        self.stats = stats
-        self.uid: int | None = None
-        self.auth_refused: AuthenticationError | None = None
-        self.auth_task: asyncio.Future[Any] | None = None
-        self.version: dict[str, Any] | None = None
-        self.version_task: asyncio.Future[Any] | None = None
-        self.caches = ClientCaches()
-        #: The event loop that opened the client (a weak reference), set on first use.
-        self.loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
-
-    def open(self) -> _Core:
-        """This core, if the client is open and used from the loop that opened it."""
-        if self.http.closed:
-            raise ClientClosedError("this AsyncOdoo client is closed; create a new one")
-        loop = asyncio.get_running_loop()
-        if self.loop is None:
-            self.loop = weakref.ref(loop)
-        elif self.loop() is not loop:
-            raise WrongEventLoopError(
-                "this AsyncOdoo client belongs to the event loop that opened it and was used "
-                "from another one (each asyncio.run() makes a new loop): its connections and "
-                "limits live in that loop. Create the client inside the loop that uses it: "
-                "one per asyncio.run(), in the app's lifespan, or in a fixture with the same "
-                "loop scope as the tests that use it"
-            )
-        return self
 
 
 class AsyncOdoo:
@@ -168,7 +104,7 @@ class AsyncOdoo:
     is what waits between attempts (tests inject a fake one).
     """
 
-    _core: _Core
+    _core: Core
     _context: dict[str, Any]
     _retry: RetryPolicy
     _timeout: httpx.Timeout | None
@@ -245,7 +181,7 @@ class AsyncOdoo:
                 f"protocol={wire.name!r} needs api_key=: Odoo's JSON-2 API takes API keys, "
                 "not passwords"
             )
-        self._core = _Core(
+        self._core = Core(
             http=http,
             protocol=wire,
             credentials=Credentials(
@@ -411,12 +347,12 @@ class AsyncOdoo:
         """
         core = self._core.open()
         if core.version is None:
-            core.version = await _single_flight(core, "version_task", self._fetch_version)
+            core.version = await single_flight(core, "version_task", self._fetch_version)
         return dict(core.version)
 
     async def _fetch_version(self) -> dict[str, Any]:
         core = self._core
-        raw = await self._attempts(
+        raw = await self._core.attempts(
             lambda timeout: core.protocol.version(core.http, timeout=timeout),
             model=None,
             method="version",
@@ -449,7 +385,7 @@ class AsyncOdoo:
         refused = core.auth_refused
         if refused is not None:  # a fresh exception each time
             raise AuthenticationError(str(refused), db=refused.db, login=refused.login)
-        uid: int = await _single_flight(core, "auth_task", self._login)
+        uid: int = await single_flight(core, "auth_task", self._login)
         return uid
 
     async def _login(self) -> int:
@@ -458,7 +394,7 @@ class AsyncOdoo:
         # A login is replayed only when it cannot have reached Odoo, whatever
         # the view's policy says about idempotence.
         policy = self._retry.replace(idempotent=False) if self._retry.idempotent else self._retry
-        uid = await self._attempts(
+        uid = await self._core.attempts(
             lambda timeout: core.protocol.authenticate(core.http, creds, timeout=timeout),
             model=None,
             method="authenticate",
@@ -569,7 +505,7 @@ class AsyncOdoo:
         core.stats.calls += 1
         uid = core.uid if core.uid is not None else await self.authenticate()
         creds = core.credentials
-        return await self._attempts(
+        return await self._core.attempts(
             lambda t: core.protocol.execute_kw(
                 core.http, creds, uid, model, method, call_args, call_kwargs, timeout=t
             ),
@@ -579,80 +515,6 @@ class AsyncOdoo:
             timeout=_as_timeout(timeout) if timeout is not _UNSET else self._timeout,
             retry=self._retry if retry is _UNSET else (retry or RetryPolicy.NONE),
         )
-
-    async def _attempts(
-        self,
-        send: Callable[[httpx.Timeout | None], Awaitable[T]],
-        *,
-        model: str | None,
-        method: str,
-        idempotent: bool,
-        timeout: httpx.Timeout | None,
-        retry: RetryPolicy,
-    ) -> T:
-        """Run ``send(timeout)`` under the limits, retrying as ``retry`` says.
-
-        ``timeout`` ``None`` means the client's default.
-        """
-        core = self._core
-        policy = retry
-        idempotent = idempotent or policy.idempotent
-        stats = core.stats
-        attempt = 0
-        stale_retried = False
-        while True:
-            permit = await core.budgets.acquire((timeout or core.http.timeout).pool)
-            if core.bucket is not None:
-                stats.rate_limit_wait = core.bucket.wall_waited
-            stats.budget_wait = core.budgets.shared_wait
-            started = time.perf_counter()
-            try:
-                stats.in_flight += 1
-                stats.peak_in_flight = max(stats.peak_in_flight, stats.in_flight)
-                try:
-                    result = await send(timeout)
-                finally:
-                    stats.in_flight -= 1
-                    core.budgets.release(permit)
-            except OdooError as exc:
-                stats.errors += 1
-                decision = retry_decision(
-                    exc,
-                    method=method,
-                    idempotent=idempotent,
-                    attempt=attempt,
-                    policy=policy,
-                    stale_retried=stale_retried,
-                )
-                if logger.isEnabledFor(logging.DEBUG):
-                    logger.debug(
-                        "%s.%s attempt %d failed after %.1f ms: %s: %s (%s)",
-                        model or "common",
-                        method,
-                        attempt + 1 + stale_retried,
-                        (time.perf_counter() - started) * 1000,
-                        type(exc).__name__,
-                        exc,
-                        decision.reason,
-                    )
-                if not decision.retry:
-                    raise
-                stats.retries += 1
-                if decision.free:
-                    stale_retried = True
-                else:
-                    attempt += 1
-                await core.sleep(decision.delay)
-                continue
-            if logger.isEnabledFor(logging.DEBUG):
-                logger.debug(
-                    "%s.%s ok in %.1f ms (attempt %d)",
-                    model or "common",
-                    method,
-                    (time.perf_counter() - started) * 1000,
-                    attempt + 1,
-                )
-            return result
 
     # -- repositories ---------------------------------------------------------
 
@@ -687,25 +549,3 @@ def _as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
     if isinstance(timeout, httpx.Timeout):
         return timeout
     return httpx.Timeout(timeout)
-
-
-async def _single_flight(core: _Core, slot: str, run: Callable[[], Awaitable[T]]) -> T:
-    """Run ``run()`` once for every concurrent caller; each awaits the same outcome.
-
-    The work runs in its own task, so a caller that is cancelled does not
-    cancel it for the others. When it ends, the slot is freed: a failure is
-    not cached here, the next call tries again.
-    """
-    task: asyncio.Future[T] | None = getattr(core, slot)
-    if task is None:
-        task = asyncio.ensure_future(run())
-        setattr(core, slot, task)
-
-        def done(finished: asyncio.Future[T]) -> None:
-            if getattr(core, slot) is finished:
-                setattr(core, slot, None)
-            if not finished.cancelled():
-                finished.exception()  # retrieved: every caller may have gone
-
-        task.add_done_callback(done)
-    return await asyncio.shield(task)

@@ -1,0 +1,196 @@
+"""What every view of one client shares, and the loop every call runs through.
+
+:class:`Core` holds one client's HTTP session, protocol, credentials, login
+state, limits and caches; :meth:`Core.attempts` sends a call under the limits
+and retries it as the pure rules of :mod:`._retry` decide, logging each failed
+attempt. :func:`single_flight` lets concurrent first callers share one login or
+one version request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import weakref
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import httpx
+import msgspec
+
+from odoo_async._errors import (
+    AuthenticationError,
+    ClientClosedError,
+    OdooError,
+    WrongEventLoopError,
+)
+from odoo_async._orm._cache import ClientCaches
+from odoo_async._protocols._base import Credentials, WireProtocol
+from odoo_async._stats import ClientStats
+from odoo_async._transports._session import HttpxSession
+
+from ._limits import Budget, Budgets, ConcurrencyLimiter, LocalBudget, TokenBucket
+from ._retry import RetryPolicy, retry_decision
+
+__all__ = ["Core", "decoder_for", "single_flight"]
+
+T = TypeVar("T")
+
+logger = logging.getLogger("odoo_async")
+
+_decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
+
+
+def decoder_for(result_type: Any) -> msgspec.json.Decoder[Any]:
+    """One cached msgspec decoder per result type."""
+    decoder = _decoders.get(result_type)
+    if decoder is None:
+        decoder = _decoders[result_type] = msgspec.json.Decoder(result_type)
+    return decoder
+
+
+class Core:
+    """What every view of one client shares."""
+
+    def __init__(
+        self,
+        *,
+        http: HttpxSession,
+        protocol: WireProtocol,
+        credentials: Credentials,
+        limiter: ConcurrencyLimiter,
+        bucket: TokenBucket | None,
+        budget: Budget | None,
+        stats: ClientStats,
+        sleep: Callable[[float], Awaitable[Any]],
+    ) -> None:
+        self.http = http
+        self.sleep = sleep
+        self.protocol = protocol
+        self.credentials = credentials
+        self.limiter = limiter
+        self.bucket = bucket
+        self.budgets = Budgets(LocalBudget(bucket, limiter), budget)
+        self.stats = stats
+        self.uid: int | None = None
+        self.auth_refused: AuthenticationError | None = None
+        self.auth_task: asyncio.Future[Any] | None = None
+        self.version: dict[str, Any] | None = None
+        self.version_task: asyncio.Future[Any] | None = None
+        self.caches = ClientCaches()
+        #: The event loop that opened the client (a weak reference), set on first use.
+        self.loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
+
+    def open(self) -> Core:
+        """This core, if the client is open and used from the loop that opened it."""
+        if self.http.closed:
+            raise ClientClosedError("this AsyncOdoo client is closed; create a new one")
+        loop = asyncio.get_running_loop()
+        if self.loop is None:
+            self.loop = weakref.ref(loop)
+        elif self.loop() is not loop:
+            raise WrongEventLoopError(
+                "this AsyncOdoo client belongs to the event loop that opened it and was used "
+                "from another one (each asyncio.run() makes a new loop): its connections and "
+                "limits live in that loop. Create the client inside the loop that uses it: "
+                "one per asyncio.run(), in the app's lifespan, or in a fixture with the same "
+                "loop scope as the tests that use it"
+            )
+        return self
+
+    async def attempts(
+        self,
+        send: Callable[[httpx.Timeout | None], Awaitable[T]],
+        *,
+        model: str | None,
+        method: str,
+        idempotent: bool,
+        timeout: httpx.Timeout | None,
+        retry: RetryPolicy,
+    ) -> T:
+        """Run ``send(timeout)`` under the limits, retrying as ``retry`` says.
+
+        ``timeout`` ``None`` means the client's default.
+        """
+        core = self
+        policy = retry
+        idempotent = idempotent or policy.idempotent
+        stats = core.stats
+        attempt = 0
+        stale_retried = False
+        while True:
+            permit = await core.budgets.acquire((timeout or core.http.timeout).pool)
+            if core.bucket is not None:
+                stats.rate_limit_wait = core.bucket.wall_waited
+            stats.budget_wait = core.budgets.shared_wait
+            started = time.perf_counter()
+            try:
+                stats.in_flight += 1
+                stats.peak_in_flight = max(stats.peak_in_flight, stats.in_flight)
+                try:
+                    result = await send(timeout)
+                finally:
+                    stats.in_flight -= 1
+                    core.budgets.release(permit)
+            except OdooError as exc:
+                stats.errors += 1
+                decision = retry_decision(
+                    exc,
+                    method=method,
+                    idempotent=idempotent,
+                    attempt=attempt,
+                    policy=policy,
+                    stale_retried=stale_retried,
+                )
+                if logger.isEnabledFor(logging.DEBUG):
+                    logger.debug(
+                        "%s.%s attempt %d failed after %.1f ms: %s: %s (%s)",
+                        model or "common",
+                        method,
+                        attempt + 1 + stale_retried,
+                        (time.perf_counter() - started) * 1000,
+                        type(exc).__name__,
+                        exc,
+                        decision.reason,
+                    )
+                if not decision.retry:
+                    raise
+                stats.retries += 1
+                if decision.free:
+                    stale_retried = True
+                else:
+                    attempt += 1
+                await core.sleep(decision.delay)
+                continue
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug(
+                    "%s.%s ok in %.1f ms (attempt %d)",
+                    model or "common",
+                    method,
+                    (time.perf_counter() - started) * 1000,
+                    attempt + 1,
+                )
+            return result
+
+
+async def single_flight(core: Core, slot: str, run: Callable[[], Awaitable[T]]) -> T:
+    """Run ``run()`` once for every concurrent caller; each awaits the same outcome.
+
+    The work runs in its own task, so a caller that is cancelled does not
+    cancel it for the others. When it ends, the slot is freed: a failure is
+    not cached here, the next call tries again.
+    """
+    task: asyncio.Future[T] | None = getattr(core, slot)
+    if task is None:
+        task = asyncio.ensure_future(run())
+        setattr(core, slot, task)
+
+        def done(finished: asyncio.Future[T]) -> None:
+            if getattr(core, slot) is finished:
+                setattr(core, slot, None)
+            if not finished.cancelled():
+                finished.exception()  # retrieved: every caller may have gone
+
+        task.add_done_callback(done)
+    return await asyncio.shield(task)
