@@ -25,10 +25,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._calls import Call
     from ._cost import ServerCost
     from ._faults import FAULT_KINDS, FaultKind, FaultRule
     from ._hold import Hold
-    from ._server import Call, FakeOdoo
+    from ._server import FakeOdoo
 
 __all__ = ["FAULT_KINDS", "Call", "FakeOdoo", "FaultKind", "FaultRule", "Hold", "ServerCost"]
 
@@ -36,7 +37,7 @@ _WHERE = {
     "FAULT_KINDS": "._faults",
     "FaultKind": "._faults",
     "FaultRule": "._faults",
-    "Call": "._server",
+    "Call": "._calls",
     "FakeOdoo": "._server",
     "Hold": "._hold",
     "ServerCost": "._cost",

@@ -29,12 +29,13 @@ from typing import TYPE_CHECKING, Any, Final
 import msgspec
 
 from . import _wire
+from ._calls import Call
 from ._exceptions import Fault
 from ._faults import SERIALIZATION_FAILURE, SERIALIZATION_MESSAGE, FaultRule, http_fault_reply
 
 if TYPE_CHECKING:
     from ._orm import Database, Signature
-    from ._server import Call, FakeOdoo, Reply
+    from ._server import FakeOdoo, Reply
 
 __all__ = ["Json2", "status_of"]
 
@@ -225,8 +226,6 @@ class Json2:
         return uid
 
     def _describe(self, model: str, method: str, payload: dict[str, Any], uid: int) -> Call:
-        from ._server import Call
-
         kwargs = {k: v for k, v in payload.items() if k != "ids"}
         ids = payload.get("ids")
         args = [ids] if "ids" in payload else []

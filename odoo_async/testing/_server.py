@@ -41,6 +41,7 @@ import httpx
 import msgspec
 
 from . import _json2, _wire, _xmlrpc
+from ._calls import MASK, Call
 from ._cost import Charge, CostMeter, ServerCost, read_shape
 from ._faults import (
     SERIALIZATION_FAILURE,
@@ -66,7 +67,6 @@ SERVER_VERSION_INFO: Final[Mapping[str, Any]] = {
     "server_serie": SERVER_VERSION,
     "protocol_version": 1,
 }
-MASK: Final = "***"
 _JSON_MIMETYPES: Final = frozenset({"application/json", "application/json-rpc"})
 _HTTP_FAULTS: Final = frozenset({"429", "502", "503", "504", "html_500"})
 _DB_ADMIN_METHODS: Final = frozenset(
@@ -83,31 +83,6 @@ _DB_ADMIN_METHODS: Final = frozenset(
 )
 _INVALID: Final = object()
 OVERLOADED: Final = "overloaded"
-
-
-@dataclass(frozen=True, slots=True)
-class Call:
-    """One call the double received (passwords masked as ``***``).
-
-    ``endpoint`` is the route (``"/jsonrpc"``, ``"/web/dataset/call_kw"``,
-    ``"/xmlrpc/2/object"``...); ``service`` the JSON-RPC/XML-RPC service; ``model``
-    and ``method`` the ORM call (or the service method, e.g. ``"authenticate"``);
-    ``args``/``kwargs`` the model method's arguments; ``uid`` who called, when known.
-    ``fault`` names what was done instead of running the call: an injected fault
-    kind, or ``"overloaded"`` when the concurrency cap refused it. ``cost`` is the
-    server time, in seconds, the cost model charged for the request (``None``
-    without a cost model).
-    """
-
-    endpoint: str
-    service: str | None
-    model: str | None
-    method: str | None
-    args: list[Any]
-    kwargs: dict[str, Any]
-    uid: int | None
-    fault: str | None = None
-    cost: float | None = None
 
 
 class FakeOdoo:
