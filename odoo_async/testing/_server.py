@@ -27,9 +27,7 @@ the concurrency cap (HTTP 500 Werkzeug page), injected faults and added latency.
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import dataclasses
-import functools
 import secrets
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
@@ -42,7 +40,7 @@ import msgspec
 
 from . import _json2, _wire, _xmlrpc
 from ._calls import MASK, Call
-from ._cost import Charge, CostMeter, ServerCost, read_shape
+from ._cost import CostMeter, ServerCost
 from ._faults import (
     SERIALIZATION_FAILURE,
     SERIALIZATION_MESSAGE,
@@ -52,7 +50,7 @@ from ._faults import (
     http_fault_reply,
 )
 from ._hold import Hold
-from ._models import MODELS
+from ._metering import Metering
 from ._orm import Database, Fault
 from ._serve import InProcessTransport, LoopbackServer
 
@@ -143,7 +141,7 @@ class FakeOdoo:
         self.latency = latency
         self.max_concurrent_requests = max_concurrent_requests
         self.cost = cost
-        self._meter = CostMeter(cost) if cost is not None else None
+        self._metering = Metering(CostMeter(cost) if cost is not None else None)
         self._api_keys = dict(api_keys or {})
         for uid, key in self._api_keys.items():
             self.database.add_api_key(uid, key)
@@ -225,8 +223,7 @@ class FakeOdoo:
             self.database.reset()
             for uid, key in self._api_keys.items():
                 self.database.add_api_key(uid, key)
-        if self._meter is not None:
-            self._meter.reset()
+        self._metering.reset()
         with self._lock:
             self._injector.clear()
             self._sessions.clear()
@@ -394,42 +391,16 @@ class FakeOdoo:
             if call is not None:
                 entry = call if label is None else dataclasses.replace(call, fault=label)
                 self._calls.append(entry)
-                bill = _BILL.get()
-                if bill is not None:
-                    bill.logged = entry
+                self._metering.logged(entry)
             return rule
 
-    def _bill(self, charge: Charge) -> None:
-        """Add to the cost of the request being handled (no-op without a cost model)."""
-        bill = _BILL.get()
-        if bill is not None:
-            bill.charges.append(charge)
-
-    def _bill_credentials(self, *parts: Any, accepted: bool) -> None:
-        if self._meter is not None:
-            self._bill(self._meter.credentials(*parts, accepted=accepted))
-
-    @contextlib.asynccontextmanager
-    async def _metered(self) -> AsyncIterator[None]:
-        """Around the handling of one request: charge what the cost model says it costs."""
-        meter = self._meter
-        if meter is None:
-            yield
-            return
-        bill = _Bill(meter.clock())
-        token = _BILL.set(bill)
-        try:
-            yield
-        finally:
-            _BILL.reset(token)
-        charge = sum(bill.charges, meter.cost.charge_request())
-        if bill.logged is not None:
-            with self._lock:
-                for index in range(len(self._calls) - 1, -1, -1):
-                    if self._calls[index] is bill.logged:
-                        self._calls[index] = dataclasses.replace(bill.logged, cost=charge.total)
-                        break
-        await meter.wait(bill.arrival, charge)
+    def _priced(self, logged: Call, cost: float) -> None:
+        """Write the cost model's charge on the call a request logged."""
+        with self._lock:
+            for index in range(len(self._calls) - 1, -1, -1):
+                if self._calls[index] is logged:
+                    self._calls[index] = dataclasses.replace(logged, cost=cost)
+                    break
 
     async def _pause(self, extra: float = 0.0, *, over: bool = False) -> None:
         """The added latency; a held call (not one refused by the cap) waits for its release."""
@@ -453,7 +424,7 @@ class FakeOdoo:
         authorization: str = "",
         database: str = "",
     ) -> Reply | None:
-        async with self._metered():
+        async with self._metering.request(self._priced):
             if self.version_info["server_version_info"][0] >= 19:
                 if path in ("/web/version", "/json/version"):
                     return self._json2.version(http_method)
@@ -629,16 +600,8 @@ class FakeOdoo:
         self._check_db(db)
         with self._db_lock:
             uid = self.database.authenticate(login, password)
-        self._bill_login(login, password, uid)
+        self._metering.login(self.db, login, password, uid)
         return uid
-
-    def _bill_login(self, login: Any, password: Any, uid: int | bool | None) -> None:
-        """A login hashes the password the first time these credentials are seen."""
-        accepted = isinstance(uid, int) and not isinstance(uid, bool)
-        self._bill_credentials("login", self.db, login, password, accepted=accepted)
-        if accepted and self._meter is not None:
-            # Odoo caches the uid's credentials too: the next execute_kw will not hash
-            self._meter.remember("uid", self.db, uid, password)
 
     def _object(self, method: Any, args: list[Any]) -> Any:
         if len(args) < 3:
@@ -652,9 +615,9 @@ class FakeOdoo:
             with self._db_lock:
                 uid = self.database.check(uid, args[2])
         except Fault:
-            self._bill_credentials("uid", self.db, uid, args[2], accepted=False)
+            self._metering.credentials("uid", self.db, uid, args[2], accepted=False)
             raise
-        self._bill_credentials("uid", self.db, uid, args[2], accepted=True)
+        self._metering.credentials("uid", self.db, uid, args[2], accepted=True)
         rest = args[3:]
         if method == "execute_kw":
             names = ("db", "uid", "obj", "method", "args", "kw")
@@ -680,11 +643,9 @@ class FakeOdoo:
             with self._db_lock:
                 result = self.database.execute_kw(uid, model, method, args, kwargs)
         except BaseException:
-            if self._meter is not None:
-                self._bill(self._meter.cost.charge_call(str(method)))
+            self._metering.failed_call(method)
             raise
-        if self._meter is not None:
-            self._bill(_call_charge(self._meter.cost, model, method, args, kwargs or {}, result))
+        self._metering.call(model, method, args, kwargs or {}, result)
         return result
 
     def _db_service(self, method: Any, args: list[Any]) -> Any:
@@ -736,7 +697,7 @@ class FakeOdoo:
             new_uid = self.database.authenticate(
                 params["login"], params["password"], interactive=True
             )
-        self._bill_login(params["login"], params["password"], new_uid)
+        self._metering.login(self.db, params["login"], params["password"], new_uid)
         if new_uid is False or new_uid is None:
             raise Fault("odoo.exceptions.AccessDenied", "Access Denied")
         new_sid = secrets.token_hex(20)
@@ -838,19 +799,6 @@ class FakeOdoo:
         return Call("/web/session/authenticate", None, None, "authenticate", args, {}, None)
 
 
-@dataclass(slots=True)
-class _Bill:
-    """What one request costs so far, under the cost model."""
-
-    arrival: float
-    charges: list[Charge] = dataclasses.field(default_factory=list)
-    logged: Call | None = None
-
-
-_BILL: Final[contextvars.ContextVar[_Bill | None]] = contextvars.ContextVar(
-    "fake_odoo_bill", default=None
-)
-
 Handler = Callable[[FakeOdoo, dict[str, Any], str | None, int | None], tuple[Any, _wire.Headers]]
 Describe = Callable[[FakeOdoo, dict[str, Any], int | None], Call]
 
@@ -908,38 +856,6 @@ def _xmlrpc_fault(name: str, message: str, arguments: list[Any], *, legacy: bool
     else:
         data = _xmlrpc.fault_body(*_xmlrpc.modern_fault(name, message, traceback))
     return 200, _wire.xml_headers(data, nosniff=False), data
-
-
-def _call_charge(
-    cost: ServerCost, model: str, method: str, args: list[Any], kwargs: dict[str, Any], result: Any
-) -> Charge:
-    """What an ``execute_kw`` that returned ``result`` costs, from its arguments and reply."""
-    if method in ("search", "search_read"):
-        # search(domain, offset, ...) and search_read(domain, fields, offset, ...)
-        position = 1 if method == "search" else 2
-        offset = kwargs.get("offset", args[position] if len(args) > position else 0)
-        skipped = offset if _is_int(offset) and offset > 0 else 0
-        if method == "search":
-            return cost.charge_call(method, ids=len(result), offset=skipped)
-        rows, fields, relational = read_shape(result, _field_types(model))
-        return cost.charge_call(
-            method, ids=rows, offset=skipped, rows=rows, fields=fields, relational=relational
-        )
-    if method == "read":
-        rows, fields, relational = read_shape(result, _field_types(model))
-        return cost.charge_call(method, rows=rows, fields=fields, relational=relational)
-    if method == "create":
-        return cost.charge_call(method, records=len(result) if isinstance(result, list) else 1)
-    if method in ("write", "unlink"):
-        ids = args[0] if args else []
-        return cost.charge_call(method, records=len(ids) if isinstance(ids, list) else 1)
-    return cost.charge_call(method)
-
-
-@functools.lru_cache(maxsize=64)
-def _field_types(model: str) -> Mapping[str, str]:
-    spec = MODELS.get(model)
-    return {} if spec is None else {name: f.type for name, f in spec.fields.items()}
 
 
 def _session_id(cookie: str) -> str | None:

@@ -211,7 +211,7 @@ class FrozenTime:
 
 def metered(cost: ServerCost, time: FrozenTime, **options: Any) -> FakeOdoo:
     fake = FakeOdoo(cost=cost, **options)
-    fake._meter = CostMeter(cost, clock=time.clock, sleep=time.sleep)
+    fake._metering.meter = CostMeter(cost, clock=time.clock, sleep=time.sleep)
     return fake
 
 
