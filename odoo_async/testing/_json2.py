@@ -34,8 +34,9 @@ from ._exceptions import Fault
 from ._faults import SERIALIZATION_FAILURE, SERIALIZATION_MESSAGE, FaultRule, http_fault_reply
 
 if TYPE_CHECKING:
+    from ._host import Host
     from ._orm import Database, Signature
-    from ._server import FakeOdoo, Reply
+    from ._wire import Reply
 
 __all__ = ["Json2", "status_of"]
 
@@ -130,14 +131,14 @@ def _html(status: int, page: bytes) -> Reply:
 
 
 class Json2:
-    """The JSON-2 endpoints of one :class:`FakeOdoo`."""
+    """The JSON-2 endpoints of one :class:`~odoo_async.testing.FakeOdoo`."""
 
-    def __init__(self, fake: FakeOdoo) -> None:
-        self._fake = fake
+    def __init__(self, host: Host) -> None:
+        self._host = host
 
     @property
     def _db(self) -> Database:
-        return self._fake.database
+        return self._host.odoo.database
 
     def version(self, http_method: str) -> Reply:
         """``/web/version`` and ``/json/version``: GET only (a POST is redirected)."""
@@ -158,8 +159,8 @@ class Json2:
         *,
         over: bool,
     ) -> Reply | None:
-        fake = self._fake
-        if database != fake.db:
+        host = self._host
+        if database != host.odoo.db:
             return _html(404, NO_DATABASE_PAGE)
         doc = path.startswith("/doc-bearer/")
         model, method = "", ""
@@ -184,9 +185,9 @@ class Json2:
             call = self._describe(model, method, payload, uid)
         except _Refused as refused:
             return error_reply(refused.name, refused.message)
-        rule = fake._admit(call, over)
+        rule = host.admit(call, over)
         reply = self._reply(rule, over, uid, model, method, payload)
-        await fake._pause(rule.delay if rule is not None else 0.0, over=over)
+        await host.pause(rule.delay if rule is not None else 0.0, over)
         return reply
 
     def _reply(
@@ -219,7 +220,7 @@ class Json2:
         scheme, _, key = authorization.partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
             raise _Refused(401, UNAUTHORIZED, NOT_AUTHENTICATED)
-        with self._fake._db_lock:
+        with self._host.db_lock:
             uid = self._db.uid_for_api_key(key.strip())
         if uid is None:
             raise _Refused(401, UNAUTHORIZED, "Invalid apikey")
@@ -252,7 +253,7 @@ class Json2:
         if context is not None:
             kwargs["context"] = context
         args = [ids if ids is not None else []] if signature.records else []
-        with self._fake._db_lock:
+        with self._host.db_lock:
             result = db.execute_kw(uid, model, method, args, kwargs)
         if method == "create" and isinstance(result, int):
             return [result]  # the recordset's ids, even for one vals dict
@@ -264,7 +265,7 @@ class Json2:
         db = self._db
         if not db.has_model(name):
             return error_reply(NOT_FOUND, f"the model {name!r} does not exist")
-        with self._fake._db_lock:
+        with self._host.db_lock:
             fields = db.execute_kw(uid, name, "fields_get", [], {"attributes": ["string", "type"]})
         methods = {method: _describe_method(sig) for method, sig in db.signatures().items()}
         return _ok({"model": name, "name": name, "doc": None, "fields": fields, "methods": methods})

@@ -50,6 +50,7 @@ from ._faults import (
     http_fault_reply,
 )
 from ._hold import Hold
+from ._host import Host, Sessions
 from ._metering import Metering
 from ._orm import Database, Fault
 from ._serve import InProcessTransport, LoopbackServer
@@ -137,7 +138,6 @@ class FakeOdoo:
         #: JSON-RPC fault ``code``: 200 ("Odoo Server Error") on 17, 0 from 18 on.
         self.fault_code = _wire.SERVER_ERROR_CODE if major < 18 else 0
         self.database = Database(db, partners=partners, seed=seed, major=major)
-        self._json2 = _json2.Json2(self)
         self.latency = latency
         self.max_concurrent_requests = max_concurrent_requests
         self.cost = cost
@@ -145,11 +145,11 @@ class FakeOdoo:
         self._api_keys = dict(api_keys or {})
         for uid, key in self._api_keys.items():
             self.database.add_api_key(uid, key)
-        self._lock = threading.Lock()  # call log, counters, sessions, injector
+        self._lock = threading.Lock()  # call log, counters, injector
         self._hold: Hold | None = None
         self._db_lock = threading.Lock()  # the ORM core is not thread-safe
         self._injector = Injector(seed)
-        self._sessions: dict[str, int] = {}
+        self._sessions = Sessions()
         self._calls: list[Call] = []
         self._requests = 0
         self._current_requests = 0
@@ -158,6 +158,10 @@ class FakeOdoo:
         self._current_connections = 0
         self._peak_connections = 0
         self._connections = 0
+        self._host = Host(
+            self, self._db_lock, self._sessions, self._metering, self._admit, self._pause
+        )
+        self._json2 = _json2.Json2(self._host)
 
     def __repr__(self) -> str:
         cost = "" if self.cost is None else f", cost={self.cost!r}"
@@ -214,8 +218,7 @@ class FakeOdoo:
 
     def expire_sessions(self) -> None:
         """Forget every web session: the next cookie call gets "Odoo Session Expired"."""
-        with self._lock:
-            self._sessions.clear()
+        self._sessions.clear()
 
     def reset(self) -> None:
         """Back to the initial state: data, faults, sessions, call log and counters."""
@@ -224,9 +227,9 @@ class FakeOdoo:
             for uid, key in self._api_keys.items():
                 self.database.add_api_key(uid, key)
         self._metering.reset()
+        self._sessions.clear()
         with self._lock:
             self._injector.clear()
-            self._sessions.clear()
             self._calls.clear()
             self._requests = 0
             self._rejected_requests = 0
@@ -402,7 +405,7 @@ class FakeOdoo:
                     self._calls[index] = dataclasses.replace(logged, cost=cost)
                     break
 
-    async def _pause(self, extra: float = 0.0, *, over: bool = False) -> None:
+    async def _pause(self, extra: float, over: bool) -> None:
         """The added latency; a held call (not one refused by the cap) waits for its release."""
         if (held := self._hold) is not None and not over:
             await held._wait()
@@ -455,7 +458,7 @@ class FakeOdoo:
         except msgspec.DecodeError:
             payload = _INVALID
         sid = _session_id(cookie) if cookie else None
-        uid = self._sessions.get(sid) if sid else None
+        uid = self._sessions.uid(sid) if sid else None
         call = None
         if isinstance(payload, dict):
             params = payload.get("params")
@@ -493,7 +496,7 @@ class FakeOdoo:
             reply = 200, _wire.json_headers(data, nosniff=False), data
         else:
             reply = self._run_json(route, payload, sid, uid)
-        await self._pause(rule.delay if rule is not None else 0.0, over=over)
+        await self._pause(rule.delay if rule is not None else 0.0, over)
         return reply
 
     def _run_json(
@@ -557,7 +560,7 @@ class FakeOdoo:
             reply = _xmlrpc_fault(SERIALIZATION_FAILURE, SERIALIZATION_MESSAGE, [], legacy=legacy)
         else:
             reply = self._run_xmlrpc(service, method, params, legacy=legacy)
-        await self._pause(rule.delay if rule is not None else 0.0, over=over)
+        await self._pause(rule.delay if rule is not None else 0.0, over)
         return reply
 
     def _run_xmlrpc(self, service: str, method: Any, params: list[Any], *, legacy: bool) -> Reply:
@@ -700,11 +703,7 @@ class FakeOdoo:
         self._metering.login(self.db, params["login"], params["password"], new_uid)
         if new_uid is False or new_uid is None:
             raise Fault("odoo.exceptions.AccessDenied", "Access Denied")
-        new_sid = secrets.token_hex(20)
-        with self._lock:
-            if sid is not None:
-                self._sessions.pop(sid, None)
-            self._sessions[new_sid] = new_uid
+        new_sid = self._sessions.open(new_uid, replacing=sid)
         return self._session_info(new_uid), [_wire.session_cookie(new_sid)]
 
     def _web_session_info(
@@ -717,9 +716,7 @@ class FakeOdoo:
     def _web_destroy(
         self, params: dict[str, Any], sid: str | None, uid: int | None
     ) -> tuple[Any, _wire.Headers]:
-        with self._lock:
-            if sid is not None:
-                self._sessions.pop(sid, None)
+        self._sessions.close(sid)
         return None, [_wire.clear_cids_cookie(), _wire.session_cookie(secrets.token_hex(20))]
 
     def _web_version_info(
