@@ -39,6 +39,7 @@ import httpx
 import msgspec
 
 from . import _json2, _wire, _xmlrpc
+from . import _services as services
 from ._calls import MASK, Call
 from ._cost import CostMeter, ServerCost
 from ._faults import (
@@ -68,18 +69,6 @@ SERVER_VERSION_INFO: Final[Mapping[str, Any]] = {
 }
 _JSON_MIMETYPES: Final = frozenset({"application/json", "application/json-rpc"})
 _HTTP_FAULTS: Final = frozenset({"429", "502", "503", "504", "html_500"})
-_DB_ADMIN_METHODS: Final = frozenset(
-    {
-        "create_database",
-        "duplicate_database",
-        "drop",
-        "dump",
-        "restore",
-        "rename",
-        "change_admin_password",
-        "migrate_databases",
-    }
-)
 _INVALID: Final = object()
 OVERLOADED: Final = "overloaded"
 
@@ -544,7 +533,7 @@ class FakeOdoo:
             params, method = _xmlrpc.parse_call(body)
         except Exception as exc:  # malformed XML: a fault with the parser's traceback
             error, params, method = exc, [], None
-        call = None if error else self._describe_rpc(path, service, method, params)
+        call = None if error else services.describe(path, service, method, params)
         rule = self._admit(call, over)
         reply: Reply | None
         if over:
@@ -565,117 +554,12 @@ class FakeOdoo:
 
     def _run_xmlrpc(self, service: str, method: Any, params: list[Any], *, legacy: bool) -> Reply:
         try:
-            data = _xmlrpc.result_body(self._dispatch_rpc(service, method, params))
+            data = _xmlrpc.result_body(services.dispatch(self._host, service, method, params))
         except Fault as fault:
             return _xmlrpc_fault(fault.name, fault.message, fault.arguments, legacy=legacy)
         except Exception as exc:
             return _xmlrpc_fault(*_wire.describe_exception(exc), legacy=legacy)
         return 200, _wire.xml_headers(data, nosniff=True), data
-
-    # -- RPC services (shared by /jsonrpc and /xmlrpc) -----------------------------
-
-    def _dispatch_rpc(self, service: Any, method: Any, args: Any) -> Any:
-        if service == "common":
-            return self._common(method, _star_args("dispatch", args))
-        if service == "object":
-            return self._object(method, _star_args("dispatch", args))
-        if service == "db":
-            return self._db_service(method, _star_args("dispatch", args))
-        raise Fault("builtins.KeyError", str(service), [service])
-
-    def _common(self, method: Any, args: list[Any]) -> Any:
-        if method == "version":
-            _arity("exp_version", (), 0, args)
-            return dict(self.version_info)
-        if method == "about":
-            _arity("exp_about", ("extended",), 0, args)
-            info = "See http://openerp.com"
-            return [info, self.version] if args and args[0] else info
-        if method == "login":
-            _arity("exp_login", ("db", "login", "password"), 3, args)
-            return self._authenticate(args[0], args[1], args[2])
-        if method == "authenticate":
-            _arity("exp_authenticate", ("db", "login", "password", "user_agent_env"), 4, args)
-            return self._authenticate(args[0], args[1], args[2])
-        raise Fault("builtins.Exception", f"Method not found: {method}")
-
-    def _authenticate(self, db: Any, login: Any, password: Any) -> int | bool:
-        self._check_db(db)
-        with self._db_lock:
-            uid = self.database.authenticate(login, password)
-        self._metering.login(self.db, login, password, uid)
-        return uid
-
-    def _object(self, method: Any, args: list[Any]) -> Any:
-        if len(args) < 3:
-            raise Fault("builtins.IndexError", "list index out of range")
-        try:
-            uid = int(args[1])
-        except (TypeError, ValueError) as exc:
-            raise Fault(f"builtins.{type(exc).__name__}", str(exc)) from None
-        self._check_db(args[0])
-        try:
-            with self._db_lock:
-                uid = self.database.check(uid, args[2])
-        except Fault:
-            self._metering.credentials("uid", self.db, uid, args[2], accepted=False)
-            raise
-        self._metering.credentials("uid", self.db, uid, args[2], accepted=True)
-        rest = args[3:]
-        if method == "execute_kw":
-            names = ("db", "uid", "obj", "method", "args", "kw")
-            _arity("execute_kw", names, 5, [None, None, *rest])
-            model, orm_method, model_args = rest[0], rest[1], rest[2]
-            kwargs = rest[3] if len(rest) > 3 else None
-            if kwargs and not isinstance(kwargs, dict):
-                raise Fault(
-                    "builtins.TypeError",
-                    f"execute() argument after ** must be a mapping, not {type(kwargs).__name__}",
-                )
-            model_args = _star_args("execute", model_args)
-            return self._execute(uid, model, orm_method, model_args, kwargs or None)
-        if method == "execute":
-            _arity("execute", ("db", "uid", "obj", "method"), 4, [None, None, *rest], varargs=True)
-            return self._execute(uid, rest[0], rest[1], list(rest[2:]), None)
-        raise Fault("builtins.NameError", f"Method not available {method}")
-
-    def _execute(
-        self, uid: int, model: Any, method: Any, args: list[Any], kwargs: dict[str, Any] | None
-    ) -> Any:
-        try:
-            with self._db_lock:
-                result = self.database.execute_kw(uid, model, method, args, kwargs)
-        except BaseException:
-            self._metering.failed_call(method)
-            raise
-        self._metering.call(model, method, args, kwargs or {}, result)
-        return result
-
-    def _db_service(self, method: Any, args: list[Any]) -> Any:
-        if method == "list":
-            _arity("exp_list", ("document",), 0, args)
-            return [self.db]
-        if method == "server_version":
-            _arity("exp_server_version", (), 0, args)
-            return self.version
-        if method == "db_exist":
-            _arity("exp_db_exist", ("db_name",), 1, args)
-            return args[0] == self.db
-        if method == "list_lang":
-            _arity("exp_list_lang", (), 0, args)
-            return [["en_US", "English (US)"]]
-        if method in _DB_ADMIN_METHODS:
-            # check_super(): nobody knows the master password of the double
-            raise Fault("odoo.exceptions.AccessDenied", "Access Denied")
-        raise Fault("builtins.KeyError", f"Method not found: {method}")
-
-    def _check_db(self, db: Any) -> None:
-        if db != self.db:
-            raise Fault(
-                "psycopg2.OperationalError",
-                'connection to server at "127.0.0.1", port 5432 failed: '
-                f'FATAL:  database "{db}" does not exist\n',
-            )
 
     def _session_info(self, uid: int) -> dict[str, Any]:
         with self._db_lock:
@@ -689,13 +573,15 @@ class FakeOdoo:
         self, params: dict[str, Any], sid: str | None, uid: int | None
     ) -> tuple[Any, _wire.Headers]:
         _require(params, "RPC.jsonrpc", ("service", "method", "args"))
-        return self._dispatch_rpc(params["service"], params["method"], params["args"]), []
+        return services.dispatch(
+            self._host, params["service"], params["method"], params["args"]
+        ), []
 
     def _web_authenticate(
         self, params: dict[str, Any], sid: str | None, uid: int | None
     ) -> tuple[Any, _wire.Headers]:
         _require(params, "Session.authenticate", ("db", "login", "password"))
-        self._check_db(params["db"])
+        services.check_db(self._host, params["db"])
         with self._db_lock:
             new_uid = self.database.authenticate(
                 params["login"], params["password"], interactive=True
@@ -739,42 +625,13 @@ class FakeOdoo:
                 "builtins.TypeError",
                 f"call_kw() argument after ** must be a mapping, not {type(kwargs).__name__}",
             )
-        args = _star_args("call_kw", params["args"])
-        return self._execute(uid, model, params["method"], args, kwargs or None), []
+        args = services.star_args("call_kw", params["args"])
+        return services.execute(self._host, uid, model, params["method"], args, kwargs or None), []
 
     # -- call descriptions for the log ---------------------------------------------
 
-    def _describe_rpc(self, endpoint: str, service: Any, method: Any, args: Any) -> Call:
-        args = args if isinstance(args, list) else []
-        if service == "object":
-            uid = args[1] if len(args) > 1 and _is_int(args[1]) else None
-            model = args[3] if len(args) > 3 and isinstance(args[3], str) else None
-            orm_method = args[4] if len(args) > 4 and isinstance(args[4], str) else None
-            if method == "execute_kw":
-                model_args = args[5] if len(args) > 5 and isinstance(args[5], list) else []
-                kwargs = args[6] if len(args) > 6 and isinstance(args[6], dict) else {}
-            else:
-                model_args, kwargs = args[5:], {}
-            return Call(endpoint, "object", model, orm_method, model_args, kwargs, uid)
-        secret = None
-        if service == "common" and method in ("login", "authenticate"):
-            secret = 2
-        elif service == "db" and method in _DB_ADMIN_METHODS:
-            secret = 0
-        if secret is not None and len(args) > secret:
-            args = [*args[:secret], MASK, *args[secret + 1 :]]
-        return Call(
-            endpoint,
-            service if isinstance(service, str) else None,
-            None,
-            method if isinstance(method, str) else None,
-            args,
-            {},
-            None,
-        )
-
     def _describe_jsonrpc(self, params: dict[str, Any], uid: int | None) -> Call:
-        return self._describe_rpc(
+        return services.describe(
             "/jsonrpc", params.get("service"), params.get("method"), params.get("args")
         )
 
@@ -863,32 +720,8 @@ def _session_id(cookie: str) -> str | None:
     return None
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _arity(
-    func: str, names: Sequence[str], required: int, args: Sequence[Any], *, varargs: bool = False
-) -> None:
-    message = _wire.arity_message(func, names, required, len(args), varargs=varargs)
-    if message is not None:
-        raise Fault("builtins.TypeError", message)
-
-
 def _require(params: Mapping[str, Any], func: str, names: Sequence[str]) -> None:
     """Odoo calls a controller with the JSON params as keywords: missing ones are a TypeError."""
     missing = [name for name in names if name not in params]
     if missing:
         raise Fault("builtins.TypeError", _wire.missing_message(func, missing))
-
-
-def _star_args(func: str, args: Any) -> list[Any]:
-    """``f(*args)``: a list stays, an iterable is listed, anything else is a TypeError."""
-    if isinstance(args, list):
-        return args
-    if isinstance(args, (str, dict, tuple)):
-        return list(args)
-    raise Fault(
-        "builtins.TypeError",
-        f"{func}() argument after * must be an iterable, not {type(args).__name__}",
-    )
