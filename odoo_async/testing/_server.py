@@ -38,7 +38,8 @@ import anyio
 import httpx
 import msgspec
 
-from . import _json2, _wire, _xmlrpc
+from . import _json2, _wire
+from . import _routes_xmlrpc as routes_xmlrpc
 from . import _services as services
 from ._calls import MASK, Call
 from ._cost import CostMeter, ServerCost
@@ -432,7 +433,7 @@ class FakeOdoo:
             if route is not None:
                 return await self._handle_json(route, content_type, cookie, body, over)
             if path.startswith("/xmlrpc/"):
-                return await self._handle_xmlrpc(http_method, path, body, over)
+                return await routes_xmlrpc.handle(self._host, http_method, path, body, over)
             page = _wire.NOT_FOUND_PAGE
             return 404, _wire.html_headers(page), page
 
@@ -516,50 +517,6 @@ class FakeOdoo:
         if cookies:
             headers.extend(cookies)
         return 200, headers, data
-
-    async def _handle_xmlrpc(
-        self, http_method: str, path: str, body: bytes, over: bool
-    ) -> Reply | None:
-        legacy = not path.startswith("/xmlrpc/2/")
-        service = path[len("/xmlrpc/") if legacy else len("/xmlrpc/2/") :]
-        if not service or "/" in service:
-            page = _wire.NOT_FOUND_PAGE
-            return 404, _wire.html_headers(page), page
-        if http_method != "POST":
-            page = _wire.METHOD_NOT_ALLOWED_PAGE
-            return 405, [*_wire.html_headers(page), (b"allow", b"POST")], page
-        error: Exception | None = None
-        try:
-            params, method = _xmlrpc.parse_call(body)
-        except Exception as exc:  # malformed XML: a fault with the parser's traceback
-            error, params, method = exc, [], None
-        call = None if error else services.describe(path, service, method, params)
-        rule = self._admit(call, over)
-        reply: Reply | None
-        if over:
-            page = _wire.INTERNAL_SERVER_ERROR_PAGE
-            reply = 500, _wire.html_headers(page), page
-        elif rule is not None and rule.kind in _HTTP_FAULTS:
-            reply = http_fault_reply(rule)
-        elif rule is not None and rule.kind == "drop":
-            reply = None
-        elif error is not None:
-            reply = _xmlrpc_fault(*_wire.describe_exception(error), legacy=legacy)
-        elif rule is not None and rule.kind == "concurrency":
-            reply = _xmlrpc_fault(SERIALIZATION_FAILURE, SERIALIZATION_MESSAGE, [], legacy=legacy)
-        else:
-            reply = self._run_xmlrpc(service, method, params, legacy=legacy)
-        await self._pause(rule.delay if rule is not None else 0.0, over)
-        return reply
-
-    def _run_xmlrpc(self, service: str, method: Any, params: list[Any], *, legacy: bool) -> Reply:
-        try:
-            data = _xmlrpc.result_body(services.dispatch(self._host, service, method, params))
-        except Fault as fault:
-            return _xmlrpc_fault(fault.name, fault.message, fault.arguments, legacy=legacy)
-        except Exception as exc:
-            return _xmlrpc_fault(*_wire.describe_exception(exc), legacy=legacy)
-        return 200, _wire.xml_headers(data, nosniff=True), data
 
     def _session_info(self, uid: int) -> dict[str, Any]:
         with self._db_lock:
@@ -701,15 +658,6 @@ _JSON_ROUTES: Final[dict[str, _Route]] = {
     ),
     "/web/dataset/call_kw": _CALL_KW,
 }
-
-
-def _xmlrpc_fault(name: str, message: str, arguments: list[Any], *, legacy: bool) -> Reply:
-    traceback = _wire.traceback_text(name, message, where="xmlrpc")
-    if legacy:
-        data = _xmlrpc.fault_body(*_xmlrpc.legacy_fault(name, message, traceback))
-    else:
-        data = _xmlrpc.fault_body(*_xmlrpc.modern_fault(name, message, traceback))
-    return 200, _wire.xml_headers(data, nosniff=False), data
 
 
 def _session_id(cookie: str) -> str | None:
