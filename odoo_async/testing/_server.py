@@ -28,33 +28,24 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import secrets
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, Final
 
 import anyio
 import httpx
-import msgspec
 
 from . import _json2, _wire
+from . import _routes_jsonrpc as routes_jsonrpc
+from . import _routes_web as routes_web
 from . import _routes_xmlrpc as routes_xmlrpc
-from . import _services as services
-from ._calls import MASK, Call
+from ._calls import Call
 from ._cost import CostMeter, ServerCost
-from ._faults import (
-    SERIALIZATION_FAILURE,
-    SERIALIZATION_MESSAGE,
-    FaultKind,
-    FaultRule,
-    Injector,
-    http_fault_reply,
-)
+from ._faults import FaultKind, FaultRule, Injector
 from ._hold import Hold
 from ._host import Host, Sessions
 from ._metering import Metering
-from ._orm import Database, Fault
+from ._orm import Database
 from ._serve import InProcessTransport, LoopbackServer
 
 __all__ = ["SERVER_VERSION_INFO", "Call", "FakeOdoo", "Reply"]
@@ -68,9 +59,6 @@ SERVER_VERSION_INFO: Final[Mapping[str, Any]] = {
     "server_serie": SERVER_VERSION,
     "protocol_version": 1,
 }
-_JSON_MIMETYPES: Final = frozenset({"application/json", "application/json-rpc"})
-_HTTP_FAULTS: Final = frozenset({"429", "502", "503", "504", "html_500"})
-_INVALID: Final = object()
 OVERLOADED: Final = "overloaded"
 
 
@@ -429,247 +417,18 @@ class FakeOdoo:
                     )
             route = _JSON_ROUTES.get(path)
             if route is None and path.startswith("/web/dataset/call_kw/"):
-                route = _CALL_KW
+                route = routes_web.CALL_KW
             if route is not None:
-                return await self._handle_json(route, content_type, cookie, body, over)
+                return await routes_jsonrpc.handle(
+                    self._host, route, content_type, cookie, body, over
+                )
             if path.startswith("/xmlrpc/"):
                 return await routes_xmlrpc.handle(self._host, http_method, path, body, over)
             page = _wire.NOT_FOUND_PAGE
             return 404, _wire.html_headers(page), page
 
-    async def _handle_json(
-        self, route: _Route, content_type: str, cookie: str, body: bytes, over: bool
-    ) -> Reply | None:
-        if content_type.partition(";")[0].strip().lower() not in _JSON_MIMETYPES:
-            page = _wire.bad_request_page(route.pattern)
-            return 400, _wire.html_headers(page), page
-        try:
-            payload = _wire.decode_json(body)
-        except msgspec.DecodeError:
-            payload = _INVALID
-        sid = _session_id(cookie) if cookie else None
-        uid = self._sessions.uid(sid) if sid else None
-        call = None
-        if isinstance(payload, dict):
-            params = payload.get("params")
-            call = route.describe(self, params if isinstance(params, dict) else {}, uid)
-        rule = self._admit(call, over)
-        if over:
-            page = _wire.INTERNAL_SERVER_ERROR_PAGE
-            reply: Reply | None = (500, _wire.html_headers(page), page)
-        elif rule is not None and rule.kind in _HTTP_FAULTS:
-            reply = http_fault_reply(rule)
-        elif rule is not None and rule.kind == "drop":
-            reply = None
-        elif route.auth_user and uid is None:
-            data = _wire.error_body(
-                None,
-                "odoo.http.SessionExpiredException",
-                "Session expired",
-                code=_wire.SESSION_EXPIRED_CODE,
-                where="_authenticate",
-            )
-            reply = 200, _wire.json_headers(data, nosniff=False), data
-        elif payload is _INVALID:
-            reply = 400, _wire.html_headers(_wire.INVALID_JSON, nosniff=True), _wire.INVALID_JSON
-        elif not isinstance(payload, dict):
-            data = _wire.INVALID_JSON_RPC
-            reply = 400, _wire.html_headers(data, nosniff=True), data
-        elif rule is not None and rule.kind == "concurrency":
-            data = _wire.error_body(
-                payload.get("id"),
-                SERIALIZATION_FAILURE,
-                SERIALIZATION_MESSAGE,
-                code=self.fault_code,
-                where="execute",
-            )
-            reply = 200, _wire.json_headers(data, nosniff=False), data
-        else:
-            reply = self._run_json(route, payload, sid, uid)
-        await self._pause(rule.delay if rule is not None else 0.0, over)
-        return reply
 
-    def _run_json(
-        self, route: _Route, payload: dict[str, Any], sid: str | None, uid: int | None
-    ) -> Reply:
-        request_id = payload.get("id")
-        try:
-            params = dict(payload.get("params", {}))
-            result, cookies = route.handler(self, params, sid, uid)
-            data = _wire.result_body(request_id, result)
-        except Fault as fault:
-            data = _wire.error_body(
-                request_id,
-                fault.name,
-                fault.message,
-                fault.arguments,
-                code=self.fault_code,
-                where=route.where,
-            )
-            return 200, _wire.json_headers(data, nosniff=False), data
-        except Exception as exc:  # what Odoo would serialize as a builtins.* fault
-            name, message, arguments = _wire.describe_exception(exc)
-            data = _wire.error_body(
-                request_id, name, message, arguments, code=self.fault_code, where=route.where
-            )
-            return 200, _wire.json_headers(data, nosniff=False), data
-        headers = _wire.json_headers(data)
-        if cookies:
-            headers.extend(cookies)
-        return 200, headers, data
-
-    def _session_info(self, uid: int) -> dict[str, Any]:
-        with self._db_lock:
-            info = dict(self.database.user_info(uid))
-        info.setdefault("db", self.db)
-        return info
-
-    # -- web controllers -----------------------------------------------------------
-
-    def _web_jsonrpc(
-        self, params: dict[str, Any], sid: str | None, uid: int | None
-    ) -> tuple[Any, _wire.Headers]:
-        _require(params, "RPC.jsonrpc", ("service", "method", "args"))
-        return services.dispatch(
-            self._host, params["service"], params["method"], params["args"]
-        ), []
-
-    def _web_authenticate(
-        self, params: dict[str, Any], sid: str | None, uid: int | None
-    ) -> tuple[Any, _wire.Headers]:
-        _require(params, "Session.authenticate", ("db", "login", "password"))
-        services.check_db(self._host, params["db"])
-        with self._db_lock:
-            new_uid = self.database.authenticate(
-                params["login"], params["password"], interactive=True
-            )
-        self._metering.login(self.db, params["login"], params["password"], new_uid)
-        if new_uid is False or new_uid is None:
-            raise Fault("odoo.exceptions.AccessDenied", "Access Denied")
-        new_sid = self._sessions.open(new_uid, replacing=sid)
-        return self._session_info(new_uid), [_wire.session_cookie(new_sid)]
-
-    def _web_session_info(
-        self, params: dict[str, Any], sid: str | None, uid: int | None
-    ) -> tuple[Any, _wire.Headers]:
-        assert sid is not None  # auth="user"
-        assert uid is not None
-        return self._session_info(uid), [_wire.session_cookie(sid)]
-
-    def _web_destroy(
-        self, params: dict[str, Any], sid: str | None, uid: int | None
-    ) -> tuple[Any, _wire.Headers]:
-        self._sessions.close(sid)
-        return None, [_wire.clear_cids_cookie(), _wire.session_cookie(secrets.token_hex(20))]
-
-    def _web_version_info(
-        self, params: dict[str, Any], sid: str | None, uid: int | None
-    ) -> tuple[Any, _wire.Headers]:
-        cookies = [] if uid is not None else [_wire.session_cookie(secrets.token_hex(20))]
-        return dict(self.version_info), cookies
-
-    def _web_call_kw(
-        self, params: dict[str, Any], sid: str | None, uid: int | None
-    ) -> tuple[Any, _wire.Headers]:
-        assert uid is not None  # auth="user"
-        _require(params, "DataSet.call_kw", ("model", "method", "args", "kwargs"))
-        model, kwargs = params["model"], params["kwargs"]
-        if not isinstance(model, str) or not self.database.has_model(model):
-            # Through the web client an unknown model is the registry's KeyError.
-            raise Fault("builtins.KeyError", str(model), [model])
-        if kwargs and not isinstance(kwargs, dict):
-            raise Fault(
-                "builtins.TypeError",
-                f"call_kw() argument after ** must be a mapping, not {type(kwargs).__name__}",
-            )
-        args = services.star_args("call_kw", params["args"])
-        return services.execute(self._host, uid, model, params["method"], args, kwargs or None), []
-
-    # -- call descriptions for the log ---------------------------------------------
-
-    def _describe_jsonrpc(self, params: dict[str, Any], uid: int | None) -> Call:
-        return services.describe(
-            "/jsonrpc", params.get("service"), params.get("method"), params.get("args")
-        )
-
-    def _describe_call_kw(self, params: dict[str, Any], uid: int | None) -> Call:
-        model, method = params.get("model"), params.get("method")
-        args, kwargs = params.get("args"), params.get("kwargs")
-        return Call(
-            "/web/dataset/call_kw",
-            None,
-            model if isinstance(model, str) else None,
-            method if isinstance(method, str) else None,
-            args if isinstance(args, list) else [],
-            kwargs if isinstance(kwargs, dict) else {},
-            uid,
-        )
-
-    def _describe_authenticate(self, params: dict[str, Any], uid: int | None) -> Call:
-        args = [params.get("db"), params.get("login"), MASK]
-        return Call("/web/session/authenticate", None, None, "authenticate", args, {}, None)
-
-
-Handler = Callable[[FakeOdoo, dict[str, Any], str | None, int | None], tuple[Any, _wire.Headers]]
-Describe = Callable[[FakeOdoo, dict[str, Any], int | None], Call]
-
-
-@dataclass(frozen=True, slots=True)
-class _Route:
-    pattern: str  # the route as Odoo declares it (shown in its 400 page)
-    auth_user: bool  # needs a web session
-    handler: Handler
-    describe: Describe
-    where: str  # function name in the debug traceback
-
-
-def _web_route(pattern: str, handler: Handler, *, auth_user: bool) -> _Route:
-    """A route whose call is logged under its own name, without arguments."""
-    method = pattern.rpartition("/")[2]
-
-    def describe(fake: FakeOdoo, params: dict[str, Any], uid: int | None) -> Call:
-        return Call(pattern, None, None, method, [], {}, uid)
-
-    return _Route(pattern, auth_user, handler, describe, method)
-
-
-_CALL_KW: Final = _Route(
-    "/web/dataset/call_kw", True, FakeOdoo._web_call_kw, FakeOdoo._describe_call_kw, "call_kw"
-)
-_JSON_ROUTES: Final[dict[str, _Route]] = {
-    "/jsonrpc": _Route(
-        "/jsonrpc", False, FakeOdoo._web_jsonrpc, FakeOdoo._describe_jsonrpc, "jsonrpc"
-    ),
-    "/web/session/authenticate": _Route(
-        "/web/session/authenticate",
-        False,
-        FakeOdoo._web_authenticate,
-        FakeOdoo._describe_authenticate,
-        "authenticate",
-    ),
-    "/web/session/get_session_info": _web_route(
-        "/web/session/get_session_info", FakeOdoo._web_session_info, auth_user=True
-    ),
-    "/web/session/destroy": _web_route(
-        "/web/session/destroy", FakeOdoo._web_destroy, auth_user=True
-    ),
-    "/web/webclient/version_info": _web_route(
-        "/web/webclient/version_info", FakeOdoo._web_version_info, auth_user=False
-    ),
-    "/web/dataset/call_kw": _CALL_KW,
+_JSON_ROUTES: Final[dict[str, routes_jsonrpc.Route]] = {
+    "/jsonrpc": routes_jsonrpc.JSONRPC,
+    **routes_web.ROUTES,
 }
-
-
-def _session_id(cookie: str) -> str | None:
-    for part in cookie.split(";"):
-        name, _, value = part.strip().partition("=")
-        if name == "session_id":
-            return value
-    return None
-
-
-def _require(params: Mapping[str, Any], func: str, names: Sequence[str]) -> None:
-    """Odoo calls a controller with the JSON params as keywords: missing ones are a TypeError."""
-    missing = [name for name in names if name not in params]
-    if missing:
-        raise Fault("builtins.TypeError", _wire.missing_message(func, missing))
