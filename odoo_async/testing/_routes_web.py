@@ -85,7 +85,7 @@ def _call_kw(
     return services.execute(host, uid, model, params["method"], args, kwargs or None), []
 
 
-# -- call descriptions for the log -----------------------------------------------------
+# -- call descriptions for the log -------------------------------------------------
 
 
 def _describe_call_kw(params: dict[str, Any], uid: int | None) -> Call:

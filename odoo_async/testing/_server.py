@@ -1,27 +1,14 @@
 """FakeOdoo: an in-memory Odoo 17 that answers on the wire as the real one does.
 
-One core handler turns ``(HTTP method, path, content type, cookie, body)`` into a
+:class:`FakeOdoo` is the facade: its settings, the controls for tests (injected
+faults, latency, the concurrency cap, held replies), the call log and the counters.
+Its core handler turns ``(HTTP method, path, content type, cookie, body)`` into a
 reply ``(status, headers, body)``, or ``None`` for "close the connection without a
-reply". Two adapters feed it: :meth:`FakeOdoo.transport` (an httpx transport, no
-sockets) and :meth:`FakeOdoo.serve` (uvicorn on loopback, see ``_serve.py``).
-
-Endpoints (Odoo 17's paths, envelopes and status codes):
-
-- ``POST /jsonrpc``: services ``common`` (version, about, login, authenticate),
-  ``object`` (execute_kw, execute) and ``db`` (list, server_version, db_exist, list_lang);
-- ``/web/session/authenticate``, ``/web/session/get_session_info``,
-  ``/web/session/destroy``, ``/web/webclient/version_info``,
-  ``/web/dataset/call_kw[/<model>/<method>]`` (cookie ``session_id``);
-- ``POST /xmlrpc/2/<service>`` and the legacy ``POST /xmlrpc/<service>``;
-- as Odoo 19 (``version="19.0"``): ``GET /web/version``, ``GET /json/version`` and,
-  unless ``json2=False``, the JSON-2 API (``POST /json/2/<model>/<method>``,
-  ``GET /doc-bearer/<model>.json``; see ``_json2.py``).
-
-Order of checks, as in Odoo: route (404), content type of JSON routes (400 HTML),
-session of ``auth="user"`` routes (code-100 fault with ``id: null``), JSON syntax
-(400 ``Invalid JSON data``), envelope (400 ``Invalid JSON-RPC data``), parameters
-(``TypeError`` fault), then the call. In front of all that sit the controls for tests:
-the concurrency cap (HTTP 500 Werkzeug page), injected faults and added latency.
+reply": it meters the request (``_metering.py``) and hands it to the router
+(``_router.py``, which lists the endpoints), whose routes see the double through a
+:class:`~._host.Host` only. Two adapters feed the core handler:
+:meth:`FakeOdoo.transport` (an httpx transport, no sockets) and :meth:`FakeOdoo.serve`
+(uvicorn on loopback, see ``_serve.py``). The database is ``_orm.py``.
 """
 
 from __future__ import annotations
@@ -35,10 +22,7 @@ from typing import Any, Final
 import anyio
 import httpx
 
-from . import _json2, _wire
-from . import _routes_jsonrpc as routes_jsonrpc
-from . import _routes_web as routes_web
-from . import _routes_xmlrpc as routes_xmlrpc
+from . import _wire
 from ._calls import Call
 from ._cost import CostMeter, ServerCost
 from ._faults import FaultKind, FaultRule, Injector
@@ -46,6 +30,7 @@ from ._hold import Hold
 from ._host import Host, Sessions
 from ._metering import Metering
 from ._orm import Database
+from ._router import Router
 from ._serve import InProcessTransport, LoopbackServer
 
 __all__ = ["SERVER_VERSION_INFO", "Call", "FakeOdoo", "Reply"]
@@ -139,7 +124,7 @@ class FakeOdoo:
         self._host = Host(
             self, self._db_lock, self._sessions, self._metering, self._admit, self._pause
         )
-        self._json2 = _json2.Json2(self._host)
+        self._router = Router(self._host)
 
     def __repr__(self) -> str:
         cost = "" if self.cost is None else f", cost={self.cost!r}"
@@ -356,6 +341,8 @@ class FakeOdoo:
         with self._lock:
             self._current_connections -= 1
 
+    # -- the controls the routes go through (their Host: admit, pause) -------------
+
     def _admit(self, call: Call | None, overloaded: bool) -> FaultRule | None:
         """Log the call and decide its fate: the cap, an injected fault, or None."""
         with self._lock:
@@ -405,30 +392,15 @@ class FakeOdoo:
         authorization: str = "",
         database: str = "",
     ) -> Reply | None:
+        """The reply ``(status, headers, body)`` to a request, or None: close without one."""
         async with self._metering.request(self._priced):
-            if self.version_info["server_version_info"][0] >= 19:
-                if path in ("/web/version", "/json/version"):
-                    return self._json2.version(http_method)
-                if self.json2 and (
-                    path.startswith(("/json/2/", "/doc-bearer/")) or path == "/json/2"
-                ):
-                    return await self._json2.handle(
-                        http_method, path, content_type, authorization, database, body, over=over
-                    )
-            route = _JSON_ROUTES.get(path)
-            if route is None and path.startswith("/web/dataset/call_kw/"):
-                route = routes_web.CALL_KW
-            if route is not None:
-                return await routes_jsonrpc.handle(
-                    self._host, route, content_type, cookie, body, over
-                )
-            if path.startswith("/xmlrpc/"):
-                return await routes_xmlrpc.handle(self._host, http_method, path, body, over)
-            page = _wire.NOT_FOUND_PAGE
-            return 404, _wire.html_headers(page), page
-
-
-_JSON_ROUTES: Final[dict[str, routes_jsonrpc.Route]] = {
-    "/jsonrpc": routes_jsonrpc.JSONRPC,
-    **routes_web.ROUTES,
-}
+            return await self._router.handle(
+                http_method,
+                path,
+                content_type,
+                cookie,
+                body,
+                over=over,
+                authorization=authorization,
+                database=database,
+            )
