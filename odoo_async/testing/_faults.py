@@ -24,10 +24,12 @@ from typing import Final, Literal, get_args
 
 from . import _wire
 
-__all__ = ["FAULT_KINDS", "FaultKind", "FaultRule", "Injector", "http_fault_reply"]
+__all__ = ["FAULT_KINDS", "HTTP_FAULTS", "FaultKind", "FaultRule", "Injector", "http_fault_reply"]
 
 FaultKind = Literal["429", "502", "503", "504", "html_500", "drop", "slow", "concurrency"]
 FAULT_KINDS: Final[frozenset[str]] = frozenset(get_args(FaultKind))
+#: the kinds answered by :func:`http_fault_reply`, whatever the protocol
+HTTP_FAULTS: Final[frozenset[str]] = frozenset({"429", "502", "503", "504", "html_500"})
 
 SERIALIZATION_FAILURE: Final = "psycopg2.errors.SerializationFailure"
 SERIALIZATION_MESSAGE: Final = "could not serialize access due to concurrent update\n"

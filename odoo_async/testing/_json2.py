@@ -31,7 +31,13 @@ import msgspec
 from . import _wire
 from ._calls import Call
 from ._exceptions import Fault
-from ._faults import SERIALIZATION_FAILURE, SERIALIZATION_MESSAGE, FaultRule, http_fault_reply
+from ._faults import (
+    HTTP_FAULTS,
+    SERIALIZATION_FAILURE,
+    SERIALIZATION_MESSAGE,
+    FaultRule,
+    http_fault_reply,
+)
 
 if TYPE_CHECKING:
     from ._host import Host
@@ -48,7 +54,6 @@ NOT_AUTHENTICATED: Final = (
     "User not authenticated, use an API Key with a Bearer Authorization header."
 )
 POST_ONLY: Final = "Did you mean POST /json/2/<model>/<method>?"
-_HTTP_FAULTS: Final = frozenset({"429", "502", "503", "504", "html_500"})
 _STATUS: Final = {
     "odoo.exceptions.AccessError": 403,
     "odoo.exceptions.AccessDenied": 403,
@@ -201,7 +206,7 @@ class Json2:
     ) -> Reply | None:
         if over:
             return _html(500, _wire.INTERNAL_SERVER_ERROR_PAGE)
-        if rule is not None and rule.kind in _HTTP_FAULTS:
+        if rule is not None and rule.kind in HTTP_FAULTS:
             return http_fault_reply(rule)
         if rule is not None and rule.kind == "drop":
             return None

@@ -21,7 +21,7 @@ from . import _services as services
 from . import _wire
 from ._calls import Call
 from ._exceptions import Fault
-from ._faults import SERIALIZATION_FAILURE, SERIALIZATION_MESSAGE, http_fault_reply
+from ._faults import HTTP_FAULTS, SERIALIZATION_FAILURE, SERIALIZATION_MESSAGE, http_fault_reply
 from ._host import Host
 
 if TYPE_CHECKING:
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 __all__ = ["JSONRPC", "Handler", "Route", "handle", "require"]
 
 _JSON_MIMETYPES: Final = frozenset({"application/json", "application/json-rpc"})
-_HTTP_FAULTS: Final = frozenset({"429", "502", "503", "504", "html_500"})
 _INVALID: Final = object()
 
 #: a controller: ``(host, params, session id, uid)`` to ``(result, cookies to set)``
@@ -71,7 +70,7 @@ async def handle(
     if over:
         page = _wire.INTERNAL_SERVER_ERROR_PAGE
         reply: Reply | None = (500, _wire.html_headers(page), page)
-    elif rule is not None and rule.kind in _HTTP_FAULTS:
+    elif rule is not None and rule.kind in HTTP_FAULTS:
         reply = http_fault_reply(rule)
     elif rule is not None and rule.kind == "drop":
         reply = None

@@ -9,20 +9,18 @@ and legacy, come from ``_xmlrpc.py``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from . import _services as services
 from . import _wire, _xmlrpc
 from ._exceptions import Fault
-from ._faults import SERIALIZATION_FAILURE, SERIALIZATION_MESSAGE, http_fault_reply
+from ._faults import HTTP_FAULTS, SERIALIZATION_FAILURE, SERIALIZATION_MESSAGE, http_fault_reply
 
 if TYPE_CHECKING:
     from ._host import Host
     from ._wire import Reply
 
 __all__ = ["handle"]
-
-_HTTP_FAULTS: Final = frozenset({"429", "502", "503", "504", "html_500"})
 
 
 async def handle(host: Host, http_method: str, path: str, body: bytes, over: bool) -> Reply | None:
@@ -46,7 +44,7 @@ async def handle(host: Host, http_method: str, path: str, body: bytes, over: boo
     if over:
         page = _wire.INTERNAL_SERVER_ERROR_PAGE
         reply = 500, _wire.html_headers(page), page
-    elif rule is not None and rule.kind in _HTTP_FAULTS:
+    elif rule is not None and rule.kind in HTTP_FAULTS:
         reply = http_fault_reply(rule)
     elif rule is not None and rule.kind == "drop":
         reply = None
