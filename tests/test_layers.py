@@ -150,11 +150,13 @@ def test_every_module_imports() -> None:
         importlib.import_module(name)
 
 
-def test_public_names_report_the_public_module() -> None:
-    for name in odoo_async.__all__:
-        value = getattr(odoo_async, name)
+@pytest.mark.parametrize("public", ["odoo_async", "odoo_async.testing", "odoo_async.jobs"])
+def test_public_names_report_the_public_module(public: str) -> None:
+    module = importlib.import_module(public)
+    for name in module.__all__:
+        value = getattr(module, name)
         if isinstance(value, type):
-            assert value.__module__ == "odoo_async", name
+            assert value.__module__ == public, name
 
 
 def test_the_old_shared_module_still_imports_with_a_warning() -> None:

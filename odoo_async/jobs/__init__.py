@@ -84,3 +84,10 @@ __all__ = [
     "sync",
     "upsert",
 ]
+
+# Public names report the public path (tracebacks, reprs, docs).
+for _name in __all__:
+    _value = globals()[_name]
+    if isinstance(_value, type) or (callable(_value) and hasattr(_value, "__code__")):
+        _value.__module__ = __name__
+del _name, _value

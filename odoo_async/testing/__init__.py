@@ -49,6 +49,8 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module(module, __name__), name)
+    if isinstance(value, type):
+        value.__module__ = __name__  # the public path, in tracebacks and docs
     globals()[name] = value
     return value
 
