@@ -8,6 +8,7 @@ private, one subpackage per layer, each importing only the layers below it::
     _protocols/    the wire protocols (public type WireProtocol) and their registry
     _orm/          repositories, domains, commands, records, the fetch engine
     _client/       AsyncOdoo, its retry loop and rules, its limits
+    _blocking/     Odoo and Model: the same client for blocking code
     redis          RedisBudget (the ``redis`` extra)
     jobs/, cli/    export, sync, import, bench and the command: public names only
     testing/       the Odoo test double: imports nothing of the client
@@ -15,6 +16,8 @@ private, one subpackage per layer, each importing only the layers below it::
 Public names report ``odoo_async`` as their module, as in tracebacks and docs.
 """
 
+from ._blocking._client import Odoo
+from ._blocking._model import Model, SearchReadRows
 from ._client._client import DEFAULT_MAX_CONCURRENCY, AsyncOdoo
 from ._client._limits import Budget, ConcurrencyLimiter, TokenBucket
 from ._client._retry import READ_ONLY_METHODS, RetryPolicy
@@ -97,7 +100,9 @@ __all__ = [
     "JsonRpcProtocol",
     "Many2one",
     "MissingError",
+    "Model",
     "ModelClient",
+    "Odoo",
     "OdooError",
     "PooledTransport",
     "ProtocolError",
@@ -110,6 +115,7 @@ __all__ = [
     "RetryPolicy",
     "RowError",
     "SearchReadPager",
+    "SearchReadRows",
     "Secret",
     "SessionExpired",
     "TokenBucket",

@@ -34,7 +34,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("odoo_async._protocols",),
     ("odoo_async._orm",),
     ("odoo_async._client",),
-    ("odoo_async", "odoo_async.redis", "odoo_async.shared"),
+    ("odoo_async", "odoo_async._blocking", "odoo_async.redis", "odoo_async.shared"),
     ("odoo_async.jobs",),
     ("odoo_async.cli",),
 ]

@@ -45,7 +45,7 @@ def row_id(row: Any) -> int:
 
 
 class ReadBatcher(Generic[Row]):
-    """Collects ids and reads them in batches with ``read_ids``.
+    r"""Collects ids and reads them in batches with ``read_ids``.
 
     ``read_ids(ids)`` performs one ``read`` RPC and returns the rows Odoo
     sent (any order, missing ids absent, a :class:`RowError` for a row that
@@ -56,7 +56,11 @@ class ReadBatcher(Generic[Row]):
         rows = await asyncio.gather(*(batcher.load(i) for i in ids))
 
     ``on_idle()`` is called each time the batcher has nothing left to do (a
-    cache of batchers uses it to let idle ones go).
+    cache of batchers uses it to let idle ones go). ``ready()`` (the client's
+    login) is awaited before the first batch is cut: every id asked for while
+    the login is under way joins that first read, so a burst of ``get()``\ s
+    at a client's start is one login and one read (until ``ready()`` has once
+    succeeded; a failed one fails the ids waiting, and the next batch tries again).
     """
 
     def __init__(
@@ -67,6 +71,7 @@ class ReadBatcher(Generic[Row]):
         batch_size: int = BATCH_SIZE,
         window: float = BATCH_WINDOW,
         on_idle: Callable[[], object] | None = None,
+        ready: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
@@ -80,6 +85,8 @@ class ReadBatcher(Generic[Row]):
         self._scheduled = False
         self._tasks: set[asyncio.Task[None]] = set()
         self._on_idle = on_idle
+        self._ready = ready
+        self._was_ready = ready is None
         #: RPCs sent so far, for observability and tests.
         self.batches = 0
 
@@ -99,6 +106,11 @@ class ReadBatcher(Generic[Row]):
         return await future
 
     def _flush(self) -> None:
+        if not self._was_ready:
+            task = asyncio.get_running_loop().create_task(self._flush_when_ready())
+            self._tasks.add(task)
+            task.add_done_callback(self._done)
+            return
         self._scheduled = False
         pending, self._pending = self._pending, {}
         for chunk in chunked(list(pending), self.batch_size):
@@ -106,6 +118,21 @@ class ReadBatcher(Generic[Row]):
             task = asyncio.get_running_loop().create_task(self._run(chunk, waiting))
             self._tasks.add(task)
             task.add_done_callback(self._done)
+
+    async def _flush_when_ready(self) -> None:
+        """Wait for ``ready()``, ids still joining the batch, then cut it."""
+        assert self._ready is not None
+        try:
+            await self._ready()
+        except BaseException as exc:
+            self._scheduled = False
+            pending, self._pending = self._pending, {}
+            _fail(pending, exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        self._was_ready = True
+        self._flush()
 
     @property
     def idle(self) -> bool:
@@ -135,13 +162,7 @@ class ReadBatcher(Generic[Row]):
         try:
             rows = await self._read_ids(chunk)
         except BaseException as exc:
-            for futures in waiting.values():
-                for future in futures:
-                    if not future.done():
-                        if isinstance(exc, asyncio.CancelledError):
-                            future.cancel()
-                        else:
-                            future.set_exception(exc)
+            _fail(waiting, exc)
             if not isinstance(exc, Exception):
                 raise
             return
@@ -167,3 +188,14 @@ class ReadBatcher(Generic[Row]):
                 else:
                     future.set_result(copy.deepcopy(row) if shared else row)
                     shared = True
+
+
+def _fail(waiting: dict[int, list[asyncio.Future[Any]]], exc: BaseException) -> None:
+    """Every caller still waiting gets ``exc`` (a cancellation cancels them)."""
+    for futures in waiting.values():
+        for future in futures:
+            if not future.done():
+                if isinstance(exc, asyncio.CancelledError):
+                    future.cancel()
+                else:
+                    future.set_exception(exc)

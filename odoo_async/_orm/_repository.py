@@ -254,6 +254,7 @@ class AsyncModel(Generic[Row]):
                 batch_size=self._get_batch_size,
                 window=self.batch_window,
                 on_idle=forget,
+                ready=self.odoo.authenticate,
             )
             batchers[key] = batcher
         return batcher

@@ -1,0 +1,1 @@
+"""Tests of odoo_async._blocking: the blocking client."""

@@ -1,0 +1,76 @@
+"""ReadBatcher on its own: ids asked for while the login is under way join one read."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from odoo_async import AsyncOdoo, ReadBatcher
+from odoo_async.testing import FakeOdoo
+
+
+async def test_ids_asked_for_during_the_login_join_the_first_read() -> None:
+    logged_in = asyncio.Event()
+    reads: list[list[int]] = []
+
+    async def ready() -> None:
+        await logged_in.wait()
+
+    async def read_ids(ids: list[int]) -> list[dict[str, int]]:
+        reads.append(ids)
+        return [{"id": i} for i in ids]
+
+    batcher: ReadBatcher[dict[str, int]] = ReadBatcher(read_ids, model="m", ready=ready)
+    first = [asyncio.ensure_future(batcher.load(i)) for i in (1, 2)]
+    await asyncio.sleep(0)  # a later tick: a batch would have been cut here without ready
+    later = [asyncio.ensure_future(batcher.load(i)) for i in (3, 4)]
+    await asyncio.sleep(0)
+    assert reads == []
+    logged_in.set()
+    rows = await asyncio.gather(*first, *later)
+    assert [row["id"] for row in rows] == [1, 2, 3, 4]
+    assert reads == [[1, 2, 3, 4]]
+    # once ready, batches are cut as before, each tick
+    assert (await batcher.load(5))["id"] == 5
+    assert reads[-1] == [5]
+
+
+async def test_a_failed_login_fails_the_waiting_ids_and_the_next_batch_tries_again() -> None:
+    attempts = 0
+
+    async def ready() -> None:
+        nonlocal attempts
+        attempts += 1
+        if attempts == 1:
+            raise ConnectionError("down")
+
+    async def read_ids(ids: list[int]) -> list[dict[str, int]]:
+        return [{"id": i} for i in ids]
+
+    batcher: ReadBatcher[dict[str, int]] = ReadBatcher(read_ids, model="m", ready=ready)
+    with pytest.raises(ConnectionError):
+        await asyncio.gather(batcher.load(1), batcher.load(2))
+    assert (await batcher.load(1))["id"] == 1
+    assert attempts == 2
+    assert batcher.idle
+
+
+async def test_a_burst_of_gets_at_a_clients_start_is_one_login_and_one_read() -> None:
+    fake = FakeOdoo(partners=50)
+    async with AsyncOdoo(
+        "http://odoo.test",
+        db=fake.db,
+        username="admin",
+        password="admin",
+        transport=fake.transport(),
+    ) as odoo:
+        partners = odoo.model("res.partner")
+        with fake.hold() as held:
+            gets = [asyncio.ensure_future(partners.get(i, ["name"])) for i in range(1, 11)]
+            await held.requests(1)  # the login is at the server, held
+            gets += [asyncio.ensure_future(partners.get(i, ["name"])) for i in range(11, 21)]
+            await asyncio.sleep(0)
+        rows = await asyncio.gather(*gets)
+    assert [row["id"] for row in rows] == list(range(1, 21))
+    assert fake.requests == 2  # the login and one read
