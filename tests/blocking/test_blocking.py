@@ -390,3 +390,8 @@ def test_a_client_made_before_a_fork_works_in_the_child_on_its_own_connections()
 def test_the_async_client_behind_is_reachable(odoo: Odoo) -> None:
     assert isinstance(odoo.aio, AsyncOdoo)
     assert odoo.model("res.partner").aio.name == "res.partner"
+
+
+def test_the_blocking_pytest_fixture(fake_odoo_url_blocking: str) -> None:
+    with Odoo(fake_odoo_url_blocking, db="odoo", username="admin", password="admin") as odoo:
+        assert odoo.model("res.partner").search_count([]) > 0

@@ -1,0 +1,183 @@
+"""The blocking client: per-call cost from 1 and 16 threads, and get() from 100 threads.
+
+The test double runs in its own process with no cost model, so the figures are
+the clients' own. Each measurement is the best of ``--repeat`` runs of
+``--calls`` ``search_count`` calls after the login:
+
+- ``Odoo``, 1 thread, against OdooRPC (the blocking client most used);
+- ``Odoo`` shared by 16 threads, against ``AsyncOdoo`` with 16 calls in flight;
+- 100 threads calling ``get()`` at once on a fresh client: the RPCs it took;
+- ``--portal``: what handing a call to the loop thread costs, our way
+  (``asyncio.run_coroutine_threadsafe``) and through anyio's ``BlockingPortal``.
+
+    python -m benchmarks.bench_blocking [--calls 2000] [--repeat 3] [--portal]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from benchmarks._support import save, served_double, table
+
+
+def _best(run: Callable[[], float], repeat: int) -> float:
+    return min(run() for _ in range(repeat))
+
+
+def blocking_one_thread(url: str, calls: int) -> float:
+    from odoo_async import Odoo
+
+    with Odoo(url, db="odoo", username="admin", password="admin") as odoo:
+        odoo.authenticate()
+        started = time.perf_counter()
+        for _ in range(calls):
+            odoo.execute_kw("res.partner", "search_count", [[]])
+        return time.perf_counter() - started
+
+
+def odoorpc_one_thread(url: str, calls: int) -> float:
+    import odoorpc
+
+    host, port = url.split("://", 1)[1].rstrip("/").split(":")
+    odoo = odoorpc.ODOO(host, port=int(port))
+    odoo.login("odoo", "admin", "admin")
+    started = time.perf_counter()
+    for _ in range(calls):
+        odoo.execute_kw("res.partner", "search_count", [[]])
+    return time.perf_counter() - started
+
+
+def blocking_threads(url: str, calls: int, threads: int) -> float:
+    from odoo_async import Odoo
+
+    with Odoo(url, db="odoo", username="admin", password="admin") as odoo:
+        odoo.authenticate()
+
+        def share(n: int) -> None:
+            for _ in range(n):
+                odoo.execute_kw("res.partner", "search_count", [[]])
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(share, [calls // threads] * threads))
+        return time.perf_counter() - started
+
+
+def async_in_flight(url: str, calls: int, in_flight: int) -> float:
+    from odoo_async import AsyncOdoo
+
+    async def main() -> float:
+        async with AsyncOdoo(url, db="odoo", username="admin", password="admin") as odoo:
+            await odoo.authenticate()
+
+            async def share(n: int) -> None:
+                for _ in range(n):
+                    await odoo.execute_kw("res.partner", "search_count", [[]])
+
+            started = time.perf_counter()
+            await asyncio.gather(*(share(calls // in_flight) for _ in range(in_flight)))
+            return time.perf_counter() - started
+
+    return asyncio.run(main())
+
+
+def gets_from_threads(url: str, threads: int) -> dict[str, int]:
+    from odoo_async import Odoo
+
+    with Odoo(url, db="odoo", username="admin", password="admin") as odoo:
+        partners = odoo.model("res.partner")
+        start = threading.Barrier(threads)
+
+        def one(record_id: int) -> None:
+            start.wait()
+            partners.get(record_id, ["name"])
+
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(one, range(1, threads + 1)))
+        return {"threads": threads, "rpcs": odoo.stats.requests}
+
+
+def portal_cost(calls: int) -> dict[str, float]:
+    """Microseconds to hand an empty coroutine to a loop thread and get its result."""
+    import anyio
+    from anyio.from_thread import BlockingPortal
+
+    async def nothing() -> None:
+        return None
+
+    loop = asyncio.new_event_loop()
+    threading.Thread(target=loop.run_forever, daemon=True).start()
+    started = time.perf_counter()
+    for _ in range(calls):
+        asyncio.run_coroutine_threadsafe(nothing(), loop).result()
+    ours = (time.perf_counter() - started) / calls * 1e6
+    loop.call_soon_threadsafe(loop.stop)
+
+    ready = threading.Event()
+    holder: list[BlockingPortal] = []
+
+    def serve() -> None:
+        async def main() -> None:
+            async with BlockingPortal() as portal:
+                holder.append(portal)
+                ready.set()
+                await portal.sleep_until_stopped()
+
+        anyio.run(main)
+
+    threading.Thread(target=serve, daemon=True).start()
+    ready.wait()
+    portal = holder[0]
+    started = time.perf_counter()
+    for _ in range(calls):
+        portal.call(nothing)
+    anyio_us = (time.perf_counter() - started) / calls * 1e6
+    portal.start_task_soon(portal.stop)
+    return {"run_coroutine_threadsafe_us": round(ours, 1), "anyio_portal_us": round(anyio_us, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--calls", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--portal", action="store_true", help="also measure the hand-over")
+    args = parser.parse_args()
+    results: dict[str, object] = {}
+    with served_double(partners=1000) as url:
+        calls, repeat, threads = args.calls, args.repeat, args.threads
+        one = _best(lambda: blocking_one_thread(url, calls), repeat)
+        peer = _best(lambda: odoorpc_one_thread(url, calls), repeat)
+        many = _best(lambda: blocking_threads(url, calls, threads), repeat)
+        aio = _best(lambda: async_in_flight(url, calls, threads), repeat)
+        rows = [
+            {"client": "Odoo, 1 thread", "calls/s": round(calls / one), "vs": "OdooRPC"},
+            {"client": "OdooRPC, 1 thread", "calls/s": round(calls / peer)},
+            {"client": f"Odoo, {threads} threads", "calls/s": round(calls / many), "vs": "async"},
+            {"client": f"AsyncOdoo, {threads} in flight", "calls/s": round(calls / aio)},
+        ]
+        rows[0]["ratio"] = f"{peer / one:.2f}x"
+        rows[2]["ratio"] = f"{aio / many:.2f}x"
+        print(f"search_count, {calls} calls, best of {repeat} (the double in its own process)")
+        print(table(rows, ["client", "calls/s", "vs", "ratio"]))
+        gets = gets_from_threads(url, 100)
+        print(f"get() from {gets['threads']} threads at once: {gets['rpcs']} RPCs (login + reads)")
+        results = {"calls": calls, "repeat": repeat, "rows": rows, "gets": gets}
+    if args.portal:
+        cost = portal_cost(20_000)
+        print(
+            f"hand-over of one call: asyncio.run_coroutine_threadsafe "
+            f"{cost['run_coroutine_threadsafe_us']} us, "
+            f"anyio BlockingPortal.call {cost['anyio_portal_us']} us"
+        )
+        results["portal"] = cost
+    print(f"saved {save('bench_blocking', results)}")
+
+
+if __name__ == "__main__":
+    main()
