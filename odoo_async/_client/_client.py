@@ -82,26 +82,84 @@ class AsyncOdoo:
     key wherever it accepts a password. Authentication happens on the first
     call that needs it, once, however many tasks call at the same moment.
 
-    ``timeout`` (seconds or an ``httpx.Timeout``), ``limits`` (an
-    ``httpx.Limits``), ``http2`` and ``verify`` (a bool, a CA bundle path or an
-    ``ssl.SSLContext``) configure the pooled transport ``transport`` names:
-    ``None`` (the default: aiohttp's pool through httpx-aiohttp, or httpx's
-    own with ``http2=True``), ``"aiohttp"``, ``"httpx"`` (httpx's own pool) or
-    ``"pooled"`` (:class:`PooledTransport`). A transport instance you pass
-    owns its own pool, so ``limits``, ``http2`` and ``verify`` do not apply
-    to it. ``max_concurrency`` caps calls in flight (``None`` for no cap);
-    ``rate_limit`` caps calls per second (token bucket, ``burst`` tokens at
-    most, one second's worth by default); both count every HTTP attempt,
-    retries included. ``budget`` is a limit shared with other clients and
-    processes (:class:`odoo_async.redis.RedisBudget`), drawn from after the
-    local limits, its waits bounded by the call's ``pool`` timeout;
-    :meth:`aclose` closes it. ``retry`` is the default
-    :class:`RetryPolicy`. ``protocol`` is ``"jsonrpc"`` (``/jsonrpc``, the
-    default), ``"xmlrpc"`` (``/xmlrpc/2``), ``"json2"`` (Odoo 19's JSON-2 API;
-    needs ``api_key``), ``"web"`` (the web client's cookie session, renewed when
-    it expires), ``"auto"`` (JSON-2 on Odoo 19+ with an API key, else JSON-RPC)
-    or any :class:`WireProtocol`; :attr:`protocol` names the one in use. ``sleep``
-    is what waits between attempts (tests inject a fake one).
+    ``timeout``, ``limits``, ``http2`` and ``verify`` configure the pooled
+    transport ``transport`` names. A transport instance you pass owns its own
+    pool, so ``limits``, ``http2`` and ``verify`` do not apply to it. The pool
+    is opened on first use (``async with`` or the first call): a transport that
+    cannot be made (``http2=True`` with ``"aiohttp"``, a CA bundle path that
+    does not exist) fails then, not here. ``max_concurrency``, ``rate_limit``
+    and ``budget`` count every HTTP attempt, retries and the login included;
+    the local limits are drawn from first, then ``budget``.
+
+    **Parameters:**
+
+    * **url** - The server, an ``http://`` or ``https://`` URL such as
+      ``"https://acme.odoo.com"`` (a trailing ``/`` is dropped). A URL that
+      carries credentials (``user:password@``) is refused.
+    * **db** - The name of the Odoo database (a non-empty string).
+    * **username** - The Odoo login (a non-empty string).
+    * **password** - *(optional)* The user's password; give it or ``api_key``.
+    * **api_key** - *(optional)* An API key of the user, in place of ``password``.
+      ``protocol="json2"`` needs one, and ``"auto"`` picks JSON-2 only with one.
+    * **context** - *(optional)* A dict with string keys sent as the ``context``
+      of every :meth:`execute_kw` call, merged under the call's own (whose keys
+      win); not sent with the login. Default: none.
+    * **timeout** - *(optional)* Seconds (a number ``>= 0``, for connect, read,
+      write and pool alike), an ``httpx.Timeout``, or ``None`` for no limit.
+      Default ``httpx.Timeout(120.0, connect=10.0, pool=None)``: 120 s to send or
+      read, 10 s to connect, no limit on the wait for a pooled connection. The
+      ``pool`` part also bounds the waits for ``budget``.
+    * **limits** - *(optional)* An ``httpx.Limits`` for the pool. Default
+      ``httpx.Limits(max_connections=32, max_keepalive_connections=32,
+      keepalive_expiry=1.0)``: Odoo's prefork workers close idle keep-alive
+      sockets after about 2 s. The ``"aiohttp"`` and ``"pooled"`` transports
+      read only ``max_connections`` and ``keepalive_expiry``.
+    * **http2** - *(optional)* ``True`` to speak HTTP/2, which needs the ``h2``
+      package (the ``http2`` extra) and httpx's own pool: the default transport
+      then is ``"httpx"``, and ``"aiohttp"`` and ``"pooled"`` refuse it.
+      Default ``False``.
+    * **verify** - *(optional)* TLS certificate checks: ``True`` (the default:
+      check them), ``False`` (don't), the path of a CA bundle file or
+      directory, or an ``ssl.SSLContext``.
+    * **transport** - *(optional)* The HTTP pool: ``None`` (the default:
+      aiohttp's pool through httpx-aiohttp, or httpx's own with ``http2=True``),
+      ``"aiohttp"``, ``"httpx"`` (httpx's own pool), ``"pooled"``
+      (:class:`PooledTransport`), or an ``httpx.AsyncBaseTransport`` instance,
+      used as it is.
+    * **headers** - *(optional)* A dict of header names to string values, sent
+      with every request on top of ``User-Agent: odoo_async``, which a
+      ``"User-Agent"`` key replaces (spelled otherwise, such as
+      ``"user-agent"``, both are sent). Default: none.
+    * **protocol** - *(optional)* The wire protocol: ``"jsonrpc"`` (``/jsonrpc``,
+      the default), ``"xmlrpc"`` (``/xmlrpc/2``), ``"json2"`` (Odoo 19's JSON-2
+      API; needs ``api_key``), ``"web"`` (the web client's cookie session,
+      renewed when it expires), ``"auto"`` (JSON-2 on Odoo 19+ with an API key,
+      else JSON-RPC, chosen at the first login) or any :class:`WireProtocol`.
+      :attr:`protocol` names the one in use.
+    * **retry** - *(optional)* The :class:`RetryPolicy` of every call. ``None``
+      (the default) means ``RetryPolicy()``: 2 retries, after
+      ``min(0.5 * 2**n, 8.0)`` seconds shortened by up to 25 % at random, a
+      server's ``Retry-After`` honoured up to 60 s. (Here ``None`` is the
+      default policy; to :meth:`with_options` and :meth:`execute_kw` it means
+      no retries.)
+    * **max_concurrency** - *(optional)* HTTP attempts in flight at once, an int
+      ``>= 1``, or ``None`` for no cap. Default 32
+      (:data:`DEFAULT_MAX_CONCURRENCY`, the default pool's size): a stock
+      threaded Odoo 17 (``db_maxconn=64``) answers HTTP 500 past about 60
+      simultaneous requests. The wait for a free slot has no time limit.
+    * **rate_limit** - *(optional)* HTTP attempts per second, on average (a
+      number ``> 0``; a token bucket), or ``None`` (the default) for no limit.
+    * **burst** - *(optional)* The most attempts let through at once after a
+      quiet spell (a number ``>= 1``). Default: one second's worth,
+      ``max(1, rate_limit)``. Ignored without ``rate_limit``.
+    * **budget** - *(optional)* A limit shared with other clients and processes,
+      a :class:`Budget` such as :class:`odoo_async.redis.RedisBudget`, drawn
+      from after the local limits; its wait is bounded by what the local wait
+      left of the call's ``pool`` timeout. :meth:`aclose` closes it. Default
+      ``None``.
+    * **sleep** - *(optional)* An async function taking seconds, awaited between
+      a failed attempt and its retry (tests inject a fake one). Default
+      ``anyio.sleep``. The waits of ``rate_limit`` do not go through it.
     """
 
     _core: Core
@@ -204,9 +262,20 @@ class AsyncOdoo:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **options: Any) -> AsyncOdoo:
-        """A client configured from ``ODOO_URL``, ``ODOO_DB``, ``ODOO_USERNAME``
-        and ``ODOO_PASSWORD`` or ``ODOO_API_KEY``; ``options`` go to the
-        constructor."""
+        """A client configured from environment variables.
+
+        ``ODOO_URL``, ``ODOO_DB`` and ``ODOO_USERNAME`` must be set, and exactly
+        one of ``ODOO_PASSWORD`` and ``ODOO_API_KEY``; an empty variable counts
+        as unset. Otherwise :class:`ValueError` names what is missing.
+
+        **Parameters:**
+
+        * **env** - *(optional)* The mapping to read the variables from. Default
+          ``os.environ``.
+        * **options** - *(optional)* Keyword arguments for the constructor
+          (``timeout=``, ``protocol=``...), except those read from the
+          environment (``db``, ``username``, ``password``, ``api_key``).
+        """
         env = os.environ if env is None else env
         missing = [name for name in ("ODOO_URL", "ODOO_DB", "ODOO_USERNAME") if not env.get(name)]
         if not env.get("ODOO_PASSWORD") and not env.get("ODOO_API_KEY"):
@@ -233,9 +302,17 @@ class AsyncOdoo:
         return view
 
     def with_context(self, context: Mapping[str, Any] | None = None, /, **ctx: Any) -> AsyncOdoo:
-        """A view that sends this client's context merged with ``ctx``.
+        """A view that sends this client's context merged with ``context`` and ``ctx``.
 
-        It shares the pool, the login and the limits with this client.
+        It shares the pool, the login and the limits with this client. Keys of
+        ``ctx`` win over those of ``context``, which win over the client's.
+
+        **Parameters:**
+
+        * **context** - *(optional, positional only)* A dict with string keys, or
+          ``None``.
+        * **ctx** - *(optional)* Context keys as keyword arguments, such as
+          ``lang="fr_FR"`` or ``active_test=False``.
         """
         check_mapping("context", context)
         return self._view(context={**self._context, **(context or {}), **ctx})
@@ -248,8 +325,18 @@ class AsyncOdoo:
     ) -> AsyncOdoo:
         """A view with another retry policy or timeout, sharing everything else.
 
-        ``retry=None`` means no retries; ``timeout=None`` means no time limit
-        (as in httpx).
+        A parameter left out keeps this client's setting. The view's settings
+        apply to every call made through it, and to the login or ``version()``
+        request such a call starts.
+
+        **Parameters:**
+
+        * **retry** - *(optional)* A :class:`RetryPolicy`, or ``None`` for no
+          retries.
+        * **timeout** - *(optional)* Seconds (a number ``>= 0``, for connect,
+          read, write and pool alike: it replaces the default's 10 s connect
+          limit and unlimited pool wait too), an ``httpx.Timeout``, or ``None``
+          for no time limit (as in httpx).
         """
         changes: dict[str, Any] = {}
         if retry is not _UNSET:
@@ -456,10 +543,32 @@ class AsyncOdoo:
     ) -> Any:
         """Call ``model.method(*args, **kwargs)`` on the server.
 
-        The client's context is merged under ``kwargs["context"]``. The result
-        is decoded with msgspec into ``result_type`` (plain JSON values by
-        default). ``idempotent=True`` marks a call that is safe to replay, so
-        that it is retried like a read.
+        Logs in first if no call has yet (the login runs with the view's own
+        timeout and retry policy, not this call's). The client's context is
+        merged under ``kwargs["context"]``, the call's own keys winning. A
+        failure after which the call may have run on the server (a read
+        timeout, a dropped connection, HTTP 429 or 502-504...) is retried only
+        for a call that is harmless to replay: a read-only method
+        (:data:`READ_ONLY_METHODS`) or an ``idempotent`` one.
+
+        **Parameters:**
+
+        * **model** - The model's name, such as ``"res.partner"``.
+        * **method** - The method's name, such as ``"search_read"``.
+        * **args** - *(optional)* The positional arguments, a list or tuple.
+          Default: none.
+        * **kwargs** - *(optional)* The keyword arguments, a dict with string
+          keys. Default: none.
+        * **result_type** - *(optional)* The type msgspec decodes the result
+          into (``list[int]``, a ``msgspec.Struct``...); a result that does not
+          fit raises :class:`OdooError`. Default: plain JSON values.
+        * **timeout** - *(optional)* This call's timeout: seconds (for connect,
+          read, write and pool alike), an ``httpx.Timeout``, or ``None`` for no
+          limit. Default: the client's.
+        * **retry** - *(optional)* This call's :class:`RetryPolicy`, or ``None``
+          for no retries. Default: the client's.
+        * **idempotent** - *(optional)* ``True`` marks a call that is safe to
+          replay, so that it is retried like a read. Default ``False``.
         """
         raw = await self.execute_kw_raw(
             model, method, args, kwargs, timeout=timeout, retry=retry, idempotent=idempotent
@@ -484,7 +593,24 @@ class AsyncOdoo:
         retry: RetryPolicy | None = _UNSET,
         idempotent: bool = False,
     ) -> msgspec.Raw:
-        """Like :meth:`execute_kw`, but the result stays JSON text (``msgspec.Raw``)."""
+        """Like :meth:`execute_kw`, but the result stays JSON text (``msgspec.Raw``).
+
+        **Parameters:**
+
+        * **model** - The model's name, such as ``"res.partner"``.
+        * **method** - The method's name, such as ``"read"``.
+        * **args** - *(optional)* The positional arguments, a list or tuple.
+          Default: none.
+        * **kwargs** - *(optional)* The keyword arguments, a dict with string
+          keys; the client's context is merged under ``kwargs["context"]``.
+          Default: none.
+        * **timeout** - *(optional)* This call's timeout: seconds, an
+          ``httpx.Timeout``, or ``None`` for no limit. Default: the client's.
+        * **retry** - *(optional)* This call's :class:`RetryPolicy`, or ``None``
+          for no retries. Default: the client's.
+        * **idempotent** - *(optional)* ``True`` marks a call that is safe to
+          replay, so that it is retried like a read. Default ``False``.
+        """
         check_str("model", model, accepted="a model name such as 'res.partner'")
         check_str("method", method, accepted="a method name such as 'read'")
         where = f"{model}.{method}"
