@@ -62,12 +62,26 @@ _RAW_ROWS = msgspec.json.Decoder(list[msgspec.Raw])
 class AsyncModel(Generic[Row]):
     """A repository for one model. Creating it sends nothing.
 
-    ``batch_size`` bounds the records of one ``create`` RPC (500 when
-    ``None``); given, it also bounds the ``read`` that serves a batch of
-    :meth:`get` calls (1,000 ids when ``None``) and fixes the chunks of a long
-    :meth:`read`, which otherwise adapt to the server.
-    ``batch_window`` is how long :meth:`get` waits to collect more ids (0: one
-    event-loop tick).
+    :meth:`AsyncOdoo.model` makes one with the defaults; make one yourself to
+    set ``batch_size`` or ``batch_window``.
+
+    **Parameters:**
+
+    * **odoo** - The client whose calls it makes: an :class:`AsyncOdoo`, a view
+      of one (``with_context()``, ``with_options()``), or any
+      :class:`ModelClient`.
+    * **model** - A model name such as ``"res.partner"`` (rows come back as
+      dicts), or a :class:`Record` class (rows come back as instances of it,
+      and its fields are what is read unless ``fields`` says otherwise).
+    * **batch_size** - *(optional)* An int ``>= 1``, or ``None`` (the default).
+      It bounds the records of one ``create`` RPC (500 when ``None``); given, it
+      also bounds the ``read`` that serves a batch of :meth:`get` calls (1,000
+      ids when ``None``) and fixes the chunks of a long :meth:`read`, which
+      otherwise adapt to the server. The :attr:`batch_size` property changes it
+      later.
+    * **batch_window** - *(optional)* Seconds :meth:`get` waits to collect more
+      ids before their ``read`` goes (a number ``>= 0``). Default 0: the next
+      turn of the event loop.
     """
 
     def __init__(
@@ -112,7 +126,19 @@ class AsyncModel(Generic[Row]):
     def with_context(
         self, context: Mapping[str, Any] | None = None, /, **ctx: Any
     ) -> AsyncModel[Row]:
-        """The same repository, sending a context merged with ``ctx``."""
+        """The same repository, sending a context merged with ``context`` and ``ctx``.
+
+        As :meth:`AsyncOdoo.with_context`: keys of ``ctx`` win over those of
+        ``context``, which win over the client's. ``batch_size`` and
+        ``batch_window`` are kept.
+
+        **Parameters:**
+
+        * **context** - *(optional, positional only)* A dict with string keys, or
+          ``None``.
+        * **ctx** - *(optional)* Context keys as keyword arguments, such as
+          ``active_test=False``.
+        """
         check_mapping("context", context, where=self.name)
         other: AsyncModel[Row] = AsyncModel(
             self.odoo.with_context(context, **ctx),
@@ -125,7 +151,18 @@ class AsyncModel(Generic[Row]):
     # -- plumbing -----------------------------------------------------------------
 
     async def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        """Call any public method of the model: ``model.method(*args, **kwargs)``."""
+        """Call any public method of the model: ``model.method(*args, **kwargs)``.
+
+        The result comes back as plain JSON values, not decoded into a Record.
+
+        **Parameters:**
+
+        * **method** - The method's name, such as ``"action_archive"``.
+        * **args** - *(optional)* The method's positional arguments (for a
+          method on records, the ids first).
+        * **kwargs** - *(optional)* The method's keyword arguments (one named
+          ``method`` cannot be passed this way: use :meth:`AsyncOdoo.execute_kw`).
+        """
         check_str("method", method, accepted="a method name such as 'action_archive'")
         return await self.odoo.execute_kw(self.name, method, list(args), kwargs)
 
@@ -166,7 +203,21 @@ class AsyncModel(Generic[Row]):
         limit: int | None = None,
         order: str | None = None,
     ) -> list[int]:
-        """Ids of the records matching ``domain``."""
+        """Ids of the records matching ``domain``.
+
+        **Parameters:**
+
+        * **domain** - *(optional)* A :class:`Domain`, a raw Odoo domain (a list
+          of ``[field, operator, value]`` leaves and ``"&"``, ``"|"``, ``"!"``),
+          or ``None`` for every record. Checked, and its values converted,
+          before anything is sent (:class:`DomainError`).
+        * **offset** - *(optional)* Matching records to skip first, an int
+          ``>= 0``. Default 0.
+        * **limit** - *(optional)* The most ids to return, an int ``>= 0``, or
+          ``None`` (the default) for all; ``0`` means no limit, as in Odoo.
+        * **order** - *(optional)* Odoo's sort specification, such as
+          ``"name desc, id"``, or ``None`` (the default) for the model's order.
+        """
         where = f"{self.name}.search"
         check_offset(offset, where=where)
         check_limit(limit, where=where)
@@ -182,7 +233,18 @@ class AsyncModel(Generic[Row]):
         return self._decode_ids(raw, "search")
 
     async def search_count(self, domain: DomainLike = None, *, limit: int | None = None) -> int:
-        """How many records match ``domain``."""
+        """How many records match ``domain``.
+
+        **Parameters:**
+
+        * **domain** - *(optional)* A :class:`Domain`, a raw Odoo domain (a list
+          of ``[field, operator, value]`` leaves and ``"&"``, ``"|"``, ``"!"``),
+          or ``None`` for every record. Checked, and its values converted,
+          before anything is sent (:class:`DomainError`).
+        * **limit** - *(optional)* An int ``>= 0`` passed to Odoo's
+          ``search_count``, which stops counting there; ``None`` (the default)
+          counts every match.
+        """
         check_limit(limit, where=f"{self.name}.search_count")
         kwargs = {"limit": limit} if limit is not None else {}
         return int(
@@ -192,7 +254,15 @@ class AsyncModel(Generic[Row]):
         )
 
     async def read_chunk(self, ids: list[int], fields: Sequence[str] | None = None) -> list[Row]:
-        """One ``read`` RPC, exactly as Odoo answers it (missing ids left out)."""
+        """One ``read`` RPC, exactly as Odoo answers it (missing ids left out).
+
+        **Parameters:**
+
+        * **ids** - A record id or an iterable of ids (ints).
+        * **fields** - *(optional)* The field names to read, or ``None``: every
+          field for a dict repository, the :class:`Record` class's fields for a
+          typed one.
+        """
         wanted = check_ids(ids, where=f"{self.name}.read_chunk")
         return self._decode_rows(await self._read_raw(wanted, self._fields(fields)), "read")
 
@@ -212,6 +282,13 @@ class AsyncModel(Generic[Row]):
         once per occurrence). As in
         Odoo, ids that do not exist are left out, not reported: use
         :meth:`get` to fail on a missing id.
+
+        **Parameters:**
+
+        * **ids** - A record id or an iterable of ids (ints).
+        * **fields** - *(optional)* The field names to read, or ``None``: every
+          field for a dict repository, the :class:`Record` class's fields for a
+          typed one.
         """
         wanted = check_ids(ids, where=f"{self.name}.read")
         names = self._fields(fields)
@@ -281,7 +358,18 @@ class AsyncModel(Generic[Row]):
     async def get(self, record_id: int, fields: Sequence[str] | None = None) -> Row:
         """One record by id, batched with every other ``get`` of this moment.
 
-        Raises :class:`MissingError` naming the id when it does not exist.
+        The ``get`` calls made within ``batch_window`` (the same turn of the
+        event loop by default) with the same ``fields`` through the same view
+        share one ``read`` (several beyond ``batch_size`` ids). Each caller gets
+        its own copy of its row. Raises :class:`MissingError` naming the id when
+        it does not exist.
+
+        **Parameters:**
+
+        * **record_id** - The record's id (an int).
+        * **fields** - *(optional)* The field names to read, or ``None``: every
+          field for a dict repository, the :class:`Record` class's fields for a
+          typed one.
         """
         check_int("record_id", record_id, where=f"{self.name}.get")
         return await self._batcher(self._fields(fields)).load(record_id)
@@ -301,8 +389,38 @@ class AsyncModel(Generic[Row]):
     ) -> SearchReadPager[Row]:
         """Rows matching ``domain``, paged: await it or iterate it (:class:`SearchReadPager`).
 
-        ``page_size`` and ``max_in_flight`` fix what they name; left to ``None``
-        they adapt to what the server shows (see the README, "Exports").
+        Nothing is sent until the pager is awaited or iterated; the domain and
+        the arguments are checked at once. ``page_size`` and ``max_in_flight``
+        fix what they name; left to ``None`` they adapt to what the server
+        shows (see the README, "Exports").
+
+        **Parameters:**
+
+        * **domain** - *(optional)* A :class:`Domain`, a raw Odoo domain (a list
+          of ``[field, operator, value]`` leaves and ``"&"``, ``"|"``, ``"!"``),
+          or ``None`` for every record. Checked, and its values converted,
+          before anything is sent (:class:`DomainError`).
+        * **fields** - *(optional)* The field names to read, or ``None``: every
+          field for a dict repository, the :class:`Record` class's fields for a
+          typed one.
+        * **offset** - *(optional)* Matching rows to skip first, an int ``>= 0``.
+          Default 0.
+        * **limit** - *(optional)* The most rows, an int ``>= 0``, or ``None``
+          (the default) for all; ``0`` means no limit, as in Odoo.
+        * **order** - *(optional)* Odoo's sort specification, or ``None`` (the
+          default) for ``id``. ``id`` is added as the last key unless the order
+          sorts by id already. In ``id`` order the pager walks id windows;
+          in any other, offset pages (see :class:`SearchReadPager`).
+        * **page_size** - *(optional)* Rows per request, an int ``>= 1``, or
+          ``None`` (the default) to adapt.
+        * **keyset** - *(optional)* ``True`` pages by ``id > last id``, one
+          request at a time: exact while the table changes. Needs ``id``
+          order. Default ``False``.
+        * **prefetch** - *(optional)* Pages fetched ahead of a consumer that
+          iterates, an int ``>= 0``. Default 2.
+        * **max_in_flight** - *(optional)* Requests in flight for the id-window
+          walk, an int ``>= 1`` (at most 8), or ``None`` (the default) to
+          adapt. Offset and keyset pages do not use it.
         """
         normalized = normalize_domain(domain)
         wanted = self._fields(fields)
@@ -336,6 +454,11 @@ class AsyncModel(Generic[Row]):
         """The ids among ``ids`` that still exist, archived ones included.
 
         Sent as a ``search`` on ``id`` (``exists`` itself is private in Odoo 19).
+        The ids come back in the order given, each once.
+
+        **Parameters:**
+
+        * **ids** - A record id or an iterable of ids (ints).
         """
         wanted = check_ids(ids, where=f"{self.name}.exists")
         if not wanted:
@@ -353,6 +476,14 @@ class AsyncModel(Generic[Row]):
         """Field definitions, cached per client (and per arguments and context).
 
         Each caller gets its own copy: changing it changes no one else's.
+        Concurrent first callers share one request; a failure is not cached.
+
+        **Parameters:**
+
+        * **allfields** - *(optional)* The names of the fields to describe, or
+          ``None`` (the default) for every field.
+        * **attributes** - *(optional)* The attributes to return for each field,
+          such as ``["type", "string"]``, or ``None`` (the default) for all.
         """
         check_names("allfields", allfields, where=f"{self.name}.fields_get")
         check_names("attributes", attributes, where=f"{self.name}.fields_get")
@@ -395,7 +526,20 @@ class AsyncModel(Generic[Row]):
     ) -> list[tuple[int, str]]:
         """``[(id, display_name), ...]`` of records whose name matches ``name``.
 
-        The domain is sent as ``args`` to Odoo 17/18 and as ``domain`` to Odoo 19+.
+        The domain is sent as ``args`` to Odoo 17/18 and as ``domain`` to Odoo 19+
+        (the server's version is asked once per client, then cached).
+
+        **Parameters:**
+
+        * **name** - *(optional)* The text to match; ``""`` (the default)
+          matches every name.
+        * **domain** - *(optional)* A further condition on the records, as for
+          :meth:`search`; ``None`` (the default) for none.
+        * **operator** - *(optional)* How ``name`` is compared, such as
+          ``"ilike"`` (the default), ``"="`` or ``"=like"``; passed to Odoo
+          unchecked.
+        * **limit** - *(optional)* The most pairs to return, an int ``>= 0``.
+          Default 100.
         """
         where = f"{self.name}.name_search"
         check_str("name", name, accepted="a string", empty=True, where=where)
@@ -430,6 +574,26 @@ class AsyncModel(Generic[Row]):
         way to ``formatted_read_group``, the call is translated and the groups
         come back in the same shape: ``<groupby>_count`` (lazy) or
         ``__count``, the aggregates under the field's name, and ``__domain``.
+
+        **Parameters:**
+
+        * **domain** - A :class:`Domain`, a raw Odoo domain (a list
+          of ``[field, operator, value]`` leaves and ``"&"``, ``"|"``, ``"!"``),
+          ``None`` or ``[]`` for every record. Checked, and its values converted,
+          before anything is sent (:class:`DomainError`).
+        * **fields** - The fields to aggregate, ``"name"`` or
+          ``"name:aggregate"``. On Odoo 19 a field without an aggregate is
+          summed, and the grouped fields are left out.
+        * **groupby** - A field to group by, or a list of them; a date field
+          may name its granularity (``"date:month"``).
+        * **offset** - *(optional)* Groups to skip first, an int ``>= 0``.
+          Default 0.
+        * **limit** - *(optional)* The most groups, an int ``>= 0``, or ``None``
+          (the default) for all.
+        * **orderby** - *(optional)* How the groups are sorted, such as
+          ``"name desc"``, or ``None`` (the default) for Odoo's order.
+        * **lazy** - *(optional)* ``True`` (the default) groups by the first
+          ``groupby`` field only, as Odoo does; ``False`` by all of them at once.
         """
         where = f"{self.name}.read_group"
         fields = check_names("fields", fields, none=False, where=where) or []
@@ -544,6 +708,15 @@ class AsyncModel(Generic[Row]):
         so a sync job can tell exactly which records went in. (A failure that is
         no :class:`OdooError`, such as a value JSON cannot carry, comes as an
         ``OdooError`` raised from it once some records went in.)
+
+        **Parameters:**
+
+        * **values** - One record or a list of them. A record is a dict of field
+          name to value (converted: dates and datetimes to Odoo's text, in
+          UTC, ``None`` to ``False``, bytes to base64...) or a :class:`Record`,
+          which sends the fields whose value differs from the class's default,
+          leaving out ``id`` and the fields Odoo marks read-only (known from a
+          :meth:`fields_get`, cached).
         """
         if isinstance(values, (Mapping, Record)):
             encoded = await self._encode_create(values)
@@ -593,7 +766,16 @@ class AsyncModel(Generic[Row]):
         return frozenset(name for name, attrs in meta.items() if attrs.get("readonly"))
 
     async def write(self, ids: Iterable[int], values: Mapping[str, Any]) -> bool:
-        """Write ``values`` on every record of ``ids``."""
+        """Write ``values`` on every record of ``ids``; ``True`` when Odoo did.
+
+        **Parameters:**
+
+        * **ids** - A record id or an iterable of ids (ints).
+        * **values** - A dict of field name to value, converted as for
+          :meth:`create`. In a typed repository the keys may be the
+          :class:`Record`'s attribute names or Odoo's field names; a field the
+          class does not have, or ``id``, raises :class:`ValueError`.
+        """
         wanted = check_ids(ids, where=f"{self.name}.write")
         check_mapping("values", values, none=False, where=f"{self.name}.write")
         if self.record_type is not None:
@@ -604,7 +786,12 @@ class AsyncModel(Generic[Row]):
         return bool(await self.odoo.execute_kw(self.name, "write", [wanted, encoded]))
 
     async def unlink(self, ids: Iterable[int]) -> bool:
-        """Delete the records of ``ids``."""
+        """Delete the records of ``ids``; ``True`` when Odoo did.
+
+        **Parameters:**
+
+        * **ids** - A record id or an iterable of ids (ints).
+        """
         wanted = check_ids(ids, where=f"{self.name}.unlink")
         return bool(await self.odoo.execute_kw(self.name, "unlink", [wanted]))
 
