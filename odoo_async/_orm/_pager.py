@@ -83,7 +83,53 @@ Count = Callable[[list[Any]], Awaitable[int]]
 
 
 class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Row]):
-    """All rows of a ``search_read``, fetched in pages (see the module docstring)."""
+    """All rows of a ``search_read``, fetched in pages (see the module docstring).
+
+    :meth:`AsyncModel.search_read` makes one; nothing is sent until it is
+    awaited (:meth:`all`) or iterated (``async for row in pager``,
+    :meth:`pages`). Each walk starts anew, and :attr:`plan` then tells how it
+    fetched (the strategy, the page size, the requests in flight). The
+    arguments are checked at once.
+
+    **Parameters:**
+
+    * **fetch** - An async function ``(domain, offset, limit, order)`` returning
+      one page of rows: one ``search_read`` call.
+    * **count** - An async function ``(domain)`` returning how many rows match:
+      a ``search_count``, used only when an offset walk is awaited.
+    * **domain** - The domain, already in Odoo's JSON form (as
+      :func:`normalize_domain` gives it).
+    * **offset** - *(optional)* Matching rows to skip first, an int ``>= 0``.
+      Default 0.
+    * **limit** - *(optional)* The most rows, an int ``>= 0``, or ``None`` (the
+      default) for all; ``0`` means no limit, as in Odoo.
+    * **order** - *(optional)* Odoo's sort specification, or ``None`` (the
+      default) for ``id``; ``id`` is added as the last key unless the order
+      sorts by id already. ``id`` (ascending) is walked by id windows, any
+      other order by offset pages.
+    * **page_size** - *(optional)* Rows per request, an int ``>= 1``, or
+      ``None`` (the default): id windows then adapt (500 to 10,000 rows; the
+      two first pages 1,000), offset pages take 2,000 and keyset pages 1,000.
+    * **keyset** - *(optional)* ``True`` pages by ``id > last id``, one request
+      at a time: exact while the table changes. Needs ``id`` order (else
+      :class:`ValueError`). Default ``False``.
+    * **prefetch** - *(optional)* Pages fetched ahead of a consumer that
+      iterates, an int ``>= 0``. Default 2. An offset walk that is iterated
+      has ``prefetch + 1`` requests in flight; an awaited walk does not use it.
+    * **max_in_flight** - *(optional)* Requests in flight in an id-window walk,
+      an int ``>= 1`` (more than 8 counts as 8), or ``None`` (the default) to
+      adapt: one on a server that serves one request at a time, else four, then
+      more while rows per second grow, up to 8. With 1, the last page waits
+      for the first. Offset and keyset walks do not use it; the client's
+      ``max_concurrency`` bounds them all.
+    * **row_id** - A function giving a row's id (a dict's ``["id"]``, a
+      Record's ``.id``).
+    * **ready** - *(optional)* An async function of no arguments awaited before
+      the two requests that time the server (the login), or ``None`` (the
+      default).
+    * **clock** - *(optional)* Seconds of a monotonic clock, that times the
+      replies. Default ``time.monotonic``; tests replace it.
+    """
 
     def __init__(
         self,
@@ -147,7 +193,14 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
     # -- awaiting: every row ----------------------------------------------------
 
     async def all(self) -> list[Row]:
-        """Every row (what ``await pager`` returns)."""
+        """Every row (what ``await pager`` returns).
+
+        In ``id`` order (or with ``keyset``), the id windows hold every row
+        anyway, so on a server that serves one request at a time the pages
+        grow up to 50,000 rows. In another order, the first page and the total
+        (``search_count``) are asked at once, then every other page at once
+        (with a ``limit`` that fits in the first page, only that page).
+        """
         if self.keyset or is_id_order(self.order):
             rows: list[Row] = []
             async for page in self._pages(ahead=self.tuning.in_flight_cap * 4, keep_all=True):
@@ -207,7 +260,10 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
                 yield row
 
     async def pages(self) -> AsyncIterator[list[Row]]:
-        """The pages, in order, as lists of rows; at most ``prefetch`` fetched ahead."""
+        """The pages, in order, as lists of rows; at most ``prefetch`` fetched ahead.
+
+        An empty page is never yielded.
+        """
         async for page in self._pages(ahead=self.prefetch):
             yield page
 
