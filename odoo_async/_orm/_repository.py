@@ -392,7 +392,7 @@ class AsyncModel(Generic[Row]):
         Nothing is sent until the pager is awaited or iterated; the domain and
         the arguments are checked at once. ``page_size`` and ``max_in_flight``
         fix what they name; left to ``None`` they adapt to what the server
-        shows (see the README, "Exports").
+        shows in ``id`` order (see the README, "Exports").
 
         **Parameters:**
 
@@ -412,7 +412,8 @@ class AsyncModel(Generic[Row]):
           sorts by id already. In ``id`` order the pager walks id windows;
           in any other, offset pages (see :class:`SearchReadPager`).
         * **page_size** - *(optional)* Rows per request, an int ``>= 1``, or
-          ``None`` (the default) to adapt.
+          ``None`` (the default): id windows adapt, offset pages take 2,000 and
+          keyset pages 1,000.
         * **keyset** - *(optional)* ``True`` pages by ``id > last id``, one
           request at a time: exact while the table changes. Needs ``id``
           order. Default ``False``.
