@@ -39,6 +39,11 @@ __all__ = [
 def percentile(ordered: Sequence[float], q: float) -> float:
     """The ``q``-th percentile (0-100) of sorted values, nearest rank; 0.0 when empty.
 
+    **Parameters:**
+
+    * **ordered** - The values, sorted in ascending order (not checked).
+    * **q** - The percentile, from 0 to 100.
+
     >>> percentile([1.0, 2.0, 3.0, 4.0], 50)
     2.0
     >>> percentile([1.0, 2.0, 3.0, 4.0], 99)
@@ -51,7 +56,17 @@ def percentile(ordered: Sequence[float], q: float) -> float:
 
 
 def error_kind(exc: BaseException) -> str:
-    """A short label grouping failures of the same kind."""
+    """A short label grouping failures of the same kind.
+
+    ``"HTTP 503"`` for an HTTP status, ``"RequestTimeout(read)"`` for a
+    timeout (with the limit that ran out), the fault's name for an Odoo fault
+    (such as ``"odoo.exceptions.AccessError"``), else the exception's class
+    name.
+
+    **Parameters:**
+
+    * **exc** - The exception.
+    """
     if isinstance(exc, HTTPStatusError):
         return f"HTTP {exc.status_code}"
     if isinstance(exc, RequestTimeout):
@@ -131,7 +146,36 @@ async def bench(
     """Load-test ``model.method``; stops after ``duration`` seconds or ``calls`` calls.
 
     The client's own ``max_concurrency`` must be at least ``concurrency``
-    for the workers to really be concurrent.
+    for the workers to really be concurrent. The calls are sent without
+    retries, through a view of ``odoo`` (its timeout applies), after a login
+    that is not measured. A failure that is an :class:`OdooError` is counted
+    by :func:`error_kind`; any other exception is raised. Latencies count
+    from the call to its reply, waits for the client's own limits included.
+
+    **Parameters:**
+
+    * **odoo** - The client to call through.
+    * **model** - The model's name, such as ``"res.partner"``.
+    * **method** - The method's name, such as ``"search_read"``.
+    * **args** - *(optional)* The method's positional arguments, a sequence.
+      Default: none.
+    * **kwargs** - *(optional)* The method's keyword arguments, a mapping.
+      Default: none.
+    * **concurrency** - *(optional)* Workers, each making one call after
+      another, an int ``>= 1``. Default 8.
+    * **rate** - *(optional)* Calls per second for all workers together (a
+      number ``> 0``): call ``n`` goes at ``n / rate`` seconds from the start,
+      or at once when the workers are behind. ``None`` (the default): as fast
+      as the workers go.
+    * **duration** - *(optional)* Seconds after which no new call starts (calls
+      in flight then finish and count).
+    * **calls** - *(optional)* The number of calls to make. At least one of
+      ``duration`` and ``calls`` is needed; with both, the first reached ends
+      the run.
+    * **progress** - *(optional)* A function called with a :class:`Progress`
+      after each call (``total`` is ``calls``).
+    * **clock** - *(optional)* Seconds of a monotonic clock, for the latencies,
+      ``duration`` and ``rate``. Default ``time.perf_counter``.
     """
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1, got {concurrency}")
@@ -222,7 +266,14 @@ class RampResult:
 
 def saturation_point(steps: Sequence[BenchResult], gain: float = 0.1) -> BenchResult | None:
     """The last step whose successor gained less than ``gain`` (10 %) in calls/s,
-    or ``None`` while every step still gains."""
+    or ``None`` while every step still gains.
+
+    **Parameters:**
+
+    * **steps** - The steps of a ramp, in order.
+    * **gain** - *(optional)* The least growth in calls per second, as a
+      fraction, that counts as a gain. Default 0.1.
+    """
     for before, after in itertools.pairwise(steps):
         if after.calls_per_second < before.calls_per_second * (1 + gain):
             return before
@@ -231,6 +282,15 @@ def saturation_point(steps: Sequence[BenchResult], gain: float = 0.1) -> BenchRe
 
 def ramp_levels(start: int, stop: int, factor: float = 2.0) -> list[int]:
     """Concurrency levels from ``start`` to ``stop``, multiplied by ``factor`` each step.
+
+    Raises :class:`ValueError` unless ``1 <= start <= stop`` and ``factor > 1``.
+
+    **Parameters:**
+
+    * **start** - The first level, an int ``>= 1``.
+    * **stop** - The last level, always included.
+    * **factor** - *(optional)* What each level is multiplied by (rounded down;
+      a level equal to the previous one is skipped). Default 2.0.
 
     >>> ramp_levels(1, 20)
     [1, 2, 4, 8, 16, 20]
@@ -263,7 +323,30 @@ async def ramp(
     on_step: Callable[[BenchResult], None] | None = None,
 ) -> RampResult:
     """``bench`` at each level of :func:`ramp_levels`, stopping at the first step
-    whose error rate exceeds ``threshold``."""
+    whose error rate exceeds ``threshold``.
+
+    Each step is a :func:`bench` run without ``rate`` or ``progress``.
+
+    **Parameters:**
+
+    * **odoo** - The client to call through.
+    * **model** - The model's name, such as ``"res.partner"``.
+    * **method** - The method's name.
+    * **args** - *(optional)* The method's positional arguments. Default: none.
+    * **kwargs** - *(optional)* The method's keyword arguments. Default: none.
+    * **start** - *(optional)* The first concurrency level. Default 1.
+    * **stop** - *(optional)* The last concurrency level. Default 64.
+    * **factor** - *(optional)* What each level is multiplied by, a number
+      ``> 1``. Default 2.0.
+    * **step_duration** - *(optional)* Seconds each step runs.
+    * **step_calls** - *(optional)* Calls each step makes. At least one of
+      ``step_duration`` and ``step_calls`` is needed (the first step raises
+      :class:`ValueError` otherwise).
+    * **threshold** - *(optional)* The error rate (0 to 1) a step must exceed
+      to end the ramp as its breaking point. Default 0.01.
+    * **on_step** - *(optional)* A function called with each step's
+      :class:`BenchResult` as it ends.
+    """
     steps: list[BenchResult] = []
     for level in ramp_levels(start, stop, factor):
         result = await bench(

@@ -166,7 +166,12 @@ def _read_json(path: Path, what: str) -> dict[str, Any]:
 
 
 def checkpoint_path(path: str | os.PathLike[str]) -> Path:
-    """Where an export to ``path`` keeps its checkpoint."""
+    """Where an export to ``path`` keeps its checkpoint: ``<path>.checkpoint``.
+
+    **Parameters:**
+
+    * **path** - The path of the export's file.
+    """
     p = Path(path)
     return p.with_name(p.name + ".checkpoint")
 
@@ -223,20 +228,49 @@ async def export(
 ) -> ExportResult:
     """Write every record of ``repo`` matching ``domain`` to the file ``sink``.
 
-    ``fields`` ``None`` exports every stored field but binaries and one2many;
-    ``id`` always comes first. The format is ``format`` or the file's suffix
-    (``.jsonl``, ``.csv``). ``id_range=(lo, hi)`` keeps ``lo <= id < hi`` (for
-    splitting one export among workers). The checkpoint lives at
-    ``checkpoint`` (default ``<sink>.checkpoint``); with ``resume=True`` the
-    export continues from it and fails with :class:`CheckpointError` when it
-    was made for another query. ``page_size`` ``None`` lets the export engine
-    size the pages and the requests in flight from what the server shows (see
-    the README, "Exports"); a number fixes the pages.
+    The rows go out in ``id`` order, ``id`` first. After each page is written
+    and on disk, the checkpoint records how far the export got; with
+    ``resume=True`` the export continues from it. A sharded export (``shard``)
+    reads the matching ids first (one ``search``), then reads its own rows
+    ``page_size`` at a time, one page after another.
 
-    ``shard="I/N"`` (or ``(I, N)``, a :class:`Shard`) writes only the records
-    with ``id % N == I - 1``: N workers, each given its I and its own file
-    (and so its own checkpoint), write every record once between them. A
-    sharded export reads the matching ids first, then the rows of its own.
+    **Parameters:**
+
+    * **repo** - The repository to export, one whose rows are dicts
+      (``odoo.model("res.partner")``, not a :class:`Record` class).
+    * **domain** - Which records: a :class:`Domain`, a raw Odoo domain, or
+      ``None`` for all.
+    * **fields** - The field names to write, or ``None`` for every stored field
+      but binary and one2many ones. A name the model does not have raises
+      :class:`JobError`.
+    * **sink** - The path of the file to write; it is created or overwritten
+      (with ``resume``, cut back to the checkpoint and appended to).
+    * **format** - *(optional)* ``"jsonl"`` or ``"csv"``, or ``None`` (the
+      default) for the format the file's suffix names (``.jsonl``,
+      ``.ndjson``, ``.csv``; another suffix raises :class:`FileFormatError`).
+    * **resume** - *(optional)* ``True`` goes on from the checkpoint: the file
+      is cut back to what the checkpoint holds and the export resumes after
+      its last id; a checkpoint of a finished export returns at once. Raises
+      :class:`CheckpointError` when there is no checkpoint, when it was made
+      by another export (model, domain, ``id_range``, fields, format or
+      shard), or when the file is gone. Default ``False``.
+    * **checkpoint** - *(optional)* The checkpoint's path, or ``None`` (the
+      default) for ``<sink>.checkpoint``.
+    * **id_range** - *(optional)* ``(lo, hi)`` keeps the records with
+      ``lo <= id < hi`` (either end ``None`` for open), to split one export
+      among workers; ``None`` (the default) for every id.
+    * **page_size** - *(optional)* Rows per request, an int ``>= 1``, or
+      ``None`` (the default): the export engine sizes the pages and the
+      requests in flight from what the server shows (see the README,
+      "Exports"); a sharded export then reads 1,000 ids at a time
+      (:data:`DEFAULT_EXPORT_PAGE_SIZE`).
+    * **progress** - *(optional)* A function called with a :class:`Progress`
+      once at the start and after each page written.
+    * **shard** - *(optional)* ``"I/N"``, ``(I, N)`` or a :class:`Shard`
+      (``1 <= I <= N``), or ``None`` (the default) for the whole job. Shard
+      ``I`` of ``N`` writes only the records with ``id % N == I - 1``: N
+      workers, each given its I and its own file (and so its own checkpoint),
+      write every record once between them.
     """
     part = as_shard(shard)
     fmt = file_format(sink, format)
@@ -454,7 +488,39 @@ async def sync(
     are read again (rows unchanged since they were exported are skipped by
     their digest): Odoo stamps ``write_date`` when a transaction starts, so a
     transaction that commits later than that lands behind the watermark.
+    The state is written only once ``sink`` is complete and on disk.
     See the module docstring for the guarantees.
+
+    **Parameters:**
+
+    * **repo** - The repository to sync, one whose rows are dicts
+      (``odoo.model("res.partner")``).
+    * **domain** - Which records: a :class:`Domain`, a raw Odoo domain, or
+      ``None`` for all.
+    * **fields** - The field names to write, or ``None`` for every stored field
+      but binary and one2many ones; an unknown name raises :class:`JobError`.
+      ``id`` always comes first. ``write_date`` is read in any case, and
+      written only when named.
+    * **sink** - The path of the file to write, overwritten each run.
+    * **state** - The path of the state file: read at the start (none yet: a
+      first run) and replaced at the end. One made by another sync (model,
+      domain or fields) raises :class:`CheckpointError`.
+    * **format** - *(optional)* ``"jsonl"`` or ``"csv"``, or ``None`` (the
+      default) for the format the file's suffix names (``.jsonl``,
+      ``.ndjson``, ``.csv``; another suffix raises :class:`FileFormatError`).
+    * **deletes** - *(optional)* ``True`` (the default) writes a tombstone,
+      ``{"id": n, "_deleted": true}``, for each record that left the query
+      since the last run (deleted, archived or no longer matching); a CSV
+      file gets an extra ``_deleted`` column. It costs a ``search`` of every
+      matching id each run, and the ids are kept in the state. A run after one
+      without ``deletes`` (or the first run) reports none.
+    * **overlap** - *(optional)* Seconds before the last watermark read again,
+      a number ``>= 0``. Default 60 (:data:`DEFAULT_SYNC_OVERLAP`).
+    * **page_size** - *(optional)* Rows per request, an int ``>= 1``. Default
+      1,000 (:data:`DEFAULT_EXPORT_PAGE_SIZE`).
+    * **progress** - *(optional)* A function called with a :class:`Progress`
+      once at the start and after each page; ``done`` counts the rows looked
+      at, those of the overlap included.
     """
     if overlap < 0:
         raise ValueError(f"overlap must be >= 0 seconds, got {overlap}")

@@ -32,7 +32,17 @@ _ENCODER = msgspec.json.Encoder()
 
 
 def file_format(path: str | os.PathLike[str], format: Format | None = None) -> Format:
-    """``format`` if given, else the format named by the file's suffix."""
+    """``format`` if given, else the format named by the file's suffix.
+
+    Raises :class:`FileFormatError` for an unknown ``format`` or suffix.
+
+    **Parameters:**
+
+    * **path** - The file's path; its suffix names the format: ``.jsonl`` or
+      ``.ndjson`` for JSON Lines, ``.csv`` for CSV (in any case).
+    * **format** - *(optional)* ``"jsonl"`` or ``"csv"``, which wins over the
+      suffix; ``None`` (the default) to go by the suffix.
+    """
     if format is not None:
         if format not in ("jsonl", "csv"):
             raise FileFormatError(f"unknown format {format!r}: use 'jsonl' or 'csv'")
@@ -123,6 +133,16 @@ def read_rows(path: str | os.PathLike[str], format: Format | None = None) -> Ite
     Raises :class:`FileFormatError` when the file is missing or is not what its
     name says (its first row does not parse); a later line that does not parse
     is yielded with ``error`` set, so that the job reports it and goes on.
+    Being a generator, it opens the file, and raises, on the first ``next()``,
+    not when called. Blank lines are skipped. A CSV file's first line names
+    the columns, and its values are text; a JSON Lines line is an object.
+
+    **Parameters:**
+
+    * **path** - The file's path.
+    * **format** - *(optional)* ``"jsonl"`` or ``"csv"``, or ``None`` (the
+      default) for the format the suffix names (``.jsonl``, ``.ndjson``,
+      ``.csv``).
     """
     fmt = file_format(path, format)
     try:
@@ -189,7 +209,16 @@ def _csv_rows(path: str | os.PathLike[str], handle: IO[str]) -> Iterator[InputRo
 
 
 def first_columns(path: str | os.PathLike[str], format: Format | None = None) -> list[str]:
-    """The columns of the file's first row (for checks before a job starts)."""
+    """The columns of the file's first row (for checks before a job starts).
+
+    The first row that can be read counts; ``[]`` when there is none.
+
+    **Parameters:**
+
+    * **path** - The file's path.
+    * **format** - *(optional)* ``"jsonl"`` or ``"csv"``, or ``None`` (the
+      default) for the format the suffix names.
+    """
     for row in read_rows(path, format):
         if row.values is not None:
             return list(row.values)

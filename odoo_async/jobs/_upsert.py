@@ -404,18 +404,46 @@ async def upsert(
 ) -> UpsertReport:
     """Create or update the ``records`` of ``repo`` by ``key``; see the module docstring.
 
-    ``key`` is a field (``"ref"``, ``"email"``, ``"id"`` to update by database
-    id) or ``"xmlid"`` for external ids. ``records`` are mappings of field
-    name to value (as :func:`read_rows` or an exported file gives them), or
-    :class:`InputRow` values. Columns Odoo fills itself, read-only fields,
-    one2many fields and exported extras (``country_id.name``) are not
-    written; they are listed in ``report.ignored_columns``. A record whose
-    values do not fit is reported in ``report.failed``; the job never stops
-    for a record. Raises :class:`JobError` when ``key`` is not a field.
+    Columns Odoo fills itself, read-only fields, one2many fields and exported
+    extras (``country_id.name``) are not written; they are listed in
+    ``report.ignored_columns``. A record whose values do not fit, whose key
+    is missing or repeated, or that Odoo refuses is reported in
+    ``report.failed``, with the reason; the job never stops for a record. A
+    column that names no field of the model fails every record that has it
+    (:func:`check_columns` refuses such a file beforehand). Keys are looked up
+    among archived records too.
 
-    ``shard="I/N"`` (or ``(I, N)``, a :class:`Shard`) writes only this
-    worker's part of ``records``: N workers given the same input and each its
-    I write every record once between them (see :mod:`._shard`).
+    **Parameters:**
+
+    * **repo** - The repository to write, one whose rows are dicts
+      (``odoo.model("res.partner")``).
+    * **records** - An iterable or async iterable of mappings of field name to
+      value (text from a CSV file is converted by field type), or of
+      :class:`InputRow` values as :func:`read_rows` gives them (a row it
+      could not read is reported failed). A mapping's line is its position in
+      ``records``, from 1.
+    * **key** - What identifies a record: a field of type char, text,
+      integer, selection, date or datetime (``"ref"``, ``"email"``); ``"id"``
+      to update by database id (a missing id fails its record, nothing is
+      created); or ``"xmlid"`` for external ids ``module.name`` (a name
+      without a module goes to ``__import__``). Anything else raises
+      :class:`JobError`.
+    * **batch_size** - *(optional)* Records per batch, an int ``>= 1``: a
+      batch's keys are looked up together, its new records created in one
+      ``create``, and its changes written in ``write`` calls of at most that
+      many records. Default 200 (:data:`DEFAULT_UPSERT_BATCH_SIZE`).
+    * **concurrency** - *(optional)* Batches in flight at once, an int
+      ``>= 1``. Default 4.
+    * **total** - *(optional)* How many records to expect, only for the
+      progress reports' ``total``; ``None`` (the default) for unknown.
+    * **progress** - *(optional)* A function called with a :class:`Progress`
+      once at the start and after each batch; ``done`` counts the input
+      records of this shard.
+    * **shard** - *(optional)* ``"I/N"``, ``(I, N)`` or a :class:`Shard`
+      (``1 <= I <= N``), or ``None`` (the default) for the whole job. A
+      worker writes only its part of ``records``: N workers given the same
+      input and each its I write every record once between them, the rows of
+      one key always in one part (see :mod:`._shard`).
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
@@ -486,6 +514,12 @@ async def check_columns(repo: AsyncModel[Any], columns: Sequence[str], key: str)
 
     Raises :class:`JobError` when the key column is missing or a column names
     no field of the model (exported extras such as ``country_id.name`` pass).
+
+    **Parameters:**
+
+    * **repo** - The repository the file is for.
+    * **columns** - The file's column names (:func:`first_columns` gives them).
+    * **key** - The ``key`` of the :func:`upsert` to come.
     """
     if key not in columns:
         shown = ", ".join(columns[:8]) + (", ..." if len(columns) > 8 else "")
