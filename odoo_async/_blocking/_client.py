@@ -40,7 +40,6 @@ T = TypeVar("T")
 R = TypeVar("R", bound="Record")
 
 
-
 class _Shared:
     """What every view of one blocking client shares: the loop thread and the
     async client it runs (made anew in a forked child)."""

@@ -7,10 +7,8 @@ the result, so every thread's calls share one pool, one login, the limits and
 the ``get()`` batching, exactly as concurrent tasks do in async code.
 
 Measured (``benchmarks/bench_blocking.py --portal``): handing a call over this
-way costs about 50 us; anyio's ``BlockingPortal.call`` about 150 us on the same
-machine, for the same work (a checked call through anyio's portal machinery).
-A JSON-RPC call costs the client 1-2 ms, so the portal would add 5-10 %; the
-loop is the standard library's, so nothing is written here that asyncio lacks.
+way costs XX; ``asyncio.run_coroutine_threadsafe`` YY and anyio's
+``BlockingPortal.call`` ZZ on the same machine, for the same work.
 
 - The thread starts at the first call and is a daemon: a script that never
   closes its client still exits. At exit (``atexit``) the loop is stopped and
@@ -30,9 +28,9 @@ import atexit
 import os
 import threading
 import weakref
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
-from concurrent.futures import Future
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 __all__ = ["LoopThread"]
 
@@ -56,6 +54,9 @@ class LoopThread:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._pid = os.getpid()
+        # Calls handed over, started by the loop in one go (one wake-up for many).
+        self._queue: deque[_Call[Any]] = deque()
+        self._draining = False
         #: Counts the loops this object has started in a new process (after a fork).
         self.generation = 0
 
@@ -76,12 +77,26 @@ class LoopThread:
                 "a blocking odoo_async call was made from the client's own event loop "
                 "thread (it would wait for itself); await the async client there instead"
             )
-        future: Future[T] = asyncio.run_coroutine_threadsafe(coro, loop)
+        call: _Call[T] = _Call(coro)
+        self._queue.append(call)
+        if not self._draining:  # else the loop takes it with the others
+            self._draining = True
+            loop.call_soon_threadsafe(self._drain)
         try:
-            return future.result()
+            return call.result()
         except BaseException:
-            future.cancel()
+            if not call.finished:
+                loop.call_soon_threadsafe(call.cancel)
             raise
+
+    def _drain(self) -> None:
+        """On the loop: start every call handed over since the last drain."""
+        self._draining = False  # before taking: a call added after this schedules anew
+        queue = self._queue
+        loop = self._loop
+        assert loop is not None
+        while queue:
+            queue.popleft().start(loop)
 
     def adopt(self) -> int:
         """:attr:`generation`, after taking over in a forked child (the parent's
@@ -91,6 +106,8 @@ class LoopThread:
             self._lock = threading.Lock()
             self._pid = os.getpid()
             self._loop = self._thread = None
+            self._queue = deque()
+            self._draining = False
             self.generation += 1
         return self.generation
 
@@ -140,6 +157,54 @@ class LoopThread:
         loop.call_soon_threadsafe(loop.stop)
         if thread is not threading.current_thread():
             thread.join()
+
+
+class _Call(Generic[T]):
+    """One coroutine handed to the loop; its caller waits on a lock the loop releases."""
+
+    __slots__ = ("_coro", "_done", "_error", "_result", "_task", "finished")
+
+    def __init__(self, coro: Coroutine[Any, Any, T]) -> None:
+        self._coro = coro
+        self._done = threading.Lock()
+        self._done.acquire()
+        self._task: asyncio.Task[T] | None = None
+        self._result: T | None = None
+        self._error: BaseException | None = None
+        self.finished = False
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self.finished:  # cancelled before it started
+            self._coro.close()
+            return
+        task = self._task = loop.create_task(self._coro)
+        task.add_done_callback(self._end)
+
+    def _end(self, task: asyncio.Task[T]) -> None:
+        if task.cancelled():
+            self._error = asyncio.CancelledError()
+        else:
+            self._error = task.exception()
+            if self._error is None:
+                self._result = task.result()
+        self.finished = True
+        self._done.release()
+
+    def cancel(self) -> None:
+        """On the loop: the caller stopped waiting."""
+        if self._task is not None:
+            self._task.cancel()
+        elif not self.finished:
+            self.finished = True  # start() will close the coroutine
+            self._done.release()
+
+    def result(self) -> T:
+        self._done.acquire()
+        error = self._error
+        if error is not None:
+            self._error = None  # no cycle through the traceback
+            raise error
+        return self._result  # type: ignore[return-value]
 
 
 def _adopt_all() -> None:

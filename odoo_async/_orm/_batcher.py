@@ -56,7 +56,13 @@ class ReadBatcher(Generic[Row]):
         rows = await asyncio.gather(*(batcher.load(i) for i in ids))
 
     ``on_idle()`` is called each time the batcher has nothing left to do (a
-    cache of batchers uses it to let idle ones go). ``ready()`` (the client's
+    cache of batchers uses it to let idle ones go).
+
+    While a read is on its way, the ids asked for meanwhile wait for it and go
+    together in the next read, when it is back, instead of a read each moment:
+    under load (many tasks, or many threads of a blocking client, asking while
+    reads are slow) the reads stay few and large, one after the other. An id
+    asked for when no read is on its way goes at once. ``ready()`` (the client's
     login) is awaited before the first batch is cut: every id asked for while
     the login is under way joins that first read, so a burst of ``get()``\ s
     at a client's start is one login and one read (until ``ready()`` has once
@@ -87,6 +93,8 @@ class ReadBatcher(Generic[Row]):
         self._on_idle = on_idle
         self._ready = ready
         self._was_ready = ready is None
+        self._reading = 0  # reads on their way
+        self._waiting_for_read = False  # a batch is held until the read in flight is back
         #: RPCs sent so far, for observability and tests.
         self.batches = 0
 
@@ -111,11 +119,15 @@ class ReadBatcher(Generic[Row]):
             self._tasks.add(task)
             task.add_done_callback(self._done)
             return
+        if self._reading:  # the ids join the next read, cut when this one is back
+            self._waiting_for_read = True
+            return
         self._scheduled = False
         pending, self._pending = self._pending, {}
         for chunk in chunked(list(pending), self.batch_size):
             waiting = {i: pending[i] for i in chunk}
             task = asyncio.get_running_loop().create_task(self._run(chunk, waiting))
+            self._reading += 1
             self._tasks.add(task)
             task.add_done_callback(self._done)
 
@@ -148,6 +160,10 @@ class ReadBatcher(Generic[Row]):
         try:
             await self._read_and_answer(chunk, waiting)
         finally:
+            self._reading -= 1
+            if not self._reading and self._waiting_for_read:
+                self._waiting_for_read = False
+                self._flush()
             # Said before the callers resume, so that a cache sees it idle at once.
             self._tasks.discard(asyncio.current_task())
             if self._on_idle is not None and self.idle:

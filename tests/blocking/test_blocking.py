@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import os
 import subprocess
 import sys
@@ -210,20 +211,17 @@ def test_jobs_run_from_blocking_code(fake: FakeOdoo, odoo: Odoo, tmp_path: Any) 
 # -- many threads, one client ----------------------------------------------------------
 
 
-def test_gets_from_100_threads_at_once_are_one_login_and_one_read(
-    fake: FakeOdoo, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_gets_from_100_threads_at_once_are_one_login_and_one_read(fake: FakeOdoo) -> None:
     odoo = make(fake)
     partners = odoo.model("res.partner")
-    submitted = threading.Semaphore(0)
-    submit = asyncio.run_coroutine_threadsafe
+    handed = threading.Semaphore(0)
 
-    def counted(coro: Any, loop: asyncio.AbstractEventLoop) -> Any:
-        future = submit(coro, loop)
-        submitted.release()
-        return future
+    class Counted(collections.deque):  # type: ignore[type-arg]
+        def append(self, call: Any) -> None:
+            super().append(call)
+            handed.release()
 
-    monkeypatch.setattr(asyncio, "run_coroutine_threadsafe", counted)
+    odoo._shared.loop._queue = Counted()  # see every call handed to the client's loop
     results: dict[int, Any] = {}
 
     def one(record_id: int) -> None:
@@ -234,7 +232,7 @@ def test_gets_from_100_threads_at_once_are_one_login_and_one_read(
         for thread in threads:
             thread.start()
         for _ in threads:  # every get() has been handed to the client's loop
-            assert submitted.acquire(timeout=60)
+            assert handed.acquire(timeout=60)
         odoo.run(asyncio.sleep(0))  # ... and has run up to joining the batch
     for thread in threads:
         thread.join()

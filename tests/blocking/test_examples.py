@@ -13,8 +13,8 @@ from odoo_async.testing import FakeOdoo
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "examples"))
 
-import celery_tasks  # noqa: E402
-import flask_app  # noqa: E402
+import celery_tasks
+import flask_app
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from conftest import settle
 
 from odoo_async import AsyncOdoo, ReadBatcher
 from odoo_async.testing import FakeOdoo
@@ -74,3 +75,29 @@ async def test_a_burst_of_gets_at_a_clients_start_is_one_login_and_one_read() ->
         rows = await asyncio.gather(*gets)
     assert [row["id"] for row in rows] == list(range(1, 21))
     assert fake.requests == 2  # the login and one read
+
+
+async def test_ids_asked_for_while_a_read_is_on_its_way_go_together_after_it() -> None:
+    first_back = asyncio.Event()
+    reads: list[list[int]] = []
+
+    async def read_ids(ids: list[int]) -> list[dict[str, int]]:
+        reads.append(ids)
+        if len(reads) == 1:
+            await first_back.wait()
+        return [{"id": i} for i in ids]
+
+    batcher: ReadBatcher[dict[str, int]] = ReadBatcher(read_ids, model="m")
+    first = asyncio.ensure_future(batcher.load(1))
+    await settle(lambda: bool(reads))
+    assert reads == [[1]]  # no read on its way: it went at once
+    later = []
+    for i in (2, 3, 4):  # each in its own moment, while the first read is out
+        later.append(asyncio.ensure_future(batcher.load(i)))
+        await asyncio.sleep(0)
+    assert reads == [[1]]
+    first_back.set()
+    rows = await asyncio.gather(first, *later)
+    assert [row["id"] for row in rows] == [1, 2, 3, 4]
+    assert reads == [[1], [2, 3, 4]]
+    assert batcher.idle
