@@ -31,3 +31,17 @@ def test_the_tour_is_a_program_that_runs(
     out = capsys.readouterr().out
     assert "Odoo 17.0" in out
     assert "companies" in out
+
+
+def test_the_blocking_program_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.delenv("ODOO_URL", raising=False)
+    source = python_block_after("### From synchronous code")
+    assert "with connect() as odoo:" in source
+    program = tmp_path / "blocking.py"
+    program.write_text(source, encoding="utf-8")
+    runpy.run_path(str(program), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "companies" in out
+    assert "YourCompany" in out

@@ -9,7 +9,6 @@ client's own.
 
 from __future__ import annotations
 
-import os
 import ssl
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from types import TracebackType
@@ -19,7 +18,7 @@ import anyio
 import httpx
 import msgspec
 
-from odoo_async._client._client import _UNSET, DEFAULT_MAX_CONCURRENCY, AsyncOdoo
+from odoo_async._client._client import _UNSET, DEFAULT_MAX_CONCURRENCY, AsyncOdoo, env_options
 from odoo_async._client._limits import Budget
 from odoo_async._client._retry import RetryPolicy
 from odoo_async._config import LIMITS, TIMEOUT
@@ -144,17 +143,8 @@ class Odoo:
         """A client configured from ``ODOO_URL``, ``ODOO_DB``, ``ODOO_USERNAME`` and
         ``ODOO_PASSWORD`` or ``ODOO_API_KEY`` (as :meth:`AsyncOdoo.from_env`);
         ``options`` go to the constructor."""
-        made = AsyncOdoo.from_env(env, **options)  # the same checks and messages
-        del made  # never opened: it holds no connection
-        env = os.environ if env is None else env
-        return cls(
-            env["ODOO_URL"],
-            db=env["ODOO_DB"],
-            username=env["ODOO_USERNAME"],
-            password=env.get("ODOO_PASSWORD") or None,
-            api_key=env.get("ODOO_API_KEY") or None,
-            **options,
-        )
+        url, credentials = env_options(env)
+        return cls(url, **credentials, **options)
 
     # -- views ------------------------------------------------------------------
 

@@ -276,22 +276,8 @@ class AsyncOdoo:
           (``timeout=``, ``protocol=``...), except those read from the
           environment (``db``, ``username``, ``password``, ``api_key``).
         """
-        env = os.environ if env is None else env
-        missing = [name for name in ("ODOO_URL", "ODOO_DB", "ODOO_USERNAME") if not env.get(name)]
-        if not env.get("ODOO_PASSWORD") and not env.get("ODOO_API_KEY"):
-            missing.append("ODOO_PASSWORD or ODOO_API_KEY")
-        if missing:
-            raise ValueError("missing environment variables: " + ", ".join(missing))
-        if env.get("ODOO_PASSWORD") and env.get("ODOO_API_KEY"):
-            raise ValueError("set only one of ODOO_PASSWORD and ODOO_API_KEY")
-        return cls(
-            env["ODOO_URL"],
-            db=env["ODOO_DB"],
-            username=env["ODOO_USERNAME"],
-            password=env.get("ODOO_PASSWORD") or None,
-            api_key=env.get("ODOO_API_KEY") or None,
-            **options,
-        )
+        url, credentials = env_options(env)
+        return cls(url, **credentials, **options)
 
     def _view(self, **changes: Any) -> AsyncOdoo:
         view = object.__new__(type(self))
@@ -668,6 +654,25 @@ class AsyncOdoo:
         """What sets this view's calls apart (its context, retry policy and
         timeout): reads batched together share it."""
         return (msgspec.json.encode(self._context), self._retry, repr(self._timeout))
+
+
+def env_options(env: Mapping[str, str] | None = None) -> tuple[str, dict[str, Any]]:
+    """The URL and the login options that ``from_env`` reads from ``env``
+    (default ``os.environ``); :class:`ValueError` names what is missing."""
+    env = os.environ if env is None else env
+    missing = [name for name in ("ODOO_URL", "ODOO_DB", "ODOO_USERNAME") if not env.get(name)]
+    if not env.get("ODOO_PASSWORD") and not env.get("ODOO_API_KEY"):
+        missing.append("ODOO_PASSWORD or ODOO_API_KEY")
+    if missing:
+        raise ValueError("missing environment variables: " + ", ".join(missing))
+    if env.get("ODOO_PASSWORD") and env.get("ODOO_API_KEY"):
+        raise ValueError("set only one of ODOO_PASSWORD and ODOO_API_KEY")
+    return env["ODOO_URL"], {
+        "db": env["ODOO_DB"],
+        "username": env["ODOO_USERNAME"],
+        "password": env.get("ODOO_PASSWORD") or None,
+        "api_key": env.get("ODOO_API_KEY") or None,
+    }
 
 
 def _as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
