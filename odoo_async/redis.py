@@ -247,8 +247,10 @@ class RedisBudget:
         self._shown_url = _mask(url)
         self._password = urllib.parse.urlsplit(url).password
         self._key = key
-        self._rate = rate_limit
-        self._burst = (max(1.0, rate_limit) if burst is None else burst) if rate_limit else None
+        self._rate = float(rate_limit) if rate_limit is not None else None
+        self._burst: float | None = None
+        if self._rate is not None:
+            self._burst = max(1.0, self._rate) if burst is None else float(burst)
         self._max = max_concurrency
         self._lease = float(lease_seconds)
         self._fallback = fallback

@@ -45,3 +45,23 @@ def test_the_blocking_program_runs(
     out = capsys.readouterr().out
     assert "companies" in out
     assert "YourCompany" in out
+
+
+async def test_the_protocol_of_your_own_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    from odoo_async import AsyncOdoo
+    from odoo_async.testing import FakeOdoo
+
+    namespace: dict[str, object] = {}
+    exec(python_block_after("## How the code is laid out"), namespace)
+    fake = FakeOdoo(partners=5)
+    async with AsyncOdoo(
+        "http://odoo.test",
+        db=fake.db,
+        username="admin",
+        password="admin",
+        transport=fake.transport(),
+        protocol=namespace["Logged"](),  # type: ignore[operator]
+    ) as odoo:
+        assert await odoo.model("res.partner").search_count([]) > 0
+        assert odoo.protocol == "logged"
+    assert "-> res.partner.search_count" in capsys.readouterr().out

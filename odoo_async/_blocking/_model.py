@@ -260,7 +260,10 @@ class SearchReadRows(Sequence[Row]):
 
     def __repr__(self) -> str:
         if self._rows is None:
-            return f"<SearchReadRows (not fetched) {self.pager!r}>"
+            return (
+                f"<SearchReadRows not fetched yet (list(), len() or an index fetches them): "
+                f"{self.pager!r}>"
+            )
         return f"<SearchReadRows {len(self._rows)} rows>"
 
     def __iter__(self) -> Iterator[Row]:
