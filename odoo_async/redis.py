@@ -81,9 +81,9 @@ from ._errors import BudgetUnavailable, RequestTimeout, redact
 
 try:
     import redis.asyncio as aioredis
+    from redis.asyncio.retry import Retry  # not redis.retry: redis-py 8.2 warns at it
     from redis.backoff import NoBackoff
     from redis.exceptions import RedisError
-    from redis.retry import Retry
 except ImportError as exc:  # pragma: no cover - only without the extra
     raise ImportError(
         "odoo_async.redis needs the redis package: pip install 'odoo_async[redis]'"
