@@ -9,12 +9,15 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = False
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+# What the test suite needs: the test extra, and the cli extra for the odoo-async
+# command it runs (tests/test_cli.py, tests/shared/test_many_workers.py).
+TEST_EXTRAS = ".[test,cli]"
 
 
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """Run the test suite."""
-    session.install("-e", ".[test]")
+    session.install("-e", TEST_EXTRAS)
     session.run("pytest", *session.posargs)
 
 
@@ -28,8 +31,8 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy, strict on the package."""
-    session.install("-e", ".[test]", "mypy>=1.11")
+    """mypy, strict on the package (the cli extra too: odoo_async.cli imports click and rich)."""
+    session.install("-e", TEST_EXTRAS, "mypy>=1.11")
     session.run("mypy")
 
 
