@@ -10,7 +10,7 @@ nox.options.error_on_missing_interpreters = False
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 # What the test suite needs: the test extra, and the cli extra for the odoo-async
-# command it runs (tests/test_cli.py, tests/shared/test_many_workers.py).
+# command it runs (tests/cli/test_cli.py, tests/redis_budget/test_many_workers.py).
 TEST_EXTRAS = ".[test,cli]"
 
 
