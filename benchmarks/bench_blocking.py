@@ -5,7 +5,9 @@ the clients' own. Each measurement is the best of ``--repeat`` runs of
 ``--calls`` ``search_count`` calls after the login:
 
 - ``Odoo``, 1 thread, against OdooRPC (the blocking client most used);
-- ``Odoo`` shared by 16 threads, against ``AsyncOdoo`` with 16 calls in flight;
+- ``Odoo`` shared by 16 threads, against ``AsyncOdoo`` with 16 calls in flight, and
+  the blocking alternatives: OdooRPC with a client per thread, and one
+  ``httpx.Client`` shared by the threads (what generated blocking code would use);
 - 100 threads calling ``get()`` at once on a fresh client: the RPCs it took;
 - ``--portal``: what handing a call to the loop thread costs, our way
   (``asyncio.run_coroutine_threadsafe``) and through anyio's ``BlockingPortal``.
@@ -50,6 +52,59 @@ def odoorpc_one_thread(url: str, calls: int) -> float:
     for _ in range(calls):
         odoo.execute_kw("res.partner", "search_count", [[]])
     return time.perf_counter() - started
+
+
+def odoorpc_threads(url: str, calls: int, threads: int) -> float:
+    """OdooRPC, a client per thread (one is not safe to share)."""
+    import odoorpc
+
+    host, port = url.split("://", 1)[1].rstrip("/").split(":")
+    clients = []
+    for _ in range(threads):
+        client = odoorpc.ODOO(host, port=int(port))
+        client.login("odoo", "admin", "admin")
+        clients.append(client)
+
+    def share(client: odoorpc.ODOO) -> None:
+        for _ in range(calls // threads):
+            client.execute_kw("res.partner", "search_count", [[]])
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(share, clients))
+    return time.perf_counter() - started
+
+
+def httpx_threads(url: str, calls: int, threads: int) -> float:
+    """Pre-encoded JSON-RPC bodies on one ``httpx.Client`` shared by the threads: what
+    blocking code generated from the async code would run on, at its cheapest."""
+    import json
+
+    import httpx
+
+    body = json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {
+                "service": "object",
+                "method": "execute_kw",
+                "args": ["odoo", 2, "admin", "res.partner", "search_count", [[]], {}],
+            },
+            "id": 1,
+        }
+    ).encode()
+    headers = {"content-type": "application/json"}
+    with httpx.Client(limits=httpx.Limits(max_connections=32)) as client:
+
+        def share(_: int) -> None:
+            for _ in range(calls // threads):
+                client.post(url.rstrip("/") + "/jsonrpc", content=body, headers=headers).json()
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(share, range(threads)))
+        return time.perf_counter() - started
 
 
 def blocking_threads(url: str, calls: int, threads: int) -> float:
@@ -169,11 +224,15 @@ def main() -> None:
         peer = _best(lambda: odoorpc_one_thread(url, calls), repeat)
         many = _best(lambda: blocking_threads(url, calls, threads), repeat)
         aio = _best(lambda: async_in_flight(url, calls, threads), repeat)
+        peers = _best(lambda: odoorpc_threads(url, calls, threads), repeat)
+        raw = _best(lambda: httpx_threads(url, calls, threads), repeat)
         rows = [
             {"client": "Odoo, 1 thread", "calls/s": round(calls / one), "vs": "OdooRPC"},
             {"client": "OdooRPC, 1 thread", "calls/s": round(calls / peer)},
             {"client": f"Odoo, {threads} threads", "calls/s": round(calls / many), "vs": "async"},
             {"client": f"AsyncOdoo, {threads} in flight", "calls/s": round(calls / aio)},
+            {"client": f"OdooRPC, {threads} threads", "calls/s": round(calls / peers)},
+            {"client": f"raw httpx.Client, {threads} threads", "calls/s": round(calls / raw)},
         ]
         rows[0]["ratio"] = f"{peer / one:.2f}x"
         rows[2]["ratio"] = f"{aio / many:.2f}x"
