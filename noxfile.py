@@ -1,4 +1,4 @@
-"""Developer tasks: ``nox -s tests lint typecheck`` (and ``bench``)."""
+"""Developer tasks: ``nox -s tests lint typecheck`` (and ``lowest``, ``bench``)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,15 @@ TEST_EXTRAS = ".[test,cli]"
 def tests(session: nox.Session) -> None:
     """Run the test suite."""
     session.install("-e", TEST_EXTRAS)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(venv_backend="uv")
+def lowest(session: nox.Session) -> None:
+    """The test suite on the lowest versions pyproject.toml allows for the direct
+    dependencies (uv's ``--resolution lowest-direct``), on the Python that runs nox:
+    a floor that no longer works fails here before a user finds it."""
+    session.install("--resolution", "lowest-direct", "-e", TEST_EXTRAS)
     session.run("pytest", *session.posargs)
 
 
