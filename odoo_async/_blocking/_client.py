@@ -86,7 +86,7 @@ class Odoo:
 
     _shared: _Shared
     _derive: Callable[[AsyncOdoo], AsyncOdoo]
-    _generation: int
+    _view: AsyncOdoo
     _view_of: AsyncOdoo | None
 
     def __init__(
@@ -135,7 +135,6 @@ class Odoo:
         }
         self._shared = _Shared(options)  # checks every argument, as AsyncOdoo does
         self._derive = _same
-        self._generation = -1
         self._view_of = None
 
     @classmethod
@@ -163,7 +162,6 @@ class Odoo:
         view._shared = self._shared
         parent = self._derive
         view._derive = lambda root: change(parent(root))
-        view._generation = -1
         view._view_of = None
         return view
 
