@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import collections
 import os
+import select
+import signal
 import subprocess
 import sys
 import textwrap
@@ -372,8 +374,11 @@ def test_a_client_made_before_a_fork_works_in_the_child_on_its_own_connections()
             finally:
                 os._exit(0)
         os.close(write)
+        ready, _, _ = select.select([read], [], [], 60)  # the timeout only guards a hang
+        if not ready:
+            os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
-        answer = os.read(read, 100).decode()
+        answer = os.read(read, 100).decode() if ready else "(the child hung)"
         os.close(read)
         assert os.waitstatus_to_exitcode(status) == 0
         assert answer == f"{expected} 2"
