@@ -218,8 +218,7 @@ def compute_delay(
     :func:`parse_retry_after` gives): that value, clamped to
     ``[0, max_retry_after]``, without jitter; NaN is ignored. Never negative.
     """
-    if attempt < 0:
-        raise ValueError(f"attempt must be >= 0, got {attempt!r}")
+    check_int("attempt", attempt, minimum=0)
     if retry_after is not None and not math.isnan(retry_after):
         return min(max(retry_after, 0.0), policy.max_retry_after)
     factor = policy.concurrency_delay_factor if concurrency else 1.0
@@ -375,8 +374,7 @@ def retry_decision(
     Odoo, so sending it on a fresh connection is reconnecting, not retrying.
     A second stale connection in the same call counts as ``NOT_SENT``.
     """
-    if attempt < 0:
-        raise ValueError(f"attempt must be >= 0, got {attempt!r}")
+    check_int("attempt", attempt, minimum=0)
     kind = classify(error, stale_connection=stale_connection)
     when = RETRY_RULES[kind]
     if when is When.NEVER:

@@ -16,6 +16,7 @@ import copy
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
+from odoo_async._check import check_int, check_number
 from odoo_async._config import BATCH_SIZE, BATCH_WINDOW
 from odoo_async._errors import MissingError
 
@@ -79,10 +80,8 @@ class ReadBatcher(Generic[Row]):
         on_idle: Callable[[], object] | None = None,
         ready: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-        if window < 0:
-            raise ValueError(f"window must be >= 0 seconds, got {window}")
+        check_int("batch_size", batch_size, minimum=1)
+        check_number("window", window, accepted="seconds (a number >= 0)")
         self._read_ids = read_ids
         self.model = model
         self.batch_size = batch_size
@@ -100,8 +99,7 @@ class ReadBatcher(Generic[Row]):
 
     async def load(self, record_id: int) -> Row:
         """The row of ``record_id``, read together with the other ids of this moment."""
-        if isinstance(record_id, bool) or not isinstance(record_id, int):
-            raise TypeError(f"{self.model}: a record id must be an int, got {record_id!r}")
+        check_int("record_id", record_id, where=self.model)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Row] = loop.create_future()
         self._pending.setdefault(record_id, []).append(future)

@@ -13,6 +13,7 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any, Generic, TypeVar
 
+from odoo_async._check import check_int
 from odoo_async._config import MAX_FIELDS_GET
 
 __all__ = ["ClientCaches", "LRUCache"]
@@ -25,8 +26,7 @@ class LRUCache(Generic[K, V]):
     """At most ``max_size`` entries; the least recently used one goes first."""
 
     def __init__(self, max_size: int) -> None:
-        if max_size < 1:
-            raise ValueError(f"max_size must be at least 1, got {max_size}")
+        check_int("max_size", max_size, minimum=1)
         self.max_size = max_size
         self._entries: OrderedDict[K, V] = OrderedDict()
 

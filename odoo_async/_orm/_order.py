@@ -11,6 +11,8 @@ import math
 import re
 from typing import TypeVar
 
+from odoo_async._check import check_int, check_offset
+
 __all__ = ["chunked", "plan_pages", "stable_order"]
 
 T = TypeVar("T")
@@ -63,10 +65,8 @@ def plan_pages(
     >>> plan_pages(10, offset=3, limit=5, page_size=4)
     [(3, 4), (7, 1)]
     """
-    if page_size < 1:
-        raise ValueError(f"page_size must be at least 1, got {page_size}")
-    if offset < 0:
-        raise ValueError(f"offset must be >= 0, got {offset}")
+    check_int("page_size", page_size, minimum=1)
+    check_offset(offset)
     wanted = max(0, total - offset)
     if limit is not None:
         wanted = min(wanted, limit)
@@ -79,6 +79,5 @@ def plan_pages(
 
 def chunked(items: list[T], size: int) -> list[list[T]]:
     """``items`` cut into lists of at most ``size``."""
-    if size < 1:
-        raise ValueError(f"size must be at least 1, got {size}")
+    check_int("size", size, minimum=1)
     return [items[i : i + size] for i in range(0, len(items), size)]

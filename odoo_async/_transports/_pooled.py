@@ -34,6 +34,7 @@ import anyio
 import h11
 import httpx
 
+from odoo_async._check import check_int, check_number
 from odoo_async._config import KEEPALIVE_EXPIRY, MAX_CONNECTIONS
 from odoo_async._errors import ClientClosedError
 
@@ -328,10 +329,8 @@ class PooledTransport(httpx.AsyncBaseTransport):
         verify: bool | str | ssl.SSLContext = True,
         connect_timeout: float | None = None,
     ) -> None:
-        if max_connections < 1:
-            raise ValueError(f"max_connections must be at least 1, got {max_connections}")
-        if keepalive_expiry < 0:
-            raise ValueError(f"keepalive_expiry must be >= 0, got {keepalive_expiry}")
+        check_int("max_connections", max_connections, minimum=1)
+        check_number("keepalive_expiry", keepalive_expiry, accepted="seconds (a number >= 0)")
         self.max_connections = max_connections
         self.keepalive_expiry = keepalive_expiry
         self.connect_timeout = connect_timeout
