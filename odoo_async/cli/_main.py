@@ -60,10 +60,14 @@ class Connection:
                 username=self.user,
                 password=password,
                 api_key=api_key,
+                protocol=self.protocol,
                 **options,
             )
         except ValueError as exc:
-            raise CliError(str(exc)) from None
+            hint = ""
+            if self.protocol == "json2" and api_key is None:
+                hint = " (--protocol json2: set ODOO_API_KEY, not ODOO_PASSWORD)"
+            raise CliError(f"{exc}{hint}") from None
 
 
 def connection_options(command: F) -> F:

@@ -130,10 +130,66 @@ def test_call_prints_json(shared: Served) -> None:
     )
 
 
-@pytest.mark.parametrize("protocol", ["xmlrpc", "web"])
-def test_call_over_another_protocol(shared: Served, protocol: str) -> None:
-    out = ok(shared.run("call", "--protocol", protocol, "res.partner", "search_count", "[[]]"))
-    assert json.loads(out) == shared.odoo("res.partner", "search_count", [])
+API_KEY = "k-cli-0123456789"
+ENDPOINTS = {
+    "jsonrpc": {"/jsonrpc"},
+    "xmlrpc": {"/xmlrpc/2/common", "/xmlrpc/2/object"},
+    "web": {"/web/session/authenticate", "/web/dataset/call_kw"},
+    "json2": {"/json/2"},
+}
+
+
+@pytest.fixture(scope="module")
+def odoo19() -> Iterator[Served]:
+    """An Odoo 19 double (JSON-2 on) with an API key for admin."""
+    yield from _serve(FakeOdoo(partners=300, version="19.0", api_keys={2: API_KEY}))
+
+
+def _secret_for(protocol: str) -> dict[str, str]:
+    return {"ODOO_API_KEY": API_KEY, "ODOO_PASSWORD": ""} if protocol == "json2" else {}
+
+
+@pytest.mark.parametrize("protocol", sorted(ENDPOINTS))
+def test_call_speaks_the_protocol_asked_for(odoo19: Served, protocol: str) -> None:
+    odoo19.fake.clear_calls()
+    out = ok(
+        odoo19.run(
+            "call", "--protocol", protocol, "res.partner", "search_count", "[[]]",
+            env=odoo19.env(**_secret_for(protocol)),
+        )
+    )  # fmt: skip
+    assert json.loads(out) == odoo19.odoo("res.partner", "search_count", [])
+    assert {c.endpoint for c in odoo19.fake.calls} == ENDPOINTS[protocol]
+
+
+@pytest.mark.parametrize("protocol", sorted(ENDPOINTS))
+def test_every_command_takes_odoo_protocol(odoo19: Served, tmp_path: Path, protocol: str) -> None:
+    env = odoo19.env(ODOO_PROTOCOL=protocol, **_secret_for(protocol))
+    source = write(tmp_path / "in.csv", "ref,name\nPROTO-1,Proto One\n")
+    commands = [
+        ["export", "res.partner", "--fields", "name", "-o", str(tmp_path / "e.jsonl")],
+        ["sync", "res.partner", "--fields", "name", "--state", str(tmp_path / "s"),
+         "-o", str(tmp_path / "s.jsonl")],
+        ["import", "res.partner", source, "--key", "ref"],
+        ["bench", "res.partner", "search_count", "[[]]", "-c", "2", "-n", "4"],
+    ]  # fmt: skip
+    for argv in commands:
+        odoo19.fake.clear_calls()
+        ok(odoo19.run(*argv, env=env))
+        assert {c.endpoint for c in odoo19.fake.calls} == ENDPOINTS[protocol], argv[0]
+
+
+def test_json2_with_a_password_is_refused(odoo19: Served, tmp_path: Path) -> None:
+    odoo19.fake.clear_calls()
+    for argv in (
+        ["call", "--protocol", "json2", "res.partner", "search_count", "[[]]"],
+        ["export", "res.partner", "-o", str(tmp_path / "x.jsonl")],
+    ):
+        result = odoo19.run(*argv, env=odoo19.env(ODOO_PROTOCOL="json2"))
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.startswith("error: protocol='json2' needs api_key=")
+        assert "set ODOO_API_KEY, not ODOO_PASSWORD" in result.stderr
+    assert odoo19.fake.calls == []  # refused before a single request
 
 
 # -- export -------------------------------------------------------------------------
