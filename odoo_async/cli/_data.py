@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -13,6 +18,8 @@ from odoo_async.jobs import (
     DEFAULT_EXPORT_PAGE_SIZE,
     DEFAULT_SYNC_OVERLAP,
     DEFAULT_UPSERT_BATCH_SIZE,
+    Progress,
+    ProgressCallback,
     Shard,
     UpsertReport,
     check_columns,
@@ -23,8 +30,17 @@ from odoo_async.jobs import (
     upsert,
 )
 
-from ._main import EXIT_SOME_FAILED, CliError, Connection, connection_options, parse_json, run
-from ._output import emit_json, progress_bar, stdout
+from ._main import (
+    EXIT_SOME_FAILED,
+    CliError,
+    Connection,
+    connection_options,
+    parse_json,
+    resume_command,
+    run,
+)
+from ._output import emit_json, progress_bar, stderr, stdout
+from ._paths import STDIO, check_input, check_output, format_of
 
 __all__ = ["COMMANDS"]
 
@@ -68,6 +84,31 @@ def _shard_option(what: str) -> Callable[[F], F]:
     return click.option("--shard", type=ShardType(), help=f"do part I of N (from 1): {what}")
 
 
+def _format_option(what: str) -> Callable[[F], F]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["jsonl", "csv"]),
+        help=f"{what} [default: from the file's name; jsonl for -]",
+    )
+
+
+class Tally:
+    """The last progress a job reported (``None`` before its first report),
+    passed on to the progress bar if there is one."""
+
+    def __init__(self) -> None:
+        self.done: int | None = None
+
+    def watch(self, bar: ProgressCallback | None) -> ProgressCallback:
+        def update(p: Progress) -> None:
+            self.done = p.done
+            if bar is not None:
+                bar(p)
+
+        return update
+
+
 def _rate(rows: int, seconds: float) -> str:
     return f"{rows / seconds:,.0f} rows/s" if seconds > 0 else "-"
 
@@ -78,8 +119,13 @@ def _rate(rows: int, seconds: float) -> str:
 @click.option("--domain", help='a JSON domain, e.g. \'[["is_company", "=", true]]\'')
 @click.option("--fields", help="comma-separated field names (default: every stored field)")
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), required=True, help="file.jsonl or file.csv"
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    required=True,
+    help="file.jsonl or file.csv, or - for stdout (no checkpoint)",
 )
+@_format_option("jsonl or csv")
 @click.option("--resume", is_flag=True, help="continue a killed export from its checkpoint")
 @click.option(
     "--page-size",
@@ -95,6 +141,7 @@ def export_command(
     domain: str | None,
     fields: str | None,
     output: str,
+    fmt: str | None,
     resume: bool,
     page_size: int | None,
     shard: Shard | None,
@@ -104,43 +151,68 @@ def export_command(
 
     A checkpoint (OUTPUT.checkpoint) is kept after every page: after a kill,
     the same command with --resume continues without duplicates or gaps.
+    With -o - the rows go to stdout (and the summary to stderr).
     """
+    tally = Tally()
 
     async def job() -> None:
+        check_output(output, "-o")
+        file_fmt = format_of(output, fmt)
+        if resume and output == STDIO:
+            raise CliError("--resume needs a file: an export to -o - keeps no checkpoint")
         query, names = parse_domain(domain), parse_fields(fields)
         async with conn.client() as odoo:
-            with progress_bar(f"export {model}", enabled=not as_json) as progress:
+            with progress_bar(f"export {model}", enabled=not as_json) as bar:
                 result = await export(
                     odoo.model(model),
                     query,
                     names,
                     output,
+                    format=file_fmt,
                     resume=resume,
                     page_size=page_size,
-                    progress=progress,
+                    progress=tally.watch(bar),
                     shard=shard,
                 )
+        to_stderr = output == STDIO
         if as_json:
             emit_json(
                 {
                     "model": model,
                     "output": output,
+                    "format": file_fmt,
                     "shard": str(shard) if shard else None,
                     "rows": result.rows,
                     "resumed_from": result.resumed_from,
                     "elapsed": round(result.elapsed, 3),
                     "rows_per_second": round(result.rate, 1),
-                }
+                },
+                err=to_stderr,
             )
         else:
             resumed = f" ({result.resumed_from:,} before the resume)" if result.resumed_from else ""
             rate = _rate(result.rows - result.resumed_from, result.elapsed)
-            stdout.print(
+            (stderr if to_stderr else stdout).print(
                 f"exported {result.rows:,} {model} rows to {output}{resumed} "
                 f"in {result.elapsed:.2f} s ({rate})"
             )
 
-    run(job)
+    def interrupted() -> str:
+        if output == STDIO:
+            return (
+                "the rows printed so far are whole lines; an export to stdout keeps no "
+                f"checkpoint: to start over, run {resume_command()}"
+            )
+        if tally.done is None:
+            if resume:
+                return f"the checkpoint is as it was; to go on: {resume_command()}"
+            return f"nothing was exported yet; to start: {resume_command()}"
+        return (
+            f"{tally.done:,} rows are safe in {output} (checkpoint {output}.checkpoint); "
+            f"to go on from there: {resume_command(add='--resume')}"
+        )
+
+    run(job, interrupted=interrupted)
 
 
 @click.command("sync")
@@ -150,17 +222,18 @@ def export_command(
     "--state",
     type=click.Path(dir_okay=False),
     required=True,
-    help="the state file (created on the first run)",
+    help="the state file (created on the first run; its folder must exist)",
 )
 @click.option("--domain", help="a JSON domain")
 @click.option("--fields", help="comma-separated field names")
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False),
+    type=click.Path(dir_okay=False, allow_dash=True),
     required=True,
-    help="file.jsonl or file.csv (written anew)",
+    help="file.jsonl or file.csv (written anew), or - for stdout",
 )
+@_format_option("jsonl or csv")
 @click.option(
     "--overlap",
     type=click.FloatRange(0),
@@ -185,6 +258,7 @@ def sync_command(
     domain: str | None,
     fields: str | None,
     output: str,
+    fmt: str | None,
     overlap: float,
     deletes: bool,
     page_size: int,
@@ -194,9 +268,14 @@ def sync_command(
 
     Deleted or archived records are written as {"id": n, "_deleted": true}.
     The state file is updated only once the output file is complete.
+    With -o - the rows go to stdout (and the summary to stderr).
     """
+    had_state = Path(state).exists()
 
     async def job() -> None:
+        check_output(output, "-o")
+        check_output(state, "--state")
+        file_fmt = format_of(output, fmt)
         query, names = parse_domain(domain), parse_fields(fields)
         async with conn.client() as odoo:
             with progress_bar(f"sync {model}", enabled=not as_json) as progress:
@@ -206,29 +285,44 @@ def sync_command(
                     names,
                     output,
                     state=state,
+                    format=file_fmt,
                     deletes=deletes,
                     overlap=overlap,
                     page_size=page_size,
                     progress=progress,
                 )
+        to_stderr = output == STDIO
         if as_json:
             emit_json(
                 {
                     "model": model,
                     "output": output,
+                    "format": file_fmt,
                     "changed": result.changed,
                     "deleted": result.deleted,
                     "watermark": result.second,
                     "elapsed": round(result.elapsed, 3),
-                }
+                },
+                err=to_stderr,
             )
         else:
-            stdout.print(
+            (stderr if to_stderr else stdout).print(
                 f"synced {model}: {result.changed:,} changed, {result.deleted:,} deleted "
                 f"-> {output} in {result.elapsed:.2f} s (watermark {result.second})"
             )
 
-    run(job)
+    def interrupted() -> str:
+        before = (
+            f"the state file {state} is as it was"
+            if had_state
+            else f"no state file was written ({state})"
+        )
+        return (
+            f"{before}, so no change is lost: the next run exports again the rows written "
+            f"to {output} so far; to go on: {resume_command()}"
+        )
+
+    run(job, interrupted=interrupted)
 
 
 def write_rejects(path: str, report: UpsertReport) -> None:
@@ -237,13 +331,27 @@ def write_rejects(path: str, report: UpsertReport) -> None:
             handle.write(json.dumps(failed.to_dict(), ensure_ascii=False, default=str) + "\n")
 
 
-def _count_lines(path: str) -> int | None:
+def _count_lines(path: str, fmt: str) -> int | None:
     try:
         with open(path, "rb") as handle:
             lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
     except OSError:
         return None
-    return max(0, lines - 1) if path.lower().endswith(".csv") else lines
+    return max(0, lines - 1) if fmt == "csv" else lines
+
+
+@contextmanager
+def readable(path: str, fmt: str) -> Iterator[str]:
+    """``path``, or for ``-`` a temporary copy of stdin (read twice: the columns
+    are checked first), removed afterwards."""
+    if path != STDIO:
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="odoo-async-") as folder:
+        copy = Path(folder) / f"stdin.{fmt}"
+        with open(copy, "wb") as handle:
+            shutil.copyfileobj(sys.stdin.buffer, handle)
+        yield str(copy)
 
 
 def print_report(report: UpsertReport, reject: str | None) -> None:
@@ -268,7 +376,8 @@ def print_report(report: UpsertReport, reject: str | None) -> None:
 @click.command("import")
 @connection_options
 @click.argument("model")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@_format_option("FILE's format")
 @click.option("--key", required=True, help="ref, email, id, any field, or xmlid (module.name)")
 @click.option(
     "--reject",
@@ -287,6 +396,7 @@ def import_command(
     conn: Connection,
     model: str,
     file: str,
+    fmt: str | None,
     key: str,
     reject: str | None,
     batch_size: int,
@@ -299,24 +409,31 @@ def import_command(
     Only changed fields are written; a second run of the same file changes
     nothing. A record Odoo refuses does not stop the job: it is reported,
     and written to --reject with the reason. Exit status 3 when some failed.
+    FILE - reads stdin.
     """
+    tally = Tally()
 
     async def job() -> int:
-        columns = first_columns(file)
-        async with conn.client() as odoo:
-            repo = odoo.model(model)
-            await check_columns(repo, columns, key)
-            with progress_bar(f"import {model}", enabled=not as_json) as progress:
-                report = await upsert(
-                    repo,
-                    read_rows(file),
-                    key=key,
-                    batch_size=batch_size,
-                    concurrency=concurrency,
-                    total=_count_lines(file) if progress and not shard else None,
-                    progress=progress,
-                    shard=shard,
-                )
+        check_input(file, "FILE")
+        if reject is not None:
+            check_output(reject, "--reject")
+        file_fmt = format_of(file, fmt)
+        with readable(file, file_fmt) as path:
+            columns = first_columns(path, file_fmt)
+            async with conn.client() as odoo:
+                repo = odoo.model(model)
+                await check_columns(repo, columns, key)
+                with progress_bar(f"import {model}", enabled=not as_json) as bar:
+                    report = await upsert(
+                        repo,
+                        read_rows(path, file_fmt),
+                        key=key,
+                        batch_size=batch_size,
+                        concurrency=concurrency,
+                        total=_count_lines(path, file_fmt) if bar and not shard else None,
+                        progress=tally.watch(bar),
+                        shard=shard,
+                    )
         if reject:
             write_rejects(reject, report)
         if as_json:
@@ -327,7 +444,16 @@ def import_command(
             print_report(report, reject)
         return EXIT_SOME_FAILED if report.failed else 0
 
-    run(job)
+    def interrupted() -> str:
+        settled = f"{tally.done:,} records" if tally.done else "no record"
+        again = "give it the same input again" if file == STDIO else "run the same command again"
+        source = "stdin" if file == STDIO else file
+        return (
+            f"{settled} of {source} settled in Odoo so far (created, updated or found unchanged); "
+            f"to go on, {again} (the settled ones are found unchanged): {resume_command()}"
+        )
+
+    run(job, interrupted=interrupted)
 
 
 COMMANDS = [export_command, sync_command, import_command]

@@ -13,6 +13,8 @@ import asyncio
 import functools
 import json
 import os
+import shlex
+import signal
 import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -22,7 +24,15 @@ import click
 
 from odoo_async import PROTOCOLS, AsyncOdoo, OdooError, __version__
 
-__all__ = ["CliError", "Connection", "cli", "connection_options", "parse_json", "run"]
+__all__ = [
+    "CliError",
+    "Connection",
+    "cli",
+    "connection_options",
+    "parse_json",
+    "resume_command",
+    "run",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -118,17 +128,55 @@ def parse_call_args(
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     first = text.splitlines()[0]
-    return first if len(first) <= 300 else first[:297] + "..."
+    return first if len(first) <= 1000 else first[:997] + "..."
 
 
-def run(job: Callable[[], Coroutine[Any, Any, int | None]]) -> None:
-    """Run an async job; map the failures a user can fix to one line and exit 1."""
+def resume_command(*, add: str | None = None) -> str:
+    """The command line that was run (as the user would type it), with the flag
+    ``add`` appended when it is not there yet."""
+    argv = ["odoo-async", *sys.argv[1:]]
+    if add is not None and add not in argv:
+        argv.append(add)
+    return shlex.join(argv)
+
+
+def run(
+    job: Callable[[], Coroutine[Any, Any, int | None]],
+    *,
+    interrupted: Callable[[], str] | None = None,
+) -> None:
+    """Run an async job; map the failures a user can fix to one line and exit 1.
+
+    Ctrl-C (SIGINT) and kill (SIGTERM) cancel the job, which closes its files
+    and checkpoint as they stand; ``interrupted()`` then says what is safe and
+    how to go on. Exit status 130 after SIGINT, 143 after SIGTERM, as a shell's.
+    """
     debug = click.get_current_context().find_root().params.get("debug", False)
+    terminated = False
+
+    async def main() -> int | None:
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+
+        def on_sigterm() -> None:
+            nonlocal terminated
+            terminated = True
+            task.cancel()
+
+        loop.add_signal_handler(signal.SIGTERM, on_sigterm)
+        try:
+            return await job()
+        finally:
+            loop.remove_signal_handler(signal.SIGTERM)
+
     try:
-        status = asyncio.run(job())
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        raise SystemExit(130) from None
+        status = asyncio.run(main())
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        signame = "SIGTERM" if terminated else "Ctrl-C"
+        what = interrupted() if interrupted is not None else ""
+        click.echo(f"interrupted ({signame}){'; ' + what if what else ''}", err=True)
+        raise SystemExit(143 if terminated else 130) from None
     except (CliError, OdooError, OSError, ValueError) as exc:
         if debug:
             raise

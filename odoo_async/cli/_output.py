@@ -24,15 +24,15 @@ from rich.table import Table
 from odoo_async.jobs import Progress as JobProgress
 from odoo_async.jobs import ProgressCallback
 
-__all__ = ["emit_json", "progress_bar", "stdout", "table"]
+__all__ = ["emit_json", "progress_bar", "stderr", "stdout", "table"]
 
 stdout = Console(highlight=False)
 stderr = Console(stderr=True, highlight=False)
 
 
-def emit_json(data: Any) -> None:
-    """The one JSON object of ``--json``."""
-    click.echo(json.dumps(data, ensure_ascii=False))
+def emit_json(data: Any, *, err: bool = False) -> None:
+    """The one JSON object of ``--json`` (on stderr when stdout carries the rows)."""
+    click.echo(json.dumps(data, ensure_ascii=False), err=err)
 
 
 @contextmanager

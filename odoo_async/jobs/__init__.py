@@ -36,7 +36,7 @@ from ._export import (
     export,
     sync,
 )
-from ._files import Format, InputRow, RowSink, file_format, first_columns, read_rows
+from ._files import STDOUT, Format, InputRow, RowSink, file_format, first_columns, read_rows
 from ._progress import Progress, ProgressCallback
 from ._shard import Shard
 from ._upsert import (
@@ -52,6 +52,7 @@ __all__ = [
     "DEFAULT_EXPORT_PAGE_SIZE",
     "DEFAULT_SYNC_OVERLAP",
     "DEFAULT_UPSERT_BATCH_SIZE",
+    "STDOUT",
     "XMLID",
     "BenchResult",
     "CheckpointError",

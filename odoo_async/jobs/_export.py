@@ -45,7 +45,7 @@ from odoo_async import AsyncModel, Domain, DomainLike, normalize_domain
 
 from ._convert import export_row
 from ._errors import CheckpointError, JobError
-from ._files import Format, RowSink, file_format
+from ._files import STDOUT, Format, RowSink, file_format
 from ._progress import Meter, ProgressCallback
 from ._shard import Shard, as_shard
 
@@ -165,6 +165,18 @@ def _read_json(path: Path, what: str) -> dict[str, Any]:
     return data
 
 
+def _differences(saved: Mapping[str, Any], identity: Mapping[str, Any]) -> str:
+    """What differs between a saved checkpoint or state and this job, as
+    ``key was X, now Y`` parts (``""`` when nothing does)."""
+    now = json.loads(json.dumps(identity))  # tuples as lists, as they were saved
+    parts = [
+        f"{key} was {json.dumps(saved.get(key))}, now {json.dumps(value)}"
+        for key, value in now.items()
+        if saved.get(key) != value
+    ]
+    return "; ".join(parts)
+
+
 def checkpoint_path(path: str | os.PathLike[str]) -> Path:
     """Where an export to ``path`` keeps its checkpoint: ``<path>.checkpoint``.
 
@@ -182,9 +194,11 @@ def _resume_state(
     if not ckpt.exists():
         raise CheckpointError(f"{ckpt}: no checkpoint to resume from (start without resume)")
     state = _read_json(ckpt, "export checkpoint")
-    if {k: state.get(k) for k in identity} != json.loads(json.dumps(identity)):
+    differences = _differences(state, identity)
+    if differences:
         raise CheckpointError(
-            f"{ckpt} was made by another export (model, domain, fields or format differ)"
+            f"{ckpt} was made by another export: {differences}; to start over, export "
+            f"without resume (it rewrites {os.fspath(sink)} and the checkpoint) or delete {ckpt}"
         )
     if not Path(sink).exists():
         raise CheckpointError(f"{os.fspath(sink)}: the file of the checkpoint is gone")
@@ -198,10 +212,11 @@ def _sync_state(
     if not path.exists():
         return None, {}, set()
     saved = _read_json(path, "sync state")
-    if {k: saved.get(k) for k in identity} != json.loads(json.dumps(identity)):
+    differences = _differences(saved, identity)
+    if differences:
         raise CheckpointError(
-            f"{path} was made by another sync (model, domain or fields differ); "
-            "use a new state file"
+            f"{path} was made by another sync: {differences}; to start over, delete {path} "
+            "(the next run exports every row) or give another state file"
         )
     second = saved.get("second")
     seen = {
@@ -244,7 +259,9 @@ async def export(
       but binary and one2many ones. A name the model does not have raises
       :class:`JobError`.
     * **sink** - The path of the file to write; it is created or overwritten
-      (with ``resume``, cut back to the checkpoint and appended to).
+      (with ``resume``, cut back to the checkpoint and appended to). ``"-"``
+      writes to standard output (JSON Lines unless ``format`` says otherwise),
+      with no checkpoint unless ``checkpoint`` is given, and no ``resume``.
     * **format** - *(optional)* ``"jsonl"`` or ``"csv"``, or ``None`` (the
       default) for the format the file's suffix names (``.jsonl``,
       ``.ndjson``, ``.csv``; another suffix raises :class:`FileFormatError`).
@@ -274,9 +291,16 @@ async def export(
     """
     part = as_shard(shard)
     fmt = file_format(sink, format)
+    to_stdout = os.fspath(sink) == STDOUT
+    if to_stdout and resume:
+        raise JobError("an export to standard output ('-') keeps no checkpoint to resume from")
     query = _and(normalize_domain(domain), id_range_domain(id_range))
     names, types = await field_types(repo, fields)
-    ckpt = Path(checkpoint) if checkpoint is not None else checkpoint_path(sink)
+    ckpt: Path | None
+    if checkpoint is not None:
+        ckpt = Path(checkpoint)
+    else:
+        ckpt = None if to_stdout else checkpoint_path(sink)
     identity = {"model": repo.name, "domain": query, "fields": names, "format": fmt}
     if part is not None:
         identity["shard"] = str(part)
@@ -284,6 +308,7 @@ async def export(
     done = 0
     truncate_at: int | None = None
     if resume:
+        assert ckpt is not None
         state = _resume_state(ckpt, identity, sink)
         if state.get("complete"):
             rows = int(state["rows"])
@@ -304,6 +329,8 @@ async def export(
 
         def save(complete: bool) -> None:
             size = out.sync()
+            if ckpt is None:
+                return
             _write_json_atomic(
                 ckpt,
                 {
@@ -501,7 +528,8 @@ async def sync(
       but binary and one2many ones; an unknown name raises :class:`JobError`.
       ``id`` always comes first. ``write_date`` is read in any case, and
       written only when named.
-    * **sink** - The path of the file to write, overwritten each run.
+    * **sink** - The path of the file to write, overwritten each run; ``"-"``
+      for standard output.
     * **state** - The path of the state file: read at the start (none yet: a
       first run) and replaced at the end. One made by another sync (model,
       domain or fields) raises :class:`CheckpointError`.
@@ -525,9 +553,14 @@ async def sync(
     if overlap < 0:
         raise ValueError(f"overlap must be >= 0 seconds, got {overlap}")
     fmt = file_format(sink, format)
+    state_path = Path(state)
+    if not state_path.parent.is_dir():  # checked before any work, not after it
+        raise JobError(
+            f"state file {state_path}: the folder {state_path.parent} does not exist; create it "
+            "or give a state file in a folder that exists"
+        )
     query = normalize_domain(domain)
     names, types = await field_types(repo, fields)
-    state_path = Path(state)
     identity = {"model": repo.name, "domain": query, "fields": names}
     second, seen, known = _sync_state(state_path, identity)
     present = set(await repo.search(query)) if deletes else set()

@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import os
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,9 +25,11 @@ import msgspec
 from ._convert import csv_columns, csv_row
 from ._errors import FileFormatError
 
-__all__ = ["Format", "InputRow", "RowSink", "file_format", "read_rows"]
+__all__ = ["STDOUT", "Format", "InputRow", "RowSink", "file_format", "read_rows"]
 
 Format = Literal["jsonl", "csv"]
+#: the path that means standard output (for a :class:`RowSink`)
+STDOUT = "-"
 _SUFFIXES: dict[str, Format] = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
 _ENCODER = msgspec.json.Encoder()
 
@@ -41,18 +44,21 @@ def file_format(path: str | os.PathLike[str], format: Format | None = None) -> F
     * **path** - The file's path; its suffix names the format: ``.jsonl`` or
       ``.ndjson`` for JSON Lines, ``.csv`` for CSV (in any case).
     * **format** - *(optional)* ``"jsonl"`` or ``"csv"``, which wins over the
-      suffix; ``None`` (the default) to go by the suffix.
+      suffix; ``None`` (the default) to go by the suffix (``"-"``, standard
+      output, has none: JSON Lines).
     """
     if format is not None:
         if format not in ("jsonl", "csv"):
             raise FileFormatError(f"unknown format {format!r}: use 'jsonl' or 'csv'")
         return format
+    if os.fspath(path) == STDOUT:
+        return "jsonl"
     suffix = Path(path).suffix.lower()
     found = _SUFFIXES.get(suffix)
     if found is None:
         raise FileFormatError(
             f"{os.fspath(path)}: cannot tell the format from the name; "
-            "use a .jsonl or .csv file (or give the format)"
+            "name it .jsonl, .ndjson or .csv, or pass format='jsonl' or format='csv'"
         )
     return found
 
@@ -62,6 +68,8 @@ class RowSink:
 
     ``truncate_at`` (bytes) reopens an existing file and cuts it there: what a
     killed job wrote after its last checkpoint is dropped before going on.
+    The path ``"-"`` (:data:`STDOUT`) writes to standard output, flushed after
+    each page and never closed (nor cut back: ``truncate_at`` is refused).
     """
 
     def __init__(
@@ -79,8 +87,17 @@ class RowSink:
         self.fields = fields
         self.types = types
         self._columns = [*fields, *extra_columns]
-        if truncate_at is None:
-            self._file: IO[bytes] = open(self.path, "wb")  # noqa: SIM115 - closed by close()
+        self._stdout = os.fspath(path) == STDOUT
+        self._written = 0
+        self._file: IO[bytes]
+        if self._stdout:
+            if truncate_at is not None:
+                raise FileFormatError("standard output cannot be cut back to resume")
+            self._file = sys.stdout.buffer
+            if self.format == "csv":
+                self._write_csv([csv_columns(self._columns, types)])
+        elif truncate_at is None:
+            self._file = open(self.path, "wb")  # noqa: SIM115 - closed by close()
             if self.format == "csv":
                 self._write_csv([csv_columns(self._columns, types)])
         else:
@@ -91,23 +108,32 @@ class RowSink:
     def write(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Append exported rows (as :func:`~._convert.export_row` makes them)."""
         if self.format == "jsonl":
-            self._file.write(b"".join(_ENCODER.encode(row) + b"\n" for row in rows))
+            self._put(b"".join(_ENCODER.encode(row) + b"\n" for row in rows))
         else:
             self._write_csv([csv_row(row, self._columns, self.types) for row in rows])
 
     def _write_csv(self, lines: list[list[str]]) -> None:
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows(lines)
-        self._file.write(buffer.getvalue().encode())
+        self._put(buffer.getvalue().encode())
+
+    def _put(self, data: bytes) -> None:
+        self._file.write(data)
+        self._written += len(data)
 
     def sync(self) -> int:
-        """Make everything written so far durable; returns the file's size in bytes."""
+        """Make everything written so far durable; returns the file's size in bytes
+        (on standard output: flushed, and the bytes written)."""
         self._file.flush()
+        if self._stdout:
+            return self._written
         os.fsync(self._file.fileno())
         return self._file.tell()
 
     def close(self) -> None:
-        if not self._file.closed:
+        if self._stdout:
+            self._file.flush()
+        elif not self._file.closed:
             self.sync()
             self._file.close()
 

@@ -45,7 +45,7 @@ class Served:
         return env
 
     def run(
-        self, *args: str, env: dict[str, str] | None = None
+        self, *args: str, env: dict[str, str] | None = None, input: str | None = None
     ) -> subprocess.CompletedProcess[str]:
         assert EXE is not None
         return subprocess.run(
@@ -54,7 +54,8 @@ class Served:
             capture_output=True,
             text=True,
             timeout=TIMEOUT,
-            stdin=subprocess.DEVNULL,
+            input=input,
+            stdin=subprocess.DEVNULL if input is None else None,
             check=False,
         )
 
@@ -518,7 +519,7 @@ BAD_INPUT: list[tuple[str, Callable[[Path], list[str]], dict[str, str], str]] = 
     ("bad JSON domain", lambda d: ["export", "res.partner", "--domain", "[[", "-o", str(d / "x.jsonl")], {}, "--domain is not valid JSON"),
     ("bad domain", lambda d: ["export", "res.partner", "--domain", '[["name"]]', "-o", str(d / "x.jsonl")], {}, "--domain"),
     ("not JSONL", lambda d: ["import", "res.partner", write(d / "x.jsonl", "ref,name\na,b\n"), "--key", "ref"], {}, "not a JSON Lines file"),
-    ("unknown format", lambda d: ["import", "res.partner", write(d / "x.txt", "ref\n"), "--key", "ref"], {}, ".jsonl or .csv"),
+    ("unknown format", lambda d: ["import", "res.partner", write(d / "x.txt", "ref\n"), "--key", "ref"], {}, "--format jsonl or --format csv"),
     ("missing key column", lambda d: ["import", "res.partner", write(d / "x.csv", "name,email\na,b\n"), "--key", "ref"], {}, "no 'ref' column"),
     ("unknown column", lambda d: ["import", "res.partner", write(d / "x.csv", "ref,colour\na,b\n"), "--key", "ref"], {}, "no field 'colour'"),
     ("missing file", lambda d: ["import", "res.partner", str(d / "none.csv"), "--key", "ref"], {}, "none.csv"),

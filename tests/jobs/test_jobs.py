@@ -190,7 +190,9 @@ async def test_export_unknown_field_is_a_clear_error(odoo: AsyncOdoo, tmp_path: 
 
 
 async def test_export_needs_a_known_format(odoo: AsyncOdoo, tmp_path: Path) -> None:
-    with pytest.raises(FileFormatError, match=r"\.jsonl or \.csv"):
+    with pytest.raises(
+        FileFormatError, match=r"name it \.jsonl, \.ndjson or \.csv, or pass format="
+    ):
         await export(odoo.model("res.partner"), [], ["name"], tmp_path / "p.xlsx")
 
 
@@ -238,7 +240,11 @@ async def test_resume_refuses_a_checkpoint_of_another_query(
     partners = odoo.model("res.partner")
     with pytest.raises(Killed):
         await export(partners, [], ["name"], out, page_size=100, progress=die_after(1))
-    with pytest.raises(CheckpointError, match="another export"):
+    with pytest.raises(
+        CheckpointError,
+        match=r'another export: fields was \["id", "name"\], now \["id", "name", "email"\]; '
+        "to start over, export without resume",
+    ):
         await export(partners, [], ["name", "email"], out, resume=True)
     with pytest.raises(CheckpointError, match="no checkpoint"):
         await export(partners, [], ["name"], tmp_path / "other.jsonl", resume=True)
@@ -388,8 +394,23 @@ async def test_sync_refuses_the_state_of_another_query(odoo: AsyncOdoo, tmp_path
     partners = odoo.model("res.partner")
     state = tmp_path / "state.json"
     await sync(partners, [], ["name"], tmp_path / "a.jsonl", state=state)
-    with pytest.raises(CheckpointError, match="another sync"):
+    with pytest.raises(
+        CheckpointError, match=r'another sync: fields was \["id", "name"\], now \["id", "email"\]'
+    ):
         await sync(partners, [], ["email"], tmp_path / "a.jsonl", state=state)
+
+
+async def test_sync_checks_the_state_folder_before_any_call(
+    odoo: AsyncOdoo, fake: FakeOdoo, tmp_path: Path
+) -> None:
+    fake.clear_calls()
+    with pytest.raises(JobError, match=r"the folder .*nowhere does not exist"):
+        await sync(
+            odoo.model("res.partner"), [], ["name"], tmp_path / "a.jsonl",
+            state=tmp_path / "nowhere" / "s",
+        )  # fmt: skip
+    assert fake.calls == []
+    assert not (tmp_path / "a.jsonl").exists()
 
 
 # -- upsert -------------------------------------------------------------------------
