@@ -65,3 +65,13 @@ async def test_the_protocol_of_your_own_runs(capsys: pytest.CaptureFixture[str])
         assert await odoo.model("res.partner").search_count([]) > 0
         assert odoo.protocol == "logged"
     assert "-> res.partner.search_count" in capsys.readouterr().out
+
+
+def test_the_bench_example_stays_below_the_limit_the_readme_gives() -> None:
+    text = README.read_text(encoding="utf-8")
+    limit = re.search(r"past about (\d+) simultaneous requests", text)
+    assert limit is not None
+    ramps = [int(n) for n in re.findall(r"odoo-async bench .*?--ramp (\d+)", text)]
+    concurrency = [int(n) for n in re.findall(r"odoo-async bench .*?-c (\d+)", text)]
+    assert ramps, "no bench example with --ramp"
+    assert max(ramps + concurrency) < int(limit.group(1))

@@ -12,8 +12,9 @@ from ._output import emit_json, progress_bar, stdout, table
 __all__ = ["COMMANDS"]
 
 
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:,.1f}"
+def _ms(seconds: float, result: BenchResult) -> str:
+    """A latency in ms; ``-`` when no call of the step succeeded (nothing to measure)."""
+    return f"{seconds * 1000:,.1f}" if result.ok else "-"
 
 
 def _row(result: BenchResult) -> list[object]:
@@ -21,19 +22,23 @@ def _row(result: BenchResult) -> list[object]:
         result.concurrency,
         result.calls,
         f"{result.calls_per_second:,.1f}",
-        _ms(result.p50),
-        _ms(result.p95),
-        _ms(result.p99),
-        _ms(result.max),
+        _ms(result.p50, result),
+        _ms(result.p95, result),
+        _ms(result.p99, result),
+        _ms(result.max, result),
         f"{result.error_rate:.1%}",
     ]
 
 
 def _errors(results: list[BenchResult]) -> None:
+    """Each step's errors by kind, with the first message of each kind."""
     for result in results:
         if result.errors:
-            kinds = ", ".join(f"{kind} x {n:,}" for kind, n in result.errors.items())
-            stdout.print(f"errors by kind at concurrency {result.concurrency}: {kinds}")
+            stdout.print(f"errors at concurrency {result.concurrency}:")
+            for kind, n in result.errors.items():
+                message = result.messages.get(kind)
+                first = f": first was {message}" if message else ""
+                stdout.print(f"  {kind} x {n:,}{first}", markup=False, soft_wrap=True)
 
 
 _COLUMNS = [
@@ -105,7 +110,7 @@ def bench_command(
     """Call MODEL.METHOD(*ARGS_JSON, **KWARGS_JSON) under load; print calls/s,
     latency percentiles and errors by kind (calls are not retried).
 
-    Example: odoo-async bench res.partner search_count '[[]]' -c 32 -d 10 --ramp 256
+    Example: odoo-async bench res.partner search_count '[[]]' -c 4 -d 10 --ramp 48
     """
 
     async def job() -> None:
@@ -137,7 +142,8 @@ def bench_command(
                     stdout.print(
                         f"  concurrency {result.concurrency:>4}: "
                         f"{result.calls_per_second:>9,.1f} calls/s, "
-                        f"p99 {_ms(result.p99)} ms, errors {result.error_rate:.1%}"
+                        f"p99 {_ms(result.p99, result)}{' ms' if result.ok else ''}, "
+                        f"errors {result.error_rate:.1%}"
                     )
 
             outcome = await ramp(
@@ -150,13 +156,13 @@ def bench_command(
             return
         table(f"{model}.{method}: ramp", _COLUMNS, [_row(s) for s in outcome.steps], text=())
         _errors(outcome.steps)
-        saturated = outcome.saturation_point
-        if saturated is not None:
-            last = outcome.steps[-1]
+        best = outcome.best
+        if best is None:
+            stdout.print(f"no step stayed within {threshold:.1%} errors")
+        else:
             stdout.print(
-                f"throughput stops growing past concurrency {saturated.concurrency} "
-                f"({saturated.calls_per_second:,.1f} calls/s); p99 goes from "
-                f"{_ms(saturated.p99)} ms to {_ms(last.p99)} ms at {last.concurrency}"
+                f"best step: concurrency {best.concurrency} "
+                f"({best.calls_per_second:,.1f} calls/s, p99 {_ms(best.p99, best)} ms)"
             )
         if outcome.breaking_point is None:
             stdout.print(f"no step went over {threshold:.1%} errors (up to concurrency {ramp_to})")

@@ -5,8 +5,9 @@ optionally paced to ``rate`` calls per second, for ``duration`` seconds or
 ``calls`` calls, and reports calls per second, latency percentiles of the
 calls that succeeded, and the errors by kind (``HTTP 503``, the Odoo fault's
 name, ``RequestTimeout(read)``...). Calls are sent without retries, so every
-failure the server gives is counted. ``ramp`` runs ``bench`` at growing
-concurrency and says at which step errors start.
+failure the server gives is counted, and the first message of each kind is
+kept. ``ramp`` runs ``bench`` at growing concurrency and says which step was
+best (most calls/s with errors under the threshold) and where errors start.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "BenchResult",
     "RampResult",
     "bench",
+    "best_step",
     "error_kind",
     "percentile",
     "ramp",
@@ -55,6 +57,14 @@ def percentile(ordered: Sequence[float], q: float) -> float:
     return ordered[min(rank, len(ordered)) - 1]
 
 
+def error_message(exc: BaseException, limit: int = 200) -> str:
+    """The first line of ``exc``'s message, at most ``limit`` characters (the
+    client's messages never hold a secret)."""
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return first if len(first) <= limit else first[: limit - 3] + "..."
+
+
 def error_kind(exc: BaseException) -> str:
     """A short label grouping failures of the same kind.
 
@@ -78,7 +88,9 @@ def error_kind(exc: BaseException) -> str:
 
 @dataclass(frozen=True)
 class BenchResult:
-    """One load-test run. Latencies are seconds, over the calls that succeeded."""
+    """One load-test run. Latencies are seconds, over the calls that succeeded
+    (0.0 when none did: :attr:`ok` is 0, and :meth:`to_dict` gives ``None``).
+    ``messages`` holds the first message of each error kind."""
 
     model: str
     method: str
@@ -92,6 +104,7 @@ class BenchResult:
     p95: float
     p99: float
     max: float
+    messages: dict[str, str] = field(default_factory=dict)
 
     @property
     def failed(self) -> int:
@@ -115,10 +128,11 @@ class BenchResult:
             "ok": self.ok,
             "failed": self.failed,
             "errors": dict(self.errors),
+            "error_messages": dict(self.messages),
             "elapsed_s": round(self.elapsed, 3),
             "calls_per_s": round(self.calls_per_second, 1),
             "latency_ms": {
-                name: round(value * 1000, 2)
+                name: round(value * 1000, 2) if self.ok else None
                 for name, value in (
                     ("p50", self.p50),
                     ("p95", self.p95),
@@ -188,6 +202,7 @@ async def bench(
     call_args, call_kwargs = list(args), dict(kwargs or {})
     latencies: list[float] = []
     errors: Counter[str] = Counter()
+    messages: dict[str, str] = {}
     meter = Meter("bench", progress, total=calls)
     started = clock()
     deadline = None if duration is None else started + duration
@@ -211,7 +226,9 @@ async def bench(
             try:
                 await client.execute_kw(model, method, call_args, call_kwargs)
             except OdooError as exc:
-                errors[error_kind(exc)] += 1
+                kind = error_kind(exc)
+                errors[kind] += 1
+                messages.setdefault(kind, error_message(exc))
             else:
                 latencies.append(clock() - t0)
             meter.add(1)
@@ -233,13 +250,15 @@ async def bench(
         percentile(latencies, 95),
         percentile(latencies, 99),
         latencies[-1] if latencies else 0.0,
+        {kind: messages[kind] for kind in errors},
     )
 
 
 @dataclass(frozen=True)
 class RampResult:
     """The steps of a ramp; ``breaking_point`` is the first step whose error rate
-    went over the threshold (``None``: the server held at every step)."""
+    went over the threshold (``None``: the server held at every step), and
+    :attr:`best` the step with the most calls/s among those under it."""
 
     steps: list[BenchResult] = field(default_factory=list)
     threshold: float = 0.01
@@ -247,14 +266,23 @@ class RampResult:
 
     @property
     def saturation_point(self) -> BenchResult | None:
-        """The step past which more concurrency no longer buys throughput."""
+        """The first step past which more concurrency did not buy 10 % more
+        throughput (a plateau, which may not be the best step: see :attr:`best`)."""
         return saturation_point(self.steps)
+
+    @property
+    def best(self) -> BenchResult | None:
+        """The step with the most calls/s whose error rate stayed within the threshold."""
+        return best_step(self.steps, self.threshold)
 
     def to_dict(self) -> dict[str, Any]:
         saturated = self.saturation_point
+        best = self.best
         return {
             "threshold": self.threshold,
             "steps": [s.to_dict() for s in self.steps],
+            "best_concurrency": best.concurrency if best else None,
+            "best_calls_per_s": round(best.calls_per_second, 1) if best else None,
             "errors_start_at_concurrency": (
                 self.breaking_point.concurrency if self.breaking_point else None
             ),
@@ -278,6 +306,20 @@ def saturation_point(steps: Sequence[BenchResult], gain: float = 0.1) -> BenchRe
         if after.calls_per_second < before.calls_per_second * (1 + gain):
             return before
     return None
+
+
+def best_step(steps: Sequence[BenchResult], threshold: float = 0.01) -> BenchResult | None:
+    """The step with the most calls per second among those whose error rate is
+    at most ``threshold`` (the first of equals), or ``None`` when none is.
+
+    **Parameters:**
+
+    * **steps** - The steps of a ramp, in any order.
+    * **threshold** - *(optional)* The highest error rate (0 to 1) a step may
+      have to count. Default 0.01.
+    """
+    held = [s for s in steps if s.ok and s.error_rate <= threshold]
+    return max(held, key=lambda s: s.calls_per_second, default=None)
 
 
 def ramp_levels(start: int, stop: int, factor: float = 2.0) -> list[int]:

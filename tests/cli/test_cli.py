@@ -497,7 +497,35 @@ def test_bench_ramp_says_where_errors_start(small: Served) -> None:
     first_failing = ramp["steps"][-1]
     assert first_failing["concurrency"] == ramp["errors_start_at_concurrency"]
     assert set(first_failing["errors"]) == {"HTTP 500"}
+    assert first_failing["error_messages"]["HTTP 500"].startswith("HTTP 500")
     assert all(step["failed"] == 0 for step in ramp["steps"][:-1])
+    held = [s for s in ramp["steps"] if s["failed"] / s["calls"] <= ramp["threshold"]]
+    best = max(held, key=lambda s: s["calls_per_s"])  # the best step, not the first plateau
+    assert ramp["best_concurrency"] == best["concurrency"]
+    assert ramp["best_calls_per_s"] == best["calls_per_s"]
+
+
+def test_bench_ramp_shows_each_error_kind_first_message_and_no_latency_without_success(
+    small: Served,
+) -> None:
+    out = ok(
+        small.run(
+            "bench", "res.partner", "search_count", '[[["nofield", "=", 1]]]',
+            "-c", "1", "-n", "5", "--ramp", "4",
+        )
+    )  # fmt: skip
+    lines = out.splitlines()
+    step = next(line for line in lines if line.strip().startswith("concurrency    1:"))
+    assert "p99 -, errors 100.0%" in step
+    row = next(line for line in lines if line.split("│")[0].strip() == "1")
+    assert [cell.strip() for cell in row.split("│")[3:7]] == ["-", "-", "-", "-"]
+    assert "0.0" not in row.split("│")[3]
+    assert (
+        "  builtins.ValueError x 5: first was Invalid field res.partner.nofield in leaf "
+        "('nofield', '=', 1) [res.partner.search_count]"
+    ) in lines
+    assert "no step stayed within 1.0% errors" in lines
+    assert "errors start at concurrency 1 (100.0% > 1.0%)" in lines
 
 
 # -- bad input: one line, non-zero, no traceback ------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
@@ -20,6 +21,7 @@ from odoo_async.jobs import (
     JobError,
     Progress,
     bench,
+    best_step,
     checkpoint_path,
     error_kind,
     export,
@@ -622,6 +624,37 @@ def test_saturation_point(rates: list[float], expected: int | None) -> None:
     steps = [_step(2**i, rate) for i, rate in enumerate(rates)]
     found = saturation_point(steps)
     assert (found.concurrency if found else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("levels", "rates", "failed", "expected"),
+    [
+        # the ramp: the first plateau is at 2, the best step at 8
+        ([2, 4, 8, 16], [40.7, 37.3, 47.2, 45.7], [0, 0, 0, 0], 8),
+        ([1, 2, 4], [10.0, 20.0, 40.0], [0, 0, 0], 4),
+        ([1, 2, 4], [10.0, 20.0, 90.0], [0, 0, 5], 2),  # fastest, but over the threshold
+        ([1], [10.0], [10], None),  # every call failed
+    ],
+)
+def test_best_step(
+    levels: list[int], rates: list[float], failed: list[int], expected: int | None
+) -> None:
+    steps = [
+        dataclasses.replace(_step(level, rate), ok=int(rate) - n)
+        for level, rate, n in zip(levels, rates, failed, strict=True)
+    ]
+    found = best_step(steps, threshold=0.01)
+    assert (found.concurrency if found else None) == expected
+
+
+async def test_bench_keeps_the_first_message_of_each_kind(odoo: AsyncOdoo) -> None:
+    result = await bench(
+        odoo, "res.partner", "search_count", [[["nofield", "=", 1]]], concurrency=2, calls=6
+    )
+    assert result.ok == 0
+    assert result.errors == {"builtins.ValueError": 6}
+    assert result.messages["builtins.ValueError"].startswith("Invalid field res.partner.nofield")
+    assert result.to_dict()["latency_ms"] == {"p50": None, "p95": None, "p99": None, "max": None}
 
 
 def test_ramp_levels() -> None:
