@@ -513,6 +513,8 @@ class AsyncModel(Generic[Row]):
             pending = asyncio.ensure_future(
                 self.odoo.execute_kw(self.name, "fields_get", [], kwargs)
             )
+            # retrieved even when every caller was cancelled meanwhile (no "never retrieved")
+            pending.add_done_callback(lambda done: done.cancelled() or done.exception())
             cache.put(key, pending)
         result: dict[str, dict[str, Any]] = await asyncio.shield(pending)
         return result

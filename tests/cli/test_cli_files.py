@@ -4,6 +4,7 @@ Each runs the installed entry point in a subprocess against the double over TCP.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -192,6 +193,27 @@ def test_a_stopped_export_says_what_is_safe_and_how_to_resume(
     )  # fmt: skip
     assert "(300 before the resume)" in ok(resumed)
     assert [r["id"] for r in jsonl(out)] == sorted(truth(small))
+
+
+def test_a_job_stopped_during_its_login_says_so_in_one_line(small: Served, tmp_path: Path) -> None:
+    out = tmp_path / "p.jsonl"
+    argv = ["export", "res.partner", "--fields", "name", "-o", str(out)]
+    with small.fake.hold() as held:
+        proc = small.popen(*argv)
+        try:
+            asyncio.run(held.requests(1))  # the login has arrived, and waits
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=TIMEOUT)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    assert proc.returncode == 143
+    assert err == (
+        f"interrupted (SIGTERM); nothing was exported yet; to start: odoo-async export "
+        f"res.partner --fields name -o {out}\n"
+    )  # and no "Task exception was never retrieved" from the requests cut short
+    assert not out.exists()
 
 
 def test_a_killed_sync_says_the_state_is_unchanged(small: Served, tmp_path: Path) -> None:
