@@ -23,6 +23,7 @@ from odoo_async.jobs import (
     Shard,
     UpsertReport,
     check_columns,
+    checkpoint_path,
     export,
     first_columns,
     read_rows,
@@ -160,6 +161,11 @@ def export_command(
         file_fmt = format_of(output, fmt)
         if resume and output == STDIO:
             raise CliError("--resume needs a file: an export to -o - keeps no checkpoint")
+        if resume and not checkpoint_path(output).is_file():
+            raise CliError(
+                f"--resume: no checkpoint {checkpoint_path(output)} to resume from; "
+                "run without --resume to start"
+            )
         query, names = parse_domain(domain), parse_fields(fields)
         async with conn.client() as odoo:
             with progress_bar(f"export {model}", enabled=not as_json) as bar:

@@ -26,8 +26,8 @@ from odoo_async.jobs import ProgressCallback
 
 __all__ = ["emit_json", "progress_bar", "stderr", "stdout", "table"]
 
-stdout = Console(highlight=False)
-stderr = Console(stderr=True, highlight=False)
+stdout = Console(highlight=False, soft_wrap=True)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def emit_json(data: Any, *, err: bool = False) -> None:
