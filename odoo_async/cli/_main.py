@@ -9,6 +9,7 @@ flag: a flag's value lands in shell history and in the process list.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import functools
 import json
@@ -109,7 +110,25 @@ def parse_json(text: str | None, what: str, default: Any = None) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise CliError(f"{what} is not valid JSON: {exc.msg} (column {exc.colno})") from None
+        message = f"{what} is not valid JSON: {exc.msg} (column {exc.colno})"
+        raise CliError(message + _python_hint(text)) from None
+
+
+def _python_hint(text: str) -> str:
+    """When ``text`` is a Python literal (``[('a', '=', True)]``), its JSON form to use instead.
+
+    Python's syntax is not accepted silently: it is read (``ast.literal_eval``,
+    literals only, nothing run) only to show the JSON to write.
+    """
+    try:
+        value = ast.literal_eval(text)
+        shown = json.dumps(value, ensure_ascii=False)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return ""
+    return (
+        "; this looks like Python: JSON takes double quotes and true/false/null,"
+        f" so write {shown!r}"
+    )
 
 
 def parse_call_args(

@@ -545,6 +545,7 @@ def write(path: Path, text: str) -> str:
 BAD_INPUT: list[tuple[str, Callable[[Path], list[str]], dict[str, str], str]] = [
     ("unknown model", lambda d: ["export", "res.nothing", "-o", str(d / "x.jsonl")], {}, "res.nothing"),
     ("bad JSON domain", lambda d: ["export", "res.partner", "--domain", "[[", "-o", str(d / "x.jsonl")], {}, "--domain is not valid JSON"),
+    ("Python domain", lambda d: ["export", "res.partner", "--domain", "[('is_company','=',True)]", "-o", str(d / "x.jsonl")], {}, """--domain is not valid JSON: Expecting value (column 2); this looks like Python: JSON takes double quotes and true/false/null, so write '[["is_company", "=", true]]'"""),
     ("bad domain", lambda d: ["export", "res.partner", "--domain", '[["name"]]', "-o", str(d / "x.jsonl")], {}, "--domain"),
     ("not JSONL", lambda d: ["import", "res.partner", write(d / "x.jsonl", "ref,name\na,b\n"), "--key", "ref"], {}, "not a JSON Lines file"),
     ("unknown format", lambda d: ["import", "res.partner", write(d / "x.txt", "ref\n"), "--key", "ref"], {}, "--format jsonl or --format csv"),
