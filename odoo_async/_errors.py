@@ -34,13 +34,19 @@ Server faults are mapped by the fault's ``data.name`` through one table,
 :class:`RPCError`. The JSON-RPC ``code`` is not used for mapping (Odoo 17 sends
 200, Odoo 18 sends 0) except for 100, the session-expired code.
 
-No message produced here ever contains a password or an API key: the client
-scrubs its own secret from everything the server sends back before building an
-error (see :func:`redact`).
+No message produced here ever echoes a password or an API key. What can echo
+the request (a traceback in ``debug``, the ``context``, a reply's body, a URL)
+has every occurrence of the client's secret masked (:func:`redact`). Odoo's own
+sentence (``message``, ``arguments``) is masked the same way, except that a
+secret which is also a word is masked only where it is echoed as a value,
+quoted or in markup (:func:`redact_echo`): with the password ``admin``, "You
+can not remove the admin user" stays as Odoo wrote it, while ``Invalid value
+'admin'`` shows ``'***'``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -72,6 +78,7 @@ __all__ = [
     "WrongEventLoopError",
     "fault_to_error",
     "redact",
+    "redact_echo",
 ]
 
 REDACTED = "***"
@@ -83,6 +90,40 @@ def redact(text: str, *secrets: SecretLike) -> str:
         plain = reveal(secret)
         if plain and plain in text:
             text = text.replace(plain, REDACTED)
+    return text
+
+
+#: Where a value echoed into a sentence starts and ends: a quote, markup
+#: (``<string>admin</string>``), ``key=value``. Not a space: a secret that is
+#: also a word (``admin``) stays in Odoo's own sentence.
+_ECHO_BEFORE = "'\"`>="
+_ECHO_AFTER = "'\"`<&"
+
+
+def redact_echo(text: str, *secrets: SecretLike) -> str:
+    """``text`` (Odoo's own sentence) with each secret masked wherever it can be an echo.
+
+    A secret made of letters only (``admin``) can also be one of the
+    sentence's words ("You can not remove the admin user"): there it is masked
+    only where it stands as a value, between quotes or markup (``'admin'``,
+    ``"admin"``, ``>admin<``, ``password=admin``), the forms in which Odoo,
+    Python's ``repr``, JSON and XML-RPC write a value taken from the request.
+    Any other secret (digits, signs: every API key) is no word of Odoo's and is
+    masked wherever it appears. Use :func:`redact` for what echoes the request
+    whole (a traceback, a body, a URL).
+    """
+    for secret in secrets:
+        plain = reveal(secret)
+        if not plain or plain not in text:
+            continue
+        if text == plain or not plain.isalpha():
+            text = text.replace(plain, REDACTED)
+            continue
+        pattern = (
+            f"(?<=[{re.escape(_ECHO_BEFORE)}]){re.escape(plain)}"
+            f"(?=[{re.escape(_ECHO_AFTER)}]|\\s|$)"
+        )
+        text = re.sub(pattern, REDACTED, text)
     return text
 
 
@@ -398,7 +439,8 @@ def fault_to_error(
     ``arguments``, ``debug``, ``context``); ``message`` is ``error.message``,
     used when ``data`` carries none. A name :data:`FAULT_CLASSES` does not know
     gets ``default`` when given (JSON-2 picks it by HTTP status). Secrets are
-    scrubbed from every text.
+    masked in every text: everywhere in ``debug`` and ``context``, and where it is
+    echoed as a value in ``message`` and ``arguments`` (:func:`redact_echo`).
     """
     data = data or {}
     name = str(data.get("name") or "")
@@ -414,9 +456,9 @@ def fault_to_error(
     debug = data.get("debug")
     context = data.get("context")
     return cls(
-        redact(text, *secrets),
+        redact_echo(text, *secrets),
         name=name,
-        arguments=[_redact_value(a, secrets) for a in arguments],
+        arguments=[_redact_value(a, secrets, echo=True) for a in arguments],
         debug=redact(debug, *secrets) if isinstance(debug, str) else "",
         code=code,
         model=model,
@@ -425,14 +467,22 @@ def fault_to_error(
     )
 
 
-def _redact_value(value: Any, secrets: tuple[SecretLike, ...]) -> Any:
-    """``value`` with every secret masked in its strings, nested ones included."""
+def _redact_value(value: Any, secrets: tuple[SecretLike, ...], *, echo: bool = False) -> Any:
+    """``value`` with every secret masked in its strings, nested ones included.
+
+    ``echo``: ``value`` holds Odoo's own words (a fault's arguments): a string
+    that is the secret itself is masked, in a longer one only echoed values
+    (:func:`redact_echo`).
+    """
     if isinstance(value, str):
-        return redact(value, *secrets)
+        return redact_echo(value, *secrets) if echo else redact(value, *secrets)
     if not any(secrets):
         return value
     if isinstance(value, Mapping):
-        return {_redact_value(k, secrets): _redact_value(v, secrets) for k, v in value.items()}
+        return {
+            _redact_value(k, secrets, echo=echo): _redact_value(v, secrets, echo=echo)
+            for k, v in value.items()
+        }
     if isinstance(value, (list, tuple)):
-        return [_redact_value(item, secrets) for item in value]
+        return [_redact_value(item, secrets, echo=echo) for item in value]
     return value

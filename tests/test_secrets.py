@@ -15,7 +15,9 @@ from typing import Any
 import httpx
 import pytest
 
-from odoo_async import AsyncOdoo, OdooError, RetryPolicy
+from odoo_async import AsyncOdoo, OdooError, RetryPolicy, UserError
+from odoo_async._errors import fault_to_error, redact, redact_echo
+from odoo_async._protocols._xmlrpc import fault_error as xmlrpc_fault_error
 from odoo_async._secret import Secret
 from odoo_async.testing import FakeOdoo
 
@@ -98,3 +100,63 @@ async def test_a_connect_error_traceback_does_not_hold_the_secret(protocol: str)
             await odoo.execute_kw("res.partner", "search", [[]])
         assert SECRET not in formatted(info.value)
         assert SECRET not in str(info.value)
+
+
+# -- Odoo's own words are kept; echoed values are masked -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("You can not remove the admin user", "You can not remove the admin user"),
+        ("admin", "***"),
+        ("Invalid value 'admin' for field", "Invalid value '***' for field"),
+        ('{"args": ["odoo", 2, "admin", "res.users"]}', '{"args": ["odoo", 2, "***", "res.users"]}'),
+        ("<value><string>admin</string></value>", "<value><string>***</string></value>"),
+        ("?password=admin&db=odoo", "?password=***&db=odoo"),
+        ("password=admin used", "password=*** used"),
+        ("administrator", "administrator"),
+        ("'administrator'", "'administrator'"),
+    ],
+)  # fmt: skip
+def test_redact_echo_masks_a_word_secret_only_where_it_is_echoed(text: str, shown: str) -> None:
+    assert redact_echo(text, Secret("admin")) == shown
+
+
+def test_redact_echo_masks_a_secret_that_is_no_word_everywhere() -> None:
+    assert redact_echo(f"bad key {SECRET} here", Secret(SECRET)) == "bad key *** here"
+    assert redact_echo("the admin2 user", "admin2") == "the *** user"
+
+
+def test_redact_masks_every_occurrence() -> None:
+    assert redact("the admin user: admin", Secret("admin")) == "the *** user: ***"
+
+
+@pytest.mark.parametrize("protocol", ["jsonrpc", "xmlrpc", "web"])
+async def test_odoo_s_own_words_keep_a_secret_that_is_a_word(protocol: str) -> None:
+    fake = FakeOdoo(db="odoo", partners=3)
+    async with connect(fake, protocol, password="admin") as odoo:
+        with pytest.raises(UserError) as info:
+            await odoo.execute_kw("res.users", "unlink", [[2]])
+    assert "You cannot delete the admin user" in str(info.value)
+    assert "You cannot delete the admin user" in info.value.message
+
+
+@pytest.mark.parametrize("protocol", ["jsonrpc", "xmlrpc"])
+def test_a_request_echoed_in_a_fault_is_masked_everywhere(protocol: str) -> None:
+    echoed = f"Traceback ...\nValueError: bad call ['odoo', 2, '{SECRET}', 'res.partner']\n"
+    if protocol == "jsonrpc":
+        error = fault_to_error(
+            {
+                "name": "builtins.ValueError",
+                "message": f"bad call ['odoo', 2, '{SECRET}', 'res.partner']",
+                "arguments": [f"bad call ['odoo', 2, '{SECRET}']", SECRET],
+                "debug": echoed + f"password {SECRET} in a local",
+            },
+            secrets=(Secret(SECRET),),
+        )
+    else:
+        error = xmlrpc_fault_error(1, echoed, secrets=(Secret(SECRET),))
+    blob = " ".join(map(str, [error, repr(error), error.message, error.debug, error.arguments]))
+    assert SECRET not in blob
+    assert "bad call ['odoo', 2, '***'" in error.message

@@ -46,7 +46,7 @@ from odoo_async._errors import (
     TransportError,
     UserError,
     fault_to_error,
-    redact,
+    redact_echo,
 )
 from odoo_async._secret import Secret
 from odoo_async._transports._session import HTTPSession, describe_body, redact_bytes
@@ -229,7 +229,7 @@ def json2_error(
         text = body.message if isinstance(body.message, str) else "Unauthorized"
         return AuthenticationError(
             f"Odoo refused the API key of {credentials.login!r} on database "
-            f"{credentials.db!r} (HTTP {status}: {redact(text, secret)})",
+            f"{credentials.db!r} (HTTP {status}: {redact_echo(text, secret)})",
             db=credentials.db,
             login=credentials.login,
         )

@@ -254,8 +254,8 @@ async def test_a_fault_context_is_redacted() -> None:
             "message": "Odoo Server Error",
             "data": {
                 "name": "odoo.exceptions.UserError",
-                "message": f"bad {SECRET}",
-                "arguments": [f"bad {SECRET}", [SECRET]],
+                "message": f"bad '{SECRET}'",
+                "arguments": [f"bad '{SECRET}'", [SECRET]],
                 "debug": f"Traceback {SECRET}",
                 "context": {
                     "echo": SECRET,
@@ -278,7 +278,7 @@ async def test_a_fault_context_is_redacted() -> None:
         "lang": "en_US",
         "uid": 2,
     }
-    assert error.arguments == ["bad ***", ["***"]]
+    assert error.arguments == ["bad '***'", ["***"]]
     blob = " ".join(map(str, [error, repr(error), error.debug, error.arguments, error.context]))
     assert SECRET not in blob
 
