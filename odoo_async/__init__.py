@@ -16,6 +16,8 @@ private, one subpackage per layer, each importing only the layers below it::
 Public names report ``odoo_async`` as their module, as in tracebacks and docs.
 """
 
+import logging as _logging
+
 from ._blocking._client import Odoo
 from ._blocking._model import Model, SearchReadRows
 from ._client._client import DEFAULT_MAX_CONCURRENCY, AsyncOdoo
@@ -141,3 +143,8 @@ for _name in __all__:
     if isinstance(_value, type) or (callable(_value) and hasattr(_value, "__code__")):
         _value.__module__ = __name__
 del _name, _value
+
+# A library logs and the application shows: without the application's own
+# logging set up, the retry WARNINGs are not printed on stderr by Python's
+# last-resort handler (as urllib3 does).
+_logging.getLogger(__name__).addHandler(_logging.NullHandler())

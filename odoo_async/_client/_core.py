@@ -13,6 +13,7 @@ import asyncio
 import logging
 import time
 import weakref
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -119,6 +120,8 @@ class Core:
         stats = core.stats
         attempt = 0
         stale_retried = False
+        retried: list[str] = []  # the error class of each attempt retried, for the logs
+        first_started = time.perf_counter()
         while True:
             permit = await core.budgets.acquire((timeout or core.http.timeout).pool)
             if core.bucket is not None:
@@ -143,19 +146,32 @@ class Core:
                     policy=policy,
                     stale_retried=stale_retried,
                 )
-                if logger.isEnabledFor(logging.DEBUG):
-                    logger.debug(
-                        "%s.%s attempt %d failed after %.1f ms: %s: %s (%s)",
-                        model or "common",
-                        method,
-                        attempt + 1 + stale_retried,
-                        (time.perf_counter() - started) * 1000,
-                        type(exc).__name__,
-                        exc,
-                        decision.reason,
-                    )
+                where = f"{model or 'common'}.{method}"
                 if not decision.retry:
+                    if logger.isEnabledFor(logging.DEBUG):
+                        logger.debug(
+                            "%s attempt %d failed after %.1f ms: %s: %s (%s)",
+                            where,
+                            attempt + 1 + stale_retried,
+                            (time.perf_counter() - started) * 1000,
+                            type(exc).__name__,
+                            exc,
+                            decision.reason,
+                        )
+                    if retried:
+                        _log_summary(where, retried, first_started, failed=exc)
                     raise
+                # Each retry at INFO, so that production logs show the client retrying.
+                logger.info(
+                    "%s attempt %d failed (%s: %s); %s, in %.2f s",
+                    where,
+                    attempt + 1 + stale_retried,
+                    type(exc).__name__,
+                    exc,
+                    decision.reason,
+                    decision.delay,
+                )
+                retried.append(type(exc).__name__)
                 stats.retries += 1
                 if decision.free:
                     stale_retried = True
@@ -171,7 +187,33 @@ class Core:
                     (time.perf_counter() - started) * 1000,
                     attempt + 1,
                 )
+            if retried:
+                _log_summary(f"{model or 'common'}.{method}", retried, first_started)
             return result
+
+
+def _log_summary(
+    where: str, retried: list[str], started: float, *, failed: BaseException | None = None
+) -> None:
+    """One line for a call that was retried: WARNING past one retry, else INFO."""
+    kinds = Counter(retried)
+    shown = ", ".join(f"{count} x {name}" for name, count in kinds.items())
+    outcome = (
+        f"then failed ({type(failed).__name__}: {failed})"
+        if failed is not None
+        else "then succeeded"
+    )
+    level = logging.WARNING if len(retried) > 1 else logging.INFO
+    logger.log(
+        level,
+        "%s needed %d %s (%s) over %.1f s, %s",
+        where,
+        len(retried),
+        "retries" if len(retried) > 1 else "retry",
+        shown,
+        time.perf_counter() - started,
+        outcome,
+    )
 
 
 async def single_flight(core: Core, slot: str, run: Callable[[], Awaitable[T]]) -> T:

@@ -8,6 +8,7 @@ here waits for backoff in real time.
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections.abc import AsyncIterator
 from typing import Any
@@ -17,6 +18,7 @@ import pytest
 from conftest import Sleeps, cancel_at_random, connect
 
 from odoo_async import (
+    AsyncOdoo,
     ConcurrencyError,
     ConnectionDropped,
     HTTPStatusError,
@@ -312,3 +314,100 @@ async def test_concurrency_faults_exhaust_retries(fake: FakeOdoo, url: str) -> N
         with pytest.raises(ConcurrencyError):
             await odoo.model("res.partner").write([1], {"comment": "x"})
     assert fake.count(method="write") == 2
+
+
+# -- retries are logged: each at INFO, a call retried more than once at WARNING --------
+
+LOG_SECRET = "hunter2-S3CRET"
+
+
+def _records(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "odoo_async" and r.levelno == level]
+
+
+async def test_each_retry_is_logged_at_info(
+    fake: FakeOdoo, url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="odoo_async")
+    async with connect(url) as odoo:
+        await odoo.authenticate()
+        fake.inject("429", times=1, method="search_count", retry_after=3)
+        await odoo.model("res.partner").search_count([])
+    infos = _records(caplog, logging.INFO)
+    assert len(infos) == 2, infos
+    retry, summary = infos
+    assert retry.startswith("res.partner.search_count attempt 1 failed (RateLimited: HTTP 429")
+    assert retry.endswith("; retry 1 of 2: HTTP 429, in 3.00 s")
+    assert summary.startswith("res.partner.search_count needed 1 retry (1 x RateLimited) over ")
+    assert summary.endswith(" s, then succeeded")
+    assert _records(caplog, logging.WARNING) == []
+
+
+async def test_a_call_retried_more_than_once_is_summed_up_at_warning(
+    fake: FakeOdoo, url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="odoo_async")
+    async with connect(url) as odoo:
+        await odoo.authenticate()
+        fake.inject("503", times=1, method="search_count")
+        fake.inject("drop", times=1, method="search_count")
+        await odoo.model("res.partner").search_count([])
+    infos = _records(caplog, logging.INFO)
+    assert [m.split(" (")[0] for m in infos] == [
+        "res.partner.search_count attempt 1 failed",
+        "res.partner.search_count attempt 2 failed",
+    ]
+    assert "HTTPStatusError: HTTP 503" in infos[0]
+    assert "ConnectionDropped" in infos[1]
+    (warning,) = _records(caplog, logging.WARNING)
+    assert warning.startswith(
+        "res.partner.search_count needed 2 retries (1 x HTTPStatusError, 1 x ConnectionDropped)"
+    )
+    assert warning.endswith(", then succeeded")
+
+
+async def test_a_call_that_gives_up_says_so_at_warning(
+    fake: FakeOdoo, url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="odoo_async")
+    async with connect(url, retry=RetryPolicy(max_retries=2)) as odoo:
+        await odoo.authenticate()
+        fake.inject("503", method="search_count")
+        with pytest.raises(HTTPStatusError):
+            await odoo.model("res.partner").search_count([])
+    assert len(_records(caplog, logging.INFO)) == 2
+    (warning,) = _records(caplog, logging.WARNING)
+    assert "needed 2 retries (2 x HTTPStatusError)" in warning
+    assert ", then failed (HTTPStatusError: HTTP 503 " in warning
+
+
+async def test_a_call_that_is_not_retried_logs_nothing_above_debug(
+    fake: FakeOdoo, url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="odoo_async")
+    async with connect(url) as odoo:
+        await odoo.authenticate()
+        fake.inject("503", times=1, method="write")
+        with pytest.raises(HTTPStatusError):
+            await odoo.model("res.partner").write([1], {"comment": "x"})
+    assert _records(caplog, logging.INFO) + _records(caplog, logging.WARNING) == []
+
+
+@pytest.mark.parametrize("protocol", ["jsonrpc", "xmlrpc"])
+async def test_retry_logs_never_hold_the_secret(
+    fake: FakeOdoo, url: str, caplog: pytest.LogCaptureFixture, protocol: str
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="odoo_async")
+    fake.add_api_key(2, LOG_SECRET)
+    odoo = AsyncOdoo(
+        url, db="odoo", username="admin", api_key=LOG_SECRET, protocol=protocol, sleep=Sleeps()
+    )
+    async with odoo:
+        await odoo.authenticate()
+        for kind in ("429", "503", "drop", "html_500"):
+            fake.inject(kind, times=1, method="search_count")  # type: ignore[arg-type]
+        with pytest.raises(OdooError):
+            await odoo.model("res.partner").search_count([])
+    assert len(_records(caplog, logging.INFO)) == 2
+    assert len(_records(caplog, logging.WARNING)) == 1
+    assert LOG_SECRET not in caplog.text
