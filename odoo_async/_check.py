@@ -17,6 +17,7 @@ what is accepted. A secret is described by its type only, never shown.
 from __future__ import annotations
 
 import math
+import re
 import reprlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -299,4 +300,24 @@ def check_url(value: Any) -> str:
         )
     if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
         raise _refuse(ValueError, "url", accepted, value, None)
+    path = parsed.path.rstrip("/")
+    route = _ODOO_ROUTE.match(path)
+    if route or parsed.query or parsed.fragment:
+        kept = "/" if route else parsed.path
+        base = str(parsed.copy_with(path=kept, query=None, fragment=None)).rstrip("/")
+        what = (
+            f"a path of Odoo's own ({route.group(0)}), not a prefix the server sits under"
+            if route
+            else "a query or fragment (?... or #...)"
+        )
+        raise ValueError(
+            f"url {value!r} has {what}: give the server's base URL, such as {base!r} "
+            "(the client adds /jsonrpc, /xmlrpc/2 or /json/2 itself)"
+        )
     return value
+
+
+#: The start of a path that is one of Odoo's own routes (a page of the web client,
+#: an RPC endpoint): a URL copied from the browser, never the prefix a reverse
+#: proxy serves Odoo under. Any other path is kept: that prefix.
+_ODOO_ROUTE = re.compile(r"^/(web|jsonrpc|xmlrpc|json/2|doc|doc-bearer)(?=/|$)")

@@ -161,8 +161,11 @@ class HTTPSession(abc.ABC):
         status = response.status_code
         phrase = response.reason_phrase or ""
         body = self.redact(response.content[:ERROR_BODY_KEPT])
-        where = f"{self.base_url}{response.request.url.path}"
+        # The URL as sent (base URL and path once), without its query.
+        where = redact(str(response.request.url.copy_with(query=None)), *self.secrets)
         message = f"HTTP {status} {phrase} from {where}: {self.describe(body)}"
+        if status == 404:
+            message = f"HTTP {status} {phrase} from {where}: {self._not_found(response)}"
         if 300 <= status < 400:
             location = response.headers.get("location", "?")
             message = (
@@ -181,6 +184,25 @@ class HTTPSession(abc.ABC):
         return HTTPStatusError(
             message, status_code=status, body=body, model=model, method=method, url=self.base_url
         )
+
+    def _not_found(self, response: httpx.Response) -> str:
+        """What a 404 says: no such endpoint here, and why when the URL has a path.
+
+        An HTML 404 page's title is the site's name, not a reason: it is not shown.
+        """
+        if "html" in response.headers.get("content-type", ""):
+            text = "the server has no such endpoint (it answered with an HTML page)"
+        else:
+            text = self.describe(self.redact(response.content[:ERROR_BODY_KEPT]))
+        base = httpx.URL(self.base_url)
+        prefix = base.path.rstrip("/")
+        if prefix:
+            root = str(base.copy_with(path="/")).rstrip("/")
+            text += (
+                f"; the URL given has a path ({prefix}): give the server's base URL, "
+                f"such as {root!r}, unless Odoo is served under that path"
+            )
+        return text
 
 
 class HttpxSession(HTTPSession):

@@ -287,3 +287,37 @@ def test_credentials_in_the_url_are_refused_without_showing_them(url: str) -> No
         AsyncOdoo.from_env(
             {"ODOO_URL": url, "ODOO_DB": "x", "ODOO_USERNAME": "u", "ODOO_API_KEY": "k"}
         )
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("http://odoo.test:8069/web", "has a path of Odoo's own (/web)"),
+        ("http://odoo.test:8069/web/login", "has a path of Odoo's own (/web)"),
+        ("http://odoo.test:8069/web#action=12", "has a path of Odoo's own (/web)"),
+        ("https://odoo.test/jsonrpc", "has a path of Odoo's own (/jsonrpc)"),
+        ("https://odoo.test/xmlrpc/2/object", "has a path of Odoo's own (/xmlrpc)"),
+        ("https://odoo.test/json/2/", "has a path of Odoo's own (/json/2)"),
+    ],
+)
+def test_a_url_with_a_path_of_odoo_s_own_is_refused_with_the_base_url(url: str, says: str) -> None:
+    with pytest.raises(ValueError) as info:
+        AsyncOdoo(url, db="odoo", username="admin", password="admin")
+    base = "https://odoo.test" if url.startswith("https") else "http://odoo.test:8069"
+    assert str(info.value) == (
+        f"url {url!r} {says}, not a prefix the server sits under: give the server's base "
+        f"URL, such as {base!r} (the client adds /jsonrpc, /xmlrpc/2 or /json/2 itself)"
+    )
+
+
+def test_a_url_with_a_query_is_refused_keeping_its_prefix() -> None:
+    with pytest.raises(ValueError, match=r"query or fragment .*such as 'https://acme.test/odoo'"):
+        AsyncOdoo("https://acme.test/odoo?debug=1", db="odoo", username="admin", password="a")
+
+
+@pytest.mark.parametrize(
+    "url", ["https://acme.test/odoo", "https://acme.test/erp/", "http://odoo.test:8069/"]
+)
+def test_a_prefix_a_proxy_serves_odoo_under_is_kept(url: str) -> None:
+    odoo = AsyncOdoo(url, db="odoo", username="admin", password="admin")
+    assert odoo.url == url.rstrip("/")

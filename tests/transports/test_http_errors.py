@@ -19,6 +19,7 @@ from conftest import Sleeps
 from odoo_async import (
     AsyncOdoo,
     ConnectionDropped,
+    HTTPStatusError,
     OdooError,
     ProtocolError,
     RetryPolicy,
@@ -28,6 +29,7 @@ from odoo_async import (
 from odoo_async._errors import fault_to_error
 from odoo_async._protocols._jsonrpc import decode_reply
 from odoo_async._transports._tls import ssl_context
+from odoo_async.testing import FakeOdoo
 
 URL = "http://odoo.test"
 SECRET = "s3cr3t-Pa55word"
@@ -326,3 +328,58 @@ def test_a_missing_ca_path_is_named_in_the_error(tmp_path: Path) -> None:
     odoo = client(verify=missing)
     with pytest.raises(FileNotFoundError, match=r"nope\.pem"):
         odoo._core.http.client  # noqa: B018
+
+
+# -- a 404: the URL as sent, once, and what to do ---------------------------------------
+
+NOT_FOUND_PAGE = (
+    b"<!DOCTYPE html><html><head><title>Qu\xe1\xba\xa3n l\xc3\xbd kho</title></head></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("base", "hint"),
+    [
+        (
+            "http://odoo.test/erp",
+            "; the URL given has a path (/erp): give the server's base URL, such as "
+            "'http://odoo.test', unless Odoo is served under that path",
+        ),
+        ("http://odoo.test", ""),
+    ],
+)
+async def test_a_404_names_the_url_as_sent_and_not_the_page_title(base: str, hint: str) -> None:
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post(f"{base}/jsonrpc").mock(
+            return_value=httpx.Response(
+                404, content=NOT_FOUND_PAGE, headers={"content-type": "text/html; charset=utf-8"}
+            )
+        )
+        odoo = AsyncOdoo(
+            base, db="odoo", username="admin", password="admin", transport="httpx",
+            retry=RetryPolicy.NONE,
+        )  # fmt: skip
+        async with odoo:
+            with pytest.raises(HTTPStatusError) as info:
+                await odoo.authenticate()
+    assert str(info.value) == (
+        f"HTTP 404 Not Found from {base}/jsonrpc: the server has no such endpoint "
+        f"(it answered with an HTML page){hint} [authenticate]"
+    )
+
+
+@pytest.mark.parametrize("protocol", ["jsonrpc", "xmlrpc", "web"])
+async def test_a_prefix_the_double_does_not_serve_gets_the_hint(protocol: str) -> None:
+    fake = FakeOdoo(db="odoo", partners=1)
+    async with fake.serve() as url:
+        odoo = AsyncOdoo(
+            url + "/erp", db="odoo", username="admin", password="admin", protocol=protocol,
+            retry=RetryPolicy.NONE,
+        )  # fmt: skip
+        async with odoo:
+            with pytest.raises(HTTPStatusError) as info:
+                await odoo.authenticate()
+    message = str(info.value)
+    assert message.upper().startswith(f"HTTP 404 NOT FOUND FROM {url.upper()}/ERP/")
+    assert message.count("/erp") == 2  # the URL as sent, and the hint
+    assert f"give the server's base URL, such as {url!r}" in message
