@@ -14,6 +14,7 @@ Every error the library raises on purpose descends from one root::
     ├── ProtocolError                  reply is not a JSON-RPC envelope (HTML page, text, bad JSON)
     ├── RPCError                       server fault: .name .message .arguments .debug
     │                                    .code .model .method
+    │   ├── DatabaseNotFound           db= names no database on the server (.db .url)
     │   ├── AccessDenied               (odoo.exceptions.AccessDenied)
     │   ├── AccessError                (odoo.exceptions.AccessError)
     │   ├── UserError                  (odoo.exceptions.UserError)
@@ -62,6 +63,7 @@ __all__ = [
     "ConcurrencyError",
     "ConnectError",
     "ConnectionDropped",
+    "DatabaseNotFound",
     "DomainError",
     "HTTPStatusError",
     "MissingError",
@@ -76,6 +78,7 @@ __all__ = [
     "UserError",
     "ValidationError",
     "WrongEventLoopError",
+    "database_not_found",
     "fault_to_error",
     "redact",
     "redact_echo",
@@ -331,6 +334,41 @@ class RPCError(OdooError):
         )
 
 
+class DatabaseNotFound(RPCError):
+    """The database that ``db=`` names does not exist on the server at ``url``.
+
+    Odoo says it in a different way on each protocol: PostgreSQL's own
+    ``psycopg2.OperationalError`` (JSON-RPC, XML-RPC), an ``AccessError``
+    "Database not found." (the web session), an HTML 404 "No database is
+    selected" (JSON-2). The message names the database and the URL, never the
+    server's internals (its PostgreSQL socket or host); ``debug`` keeps Odoo's
+    traceback. It is never retried.
+    """
+
+    def __init__(
+        self,
+        *,
+        db: str,
+        url: str,
+        name: str = "",
+        debug: str = "",
+        code: int | None = None,
+        model: str | None = None,
+        method: str | None = None,
+    ) -> None:
+        super().__init__(
+            f"database {db!r} does not exist on {url}: check db= (ODOO_DB), the name of a "
+            "database on that server (its login page's database selector lists them)",
+            name=name,
+            debug=debug,
+            code=code,
+            model=model,
+            method=method,
+        )
+        self.db = db
+        self.url = url
+
+
 class AccessDenied(RPCError):
     """Wrong credentials for this call (``odoo.exceptions.AccessDenied``)."""
 
@@ -486,3 +524,33 @@ def _redact_value(value: Any, secrets: tuple[SecretLike, ...], *, echo: bool = F
     if isinstance(value, (list, tuple)):
         return [_redact_value(item, secrets, echo=echo) for item in value]
     return value
+
+
+def database_not_found(error: OdooError, *, db: str, url: str) -> DatabaseNotFound | None:
+    """``error`` as :class:`DatabaseNotFound` when it says ``db`` does not exist, else ``None``.
+
+    The faults Odoo answers a login or a call with on a database it does not
+    have: ``psycopg2.OperationalError`` ``FATAL: database "<db>" does not exist``
+    (JSON-RPC, XML-RPC), ``odoo.exceptions.AccessError`` ``Database not found.``
+    (``/web/session/authenticate``).
+    """
+    if isinstance(error, DatabaseNotFound) or not isinstance(error, RPCError):
+        return None
+    missing = (
+        error.name == "psycopg2.OperationalError"
+        and f'database "{db}" does not exist' in error.message
+    ) or (error.name == "odoo.exceptions.AccessError" and error.message.strip() == _NO_DATABASE)
+    if not missing:
+        return None
+    return DatabaseNotFound(
+        db=db,
+        url=url,
+        name=error.name,
+        debug=error.debug,
+        code=error.code,
+        model=error.model,
+        method=error.method,
+    )
+
+
+_NO_DATABASE = "Database not found."

@@ -25,6 +25,7 @@ from odoo_async._errors import (
     ClientClosedError,
     OdooError,
     WrongEventLoopError,
+    database_not_found,
 )
 from odoo_async._orm._cache import ClientCaches
 from odoo_async._protocols._base import Credentials, WireProtocol
@@ -138,6 +139,9 @@ class Core:
                     core.budgets.release(permit)
             except OdooError as exc:
                 stats.errors += 1
+                missing = database_not_found(exc, db=core.credentials.db, url=core.http.base_url)
+                if missing is not None:
+                    raise missing from exc
                 decision = retry_decision(
                     exc,
                     method=method,

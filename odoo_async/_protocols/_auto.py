@@ -20,13 +20,10 @@ from odoo_async._errors import HTTPStatusError, ProtocolError
 from odoo_async._transports._session import HTTPSession
 
 from ._base import Credentials, WireProtocol, parse_server_version
-from ._json2 import Json2Protocol
+from ._json2 import JSON2_SINCE, Json2Protocol
 from ._jsonrpc import JsonRpcProtocol
 
 __all__ = ["JSON2_SINCE", "AutoProtocol"]
-
-#: The first Odoo major version with the JSON-2 API.
-JSON2_SINCE = 19
 
 
 class AutoProtocol(WireProtocol):

@@ -40,6 +40,8 @@ from odoo_async._errors import (
     AccessError,
     AuthenticationError,
     ConcurrencyError,
+    DatabaseNotFound,
+    HTTPStatusError,
     OdooError,
     ProtocolError,
     RPCError,
@@ -51,7 +53,8 @@ from odoo_async._errors import (
 from odoo_async._secret import Secret
 from odoo_async._transports._session import HTTPSession, describe_body, redact_bytes
 
-from ._base import Credentials, WireProtocol, user_id
+from ._base import Credentials, WireProtocol, parse_server_version, user_id
+from ._jsonrpc import JsonRpcProtocol
 
 __all__ = ["KNOWN_METHODS", "STATUS_CLASSES", "Json2Protocol", "MethodParams", "json2_error"]
 
@@ -249,6 +252,13 @@ def json2_error(
     )
 
 
+#: The first Odoo major version with the JSON-2 API.
+JSON2_SINCE: Final = 19
+#: What Odoo 19 answers (an HTML 404) for ``/json/2`` when ``X-Odoo-Database``
+#: names a database it does not have.
+NO_DATABASE_PAGE: Final = b"No database is selected"
+
+
 class Json2Protocol(WireProtocol):
     """Odoo 19's JSON-2 API (``/json/2``): an API key, named arguments, HTTP status errors."""
 
@@ -306,6 +316,10 @@ class Json2Protocol(WireProtocol):
             return _result(response, credentials, model, method)
         error = json2_error(response, credentials, model=model, method=method)
         if error is None:
+            if response.status_code == 404 and NO_DATABASE_PAGE in response.content:
+                raise DatabaseNotFound(
+                    db=credentials.db, url=http.base_url, model=model, method=method
+                )
             raise http.status_error(response, model=model, method=method)
         raise error
 
@@ -345,6 +359,11 @@ class Json2Protocol(WireProtocol):
             )
         except AuthenticationError:
             return None
+        except HTTPStatusError as exc:
+            # Odoo 17 answers a 404 page for /json/2, Odoo 18 a redirect to its login.
+            if exc.status_code == 404 or 300 <= exc.status_code < 400:
+                raise await self._no_json2(http, exc, timeout) from exc
+            raise
         context = _any_decoder.decode(raw)
         uid = user_id(context.get("uid") if isinstance(context, dict) else None)
         if uid is None:
@@ -354,6 +373,34 @@ class Json2Protocol(WireProtocol):
                 method="context_get",
             )
         return uid
+
+    async def _no_json2(
+        self, http: HTTPSession, exc: HTTPStatusError, timeout: httpx.Timeout | None
+    ) -> HTTPStatusError:
+        """``exc``, said as "no JSON-2 on this version" when the server is older than 19."""
+        try:
+            try:
+                raw = await self.version(http, timeout=timeout)  # GET /web/version: 19+
+            except (HTTPStatusError, ProtocolError):
+                raw = await JsonRpcProtocol().version(http, timeout=timeout)
+            info = _any_decoder.decode(raw)
+        except (OdooError, msgspec.DecodeError):
+            return exc
+        version = parse_server_version(info) if isinstance(info, dict) else ()
+        if not version or version[0] >= JSON2_SINCE:
+            return exc
+        shown = str(info.get("server_serie") or ".".join(map(str, version[:2])))
+        return HTTPStatusError(
+            f"this server ({shown}) has no JSON-2 API (Odoo {JSON2_SINCE}+; "
+            f"{http.base_url}/json/2 answered HTTP {exc.status_code}): use protocol='jsonrpc' "
+            "(ODOO_PROTOCOL=jsonrpc), which takes the same API key, or protocol='auto', "
+            "which picks JSON-2 where the server has it",
+            status_code=exc.status_code,
+            body=exc.body,
+            model=exc.model,
+            method=exc.method,
+            url=exc.url,
+        )
 
     async def execute_kw(
         self,
