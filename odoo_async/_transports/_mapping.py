@@ -37,6 +37,8 @@ from odoo_async._errors import (
     TransportError,
 )
 
+from ._plain import root_cause
+
 __all__ = ["Failure", "map_request_error"]
 
 
@@ -56,6 +58,8 @@ class Failure:
     stale: bool
     #: The reply, when one arrived (a body that could not be decoded).
     response: httpx.Response | None
+    #: What to do, added to a connect error's message ("use 'http://...'").
+    hint: str = ""
 
 
 def _timeout(exc: httpx.RequestError, f: Failure) -> OdooError:
@@ -74,7 +78,7 @@ def _timeout(exc: httpx.RequestError, f: Failure) -> OdooError:
 
 def _connect(exc: httpx.RequestError, f: Failure) -> OdooError:
     return ConnectError(
-        f"cannot connect to {f.base_url}: {f.text}",
+        f"cannot connect to {f.base_url}: {f.text or root_cause(exc)}{f.hint}",
         model=f.model,
         method=f.method,
         url=f.base_url,

@@ -36,6 +36,7 @@ from odoo_async._stats import ClientStats
 
 from . import make_transport
 from ._mapping import Failure, map_request_error
+from ._plain import answers_plain_http, closed_in_handshake, tls_met_plain_text
 from ._retry_after import parse_retry_after
 from ._trace import RequestTrace
 
@@ -273,6 +274,25 @@ class HttpxSession(HTTPSession):
         if client is not None:
             await client.aclose()
 
+    async def _plain_http_hint(self, exc: httpx.RequestError) -> str:
+        """For ``https://`` to a port that speaks plain HTTP: say so, and what to use."""
+        if not isinstance(exc, httpx.ConnectError):
+            return ""
+        url = httpx.URL(self.base_url)
+        if url.scheme != "https":
+            return ""
+        port = url.port or 443
+        plain = tls_met_plain_text(exc) or (
+            closed_in_handshake(exc) and await answers_plain_http(url.host, port)
+        )
+        if not plain:
+            return ""
+        shown = str(url.copy_with(scheme="http", port=port)).rstrip("/")
+        return (
+            f"; the server at {url.host}:{port} answers in plain HTTP, not TLS: "
+            f"use {shown!r} (or its TLS port)"
+        )
+
     def _url(self, path: str) -> httpx.URL:
         url = self._urls.get(path)
         if url is None:
@@ -350,6 +370,7 @@ class HttpxSession(HTTPSession):
                 timeout=timeout or self.timeout,
                 stale=trace.stale,
                 response=response,
+                hint=await self._plain_http_hint(exc),
             )
             raise map_request_error(exc, failure) from exc
         body = response.content
