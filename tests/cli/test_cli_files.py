@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import fcntl
 import io
 import json
 import shlex
 import signal
+import struct
 import subprocess
+import termios
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -293,3 +296,32 @@ def test_a_state_of_another_sync_says_what_differs(small: Served, tmp_path: Path
         f'now "res.country"; to start over, delete {state} (the next run exports every row) '
         "or give another state file\n"
     )
+
+
+def _bytes_waiting(pipe: io.BufferedReader | io.TextIOWrapper) -> int:
+    return int(struct.unpack("i", fcntl.ioctl(pipe.fileno(), termios.FIONREAD, b"\0" * 4))[0])
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_an_export_to_a_full_pipe_stopped_mid_page_prints_whole_lines(
+    small: Served, sig: signal.Signals
+) -> None:
+    # One page of 2,000 rows is ~400 KB: more than a pipe holds, so the write
+    # blocks until the reader reads; the signal lands in the middle of it.
+    proc = small.popen("export", "res.partner", "-o", "-", "--page-size", "2000")
+    try:
+        assert proc.stdout is not None
+        filled = 0
+        while proc.poll() is None and filled < 65536:  # the pipe is full: the write blocks
+            filled = _bytes_waiting(proc.stdout)
+        assert proc.poll() is None, proc.communicate()
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=TIMEOUT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert "the rows printed so far are whole lines" in err, err
+    assert out.endswith("\n")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in rows] == sorted(truth(small))[: len(rows)]
