@@ -308,18 +308,31 @@ def saturation_point(steps: Sequence[BenchResult], gain: float = 0.1) -> BenchRe
     return None
 
 
-def best_step(steps: Sequence[BenchResult], threshold: float = 0.01) -> BenchResult | None:
-    """The step with the most calls per second among those whose error rate is
-    at most ``threshold`` (the first of equals), or ``None`` when none is.
+def best_step(
+    steps: Sequence[BenchResult], threshold: float = 0.01, margin: float = 0.1
+) -> BenchResult | None:
+    """The step to run at: the lowest concurrency whose calls per second come
+    within ``margin`` of the most any step reached, among the steps whose error
+    rate is at most ``threshold``; ``None`` when no step is.
+
+    Past that step more concurrency buys little throughput and costs latency:
+    on a prefork Odoo 17 with two workers, 48 in flight gave 50.3 calls/s at a
+    p99 of 7.9 s where 4 gave 49.0 at 123 ms; this names 4.
 
     **Parameters:**
 
     * **steps** - The steps of a ramp, in any order.
     * **threshold** - *(optional)* The highest error rate (0 to 1) a step may
       have to count. Default 0.01.
+    * **margin** - *(optional)* How far below the highest rate (a fraction of
+      it) a step may be and still count as as fast. Default 0.1.
     """
     held = [s for s in steps if s.ok and s.error_rate <= threshold]
-    return max(held, key=lambda s: s.calls_per_second, default=None)
+    if not held:
+        return None
+    top = max(s.calls_per_second for s in held)
+    fast = [s for s in held if s.calls_per_second >= top * (1 - margin)]
+    return min(fast, key=lambda s: s.concurrency)
 
 
 def ramp_levels(start: int, stop: int, factor: float = 2.0) -> list[int]:

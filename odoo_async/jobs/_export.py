@@ -197,7 +197,8 @@ def _resume_state(
     differences = _differences(state, identity)
     if differences:
         raise CheckpointError(
-            f"{ckpt} was made by another export: {differences}; to start over, export "
+            f"{ckpt} was made by another export: {differences}; to go on with it, resume "
+            "with what it was made with (each 'was' above); to start over, export "
             f"without resume (it rewrites {os.fspath(sink)} and the checkpoint) or delete {ckpt}"
         )
     if not Path(sink).exists():

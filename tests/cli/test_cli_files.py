@@ -280,6 +280,7 @@ def test_a_checkpoint_of_another_export_says_what_differs(small: Served, tmp_pat
         f"error: {out}.checkpoint was made by another export: "
         'domain was [], now [["is_company", "=", true]]; '
         'fields was ["id", "name"], now ["id", "name", "email"]; '
+        "to go on with it, resume with what it was made with (each 'was' above); "
         f"to start over, export without resume (it rewrites {out} and the checkpoint) "
         f"or delete {out}.checkpoint\n"
     )

@@ -245,6 +245,7 @@ async def test_resume_refuses_a_checkpoint_of_another_query(
     with pytest.raises(
         CheckpointError,
         match=r'another export: fields was \["id", "name"\], now \["id", "name", "email"\]; '
+        r"to go on with it, resume with what it was made with \(each 'was' above\); "
         "to start over, export without resume",
     ):
         await export(partners, [], ["name", "email"], out, resume=True)
@@ -634,6 +635,9 @@ def test_saturation_point(rates: list[float], expected: int | None) -> None:
         ([1, 2, 4], [10.0, 20.0, 40.0], [0, 0, 0], 4),
         ([1, 2, 4], [10.0, 20.0, 90.0], [0, 0, 5], 2),  # fastest, but over the threshold
         ([1], [10.0], [10], None),  # every call failed
+        # prefork 17, two workers: 48 is hardly faster than 4, at a p99 of 7.9 s
+        ([4, 8, 16, 32, 48], [49.0, 48.1, 47.5, 49.6, 50.3], [0, 0, 0, 0, 0], 4),
+        ([1, 2, 4, 8], [10.0, 20.0, 40.0, 43.0], [0, 0, 0, 0], 4),  # 8 within 10 % of 4
     ],
 )
 def test_best_step(
