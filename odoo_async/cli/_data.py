@@ -218,7 +218,15 @@ def export_command(
             f"to go on from there: {resume_command(add='--resume')}"
         )
 
-    run(job, interrupted=interrupted)
+    def failed() -> str:
+        if output == STDIO or tally.done is None:
+            return ""
+        return (
+            f"{tally.done:,} rows are safe in {output} (checkpoint {output}.checkpoint); "
+            f"to go on from there once the server answers: {resume_command(add='--resume')}"
+        )
+
+    run(job, interrupted=interrupted, failed=failed)
 
 
 @click.command("sync")

@@ -163,12 +163,15 @@ def run(
     job: Callable[[], Coroutine[Any, Any, int | None]],
     *,
     interrupted: Callable[[], str] | None = None,
+    failed: Callable[[], str] | None = None,
 ) -> None:
     """Run an async job; map the failures a user can fix to one line and exit 1.
 
     Ctrl-C (SIGINT) and kill (SIGTERM) cancel the job, which closes its files
     and checkpoint as they stand; ``interrupted()`` then says what is safe and
     how to go on. Exit status 130 after SIGINT, 143 after SIGTERM, as a shell's.
+    ``failed()``, when given, adds the same to the one-line error of a job that
+    stopped on an error (empty: nothing to add).
     """
     debug = click.get_current_context().find_root().params.get("debug", False)
     terminated = False
@@ -199,7 +202,8 @@ def run(
     except (CliError, OdooError, OSError, ValueError) as exc:
         if debug:
             raise
-        click.echo(f"error: {_one_line(exc)}", err=True)
+        after = failed() if failed is not None else ""
+        click.echo(f"error: {_one_line(exc)}{'; ' + after if after else ''}", err=True)
         raise SystemExit(1) from None
     if status:
         raise SystemExit(status)

@@ -326,3 +326,39 @@ def test_an_export_to_a_full_pipe_stopped_mid_page_prints_whole_lines(
     assert out.endswith("\n")
     rows = [json.loads(line) for line in out.splitlines()]
     assert [r["id"] for r in rows] == sorted(truth(small))[: len(rows)]
+
+
+def test_an_export_stopped_by_a_server_error_says_what_is_safe_and_how_to_resume(
+    small: Served, tmp_path: Path
+) -> None:
+    out = tmp_path / "partners.jsonl"
+    argv = ["export", "res.partner", "--fields", "name", "-o", str(out), "--page-size", "300"]
+    arrived, let_go = hold_on_call(small.fake, "search_read", 3)
+    proc = small.popen(*argv)
+    try:
+        assert arrived.wait(TIMEOUT), "the export never made its 3rd search_read"
+        small.fake.inject("html_500", method="search_read")  # every later page fails
+        let_go()
+        _, err = proc.communicate(timeout=TIMEOUT)
+    finally:
+        let_go()
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 1
+    message = err.strip()
+    assert message.startswith("error: HTTP 500"), message
+    safe = len(jsonl(out))
+    assert safe > 0
+    assert (
+        f"; {safe:,} rows are safe in {out} (checkpoint {out}.checkpoint); to go on from "
+        "there once the server answers: odoo-async export res.partner"
+    ) in message
+
+    small.fake.clear_faults()
+    resumed = subprocess.run(
+        command_in(message, "once the server answers:"),
+        env=small.env(), capture_output=True, text=True, timeout=TIMEOUT, check=False,
+    )  # fmt: skip
+    assert f"({safe:,} before the resume)" in ok(resumed)
+    assert [r["id"] for r in jsonl(out)] == sorted(truth(small))
