@@ -199,6 +199,12 @@ def run(
         what = interrupted() if interrupted is not None else ""
         click.echo(f"interrupted ({signame}){'; ' + what if what else ''}", err=True)
         raise SystemExit(143 if terminated else 130) from None
+    except BrokenPipeError:
+        # The reader of stdout went away (``| head``): stop quietly, as shell tools
+        # do (status 141, as a SIGPIPE death), and keep Python's exit flush quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(141) from None
     except (CliError, OdooError, OSError, ValueError) as exc:
         if debug:
             raise

@@ -362,3 +362,18 @@ def test_an_export_stopped_by_a_server_error_says_what_is_safe_and_how_to_resume
     )  # fmt: skip
     assert f"({safe:,} before the resume)" in ok(resumed)
     assert [r["id"] for r in jsonl(out)] == sorted(truth(small))
+
+
+def test_an_export_to_a_reader_that_goes_away_stops_quietly(small: Served) -> None:
+    proc = small.popen("export", "res.partner", "-o", "-")  # ~400 KB: more than a pipe holds
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        proc.stdout.close()  # as `| head -1` does
+        _, err = proc.communicate(timeout=TIMEOUT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert json.loads(first)["id"] == min(truth(small))
+    assert (proc.returncode, err) == (141, "")
