@@ -379,7 +379,8 @@ def print_report(report: UpsertReport, reject: str | None) -> None:
         stdout.print(f"columns not written: {', '.join(report.ignored_columns)}")
     if report.failed:
         where = f"all in {reject}" if reject else "use --reject FILE to keep them all"
-        click.echo(f"{len(report.failed):,} records failed ({where}):", err=True)
+        count = len(report.failed)
+        click.echo(f"{count:,} record{'' if count == 1 else 's'} failed ({where}):", err=True)
         for failed in report.failed[:10]:
             reason = failed.reason.splitlines()[0] if failed.reason else ""
             click.echo(f"  line {failed.line} ({failed.key}): {reason}", err=True)

@@ -454,6 +454,13 @@ def test_import_lands_the_good_rows_and_rejects_the_bad(small: Served, tmp_path:
         4995,
         5,
     )
+    told = small.run(*args[:-1])  # without --json: what a person reads
+    assert told.returncode == 3
+    assert f"5 records failed (all in {rejects}):" in told.stderr, told.stderr
+    one_bad = tmp_path / "one.csv"
+    contacts_csv(one_bad, 2, {1: ("name", "")}, country)
+    told = small.run("import", "res.partner", str(one_bad), "--key", "ref")
+    assert "1 record failed (" in told.stderr, told.stderr
 
 
 # -- bench --------------------------------------------------------------------------
