@@ -199,7 +199,7 @@ def export_command(
             resumed = f" ({result.resumed_from:,} before the resume)" if result.resumed_from else ""
             rate = _rate(result.rows - result.resumed_from, result.elapsed)
             (stderr if to_stderr else stdout).print(
-                f"exported {result.rows:,} {model} rows to {output}{resumed} "
+                f"exported {result.rows:,} {model} rows to {_shown(output)}{resumed} "
                 f"in {result.elapsed:.2f} s ({rate})"
             )
 
@@ -322,7 +322,7 @@ def sync_command(
         else:
             (stderr if to_stderr else stdout).print(
                 f"synced {model}: {result.changed:,} changed, {result.deleted:,} deleted "
-                f"-> {output} in {result.elapsed:.2f} s (watermark {result.second})"
+                f"-> {_shown(output)} in {result.elapsed:.2f} s (watermark {result.second})"
             )
 
     def interrupted() -> str:
@@ -331,12 +331,22 @@ def sync_command(
             if had_state
             else f"no state file was written ({state})"
         )
+        written = (
+            f"the rows written to {output} so far"
+            if output != STDIO and Path(output).exists()
+            else "the rows it had exported"
+        )
         return (
-            f"{before}, so no change is lost: the next run exports again the rows written "
-            f"to {output} so far; to go on: {resume_command()}"
+            f"{before}, so no change is lost: the next run exports again {written}; "
+            f"to go on: {resume_command()}"
         )
 
     run(job, interrupted=interrupted)
+
+
+def _shown(output: str) -> str:
+    """An output path as a summary names it (``-`` is standard output)."""
+    return "stdout" if output == STDIO else output
 
 
 def write_rejects(path: str, report: UpsertReport) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
+import errno
 import json
 import tempfile
 import time
@@ -96,7 +98,17 @@ def serve_fake(
             fake.inject(kind, rate=rate, method=method)  # type: ignore[arg-type]
         # Odoo's bare threaded server closes the connection after each reply
         keep_alive = model is None or model.workers > 0
-        async with fake.serve(host=host, port=port, keep_alive=keep_alive) as url:
+        async with contextlib.AsyncExitStack() as stack:
+            try:
+                serving = fake.serve(host=host, port=port, keep_alive=keep_alive)
+                url = await stack.enter_async_context(serving)
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE:
+                    raise
+                raise CliError(
+                    f"port {port} on {host} is in use (a running Odoo?): give another "
+                    "--port, or --port 0 for a free one"
+                ) from None
             click.echo(url)
             costs = "" if model is None else f", costs of {model!r}"
             click.echo(

@@ -620,6 +620,23 @@ def test_serve_fake_serves_until_stopped(shared: Served, cost: str) -> None:
     assert ("costs of ServerCost" in err) is (cost != "none")
 
 
+def test_serve_fake_on_a_port_in_use_names_it() -> None:
+    assert EXE is not None
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [EXE, "serve-fake", "--port", str(port), "--partners", "10"],
+            capture_output=True, text=True, timeout=TIMEOUT, check=False,
+        )  # fmt: skip
+    assert (result.returncode, result.stderr) == (
+        1,
+        f"error: port {port} on 127.0.0.1 is in use (a running Odoo?): give another --port, "
+        "or --port 0 for a free one\n",
+    )
+
+
 def test_the_worker_example_runs(small: Served, tmp_path: Path) -> None:
     example = Path(__file__).parents[2] / "examples" / "sync_worker.py"
     source = tmp_path / "contacts.csv"

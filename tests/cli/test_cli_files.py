@@ -43,6 +43,8 @@ def test_export_to_stdout_is_jsonl_by_default_and_json_goes_to_stderr(small: Ser
     result = small.run("export", "res.partner", "--fields", "name", "-o", "-", "--json")
     rows = [json.loads(line) for line in ok(result).splitlines()]
     assert [r["id"] for r in rows] == sorted(truth(small))
+    told = small.run("export", "res.partner", "--fields", "name", "-o", "-")
+    assert told.stderr.startswith(f"exported {len(rows):,} res.partner rows to stdout in ")
     summary = json.loads(result.stderr)
     assert (summary["rows"], summary["format"], summary["output"]) == (len(rows), "jsonl", "-")
 
