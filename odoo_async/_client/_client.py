@@ -477,10 +477,18 @@ class AsyncOdoo:
         )
         core.stats.authentications += 1
         if uid is None:
+            why = (
+                "wrong API key, unknown login or inactive user"
+                if creds.kind == "api_key"
+                else "wrong password, unknown login or inactive user"
+            )
+            if creds.kind == "api_key" and core.protocol.name == "web":
+                why = (
+                    "Odoo's web session login takes a password, never an API key: give "
+                    "password=, or use the key with protocol='jsonrpc' or 'xmlrpc'"
+                )
             core.auth_refused = AuthenticationError(
-                f"Odoo refused the login {creds.login!r} on database {creds.db!r} "
-                f"(wrong {'API key' if creds.kind == 'api_key' else 'password'}, "
-                "unknown login or inactive user)",
+                f"Odoo refused the login {creds.login!r} on database {creds.db!r} ({why})",
                 db=creds.db,
                 login=creds.login,
             )

@@ -201,7 +201,12 @@ async def test_an_api_key_logs_in_over_rpc_not_over_a_web_session(
         if accepted:
             assert await odoo.model("res.partner").search_count([]) > 0
         else:
-            with pytest.raises(AuthenticationError, match="refused the login 'admin'"):
+            with pytest.raises(
+                AuthenticationError,
+                match=r"refused the login 'admin' on database 'odoo' \(Odoo's web session "
+                r"login takes a password, never an API key: give password=, or use the key "
+                r"with protocol='jsonrpc' or 'xmlrpc'\)",
+            ):
                 await odoo.model("res.partner").search_count([])
 
 
