@@ -482,7 +482,7 @@ class AsyncOdoo:
                 if creds.kind == "api_key"
                 else "wrong password, unknown login or inactive user"
             )
-            if creds.kind == "api_key" and core.protocol.name == "web":
+            if creds.kind == "api_key" and not getattr(core.protocol, "takes_api_key", True):
                 why = (
                     "Odoo's web session login takes a password, never an API key: give "
                     "password=, or use the key with protocol='jsonrpc' or 'xmlrpc'"

@@ -34,6 +34,8 @@ class WebSessionProtocol(WireProtocol):
     """``/web/session/authenticate`` + ``/web/dataset/call_kw``, re-logging in on expiry."""
 
     name = "web"
+    #: Odoo's web session login is interactive: it takes a password, never an API key.
+    takes_api_key = False
 
     def __init__(self) -> None:
         self._session_id: str | None = None

@@ -164,9 +164,8 @@ class HTTPSession(abc.ABC):
         body = self.redact(response.content[:ERROR_BODY_KEPT])
         # The URL as sent (base URL and path once), without its query.
         where = redact(str(response.request.url.copy_with(query=None)), *self.secrets)
-        message = f"HTTP {status} {phrase} from {where}: {self.describe(body)}"
-        if status == 404:
-            message = f"HTTP {status} {phrase} from {where}: {self._not_found(response)}"
+        reason = self._not_found(response) if status == 404 else self.describe(body)
+        message = f"HTTP {status} {phrase} from {where}: {reason}"
         if 300 <= status < 400:
             location = response.headers.get("location", "?")
             message = (
