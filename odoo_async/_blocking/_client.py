@@ -21,7 +21,7 @@ import msgspec
 from odoo_async._client._client import _UNSET, DEFAULT_MAX_CONCURRENCY, AsyncOdoo, env_options
 from odoo_async._client._limits import Budget
 from odoo_async._client._retry import RetryPolicy
-from odoo_async._config import LIMITS, TIMEOUT
+from odoo_async._config import BATCH_WINDOW, LIMITS, TIMEOUT
 from odoo_async._errors import ClientClosedError
 from odoo_async._protocols._base import WireProtocol
 from odoo_async._stats import ClientStats
@@ -352,16 +352,31 @@ class Odoo:
     # -- repositories ---------------------------------------------------------------
 
     @overload
-    def model(self, model: str) -> Model[dict[str, Any]]: ...
+    def model(
+        self, model: str, *, batch_size: int | None = None, batch_window: float = BATCH_WINDOW
+    ) -> Model[dict[str, Any]]: ...
 
     @overload
-    def model(self, model: type[R]) -> Model[R]: ...
+    def model(
+        self, model: type[R], *, batch_size: int | None = None, batch_window: float = BATCH_WINDOW
+    ) -> Model[R]: ...
 
-    def model(self, model: str | type[Record]) -> Model[Any]:
-        """A blocking repository for ``model`` (a name, or a :class:`Record` class)."""
+    def model(
+        self,
+        model: str | type[Record],
+        *,
+        batch_size: int | None = None,
+        batch_window: float = BATCH_WINDOW,
+    ) -> Model[Any]:
+        """A blocking repository for ``model`` (a name, or a :class:`Record` class).
+
+        **Parameters:** as :meth:`AsyncOdoo.model`: **model**, and the optional
+        **batch_size** (an int ``>= 1`` or ``None``) and **batch_window**
+        (seconds ``>= 0`` that ``get()`` waits to collect more ids; default 0).
+        """
         from ._model import Model
 
-        return Model(self, model)
+        return Model(self, model, batch_size=batch_size, batch_window=batch_window)
 
 
 def _same(odoo: AsyncOdoo) -> AsyncOdoo:

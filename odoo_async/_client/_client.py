@@ -31,7 +31,7 @@ from odoo_async._check import (
     check_timeout,
     check_url,
 )
-from odoo_async._config import LIMITS, MAX_CONCURRENCY, TIMEOUT
+from odoo_async._config import BATCH_WINDOW, LIMITS, MAX_CONCURRENCY, TIMEOUT
 from odoo_async._errors import (
     AuthenticationError,
     OdooError,
@@ -48,7 +48,7 @@ from odoo_async._transports import ACCEPTED as TRANSPORTS_ACCEPTED
 from odoo_async._transports import TRANSPORTS
 from odoo_async._transports._session import HttpxSession
 
-from ._core import Core, decoder_for, single_flight
+from ._core import Core, Reservation, decoder_for, single_flight
 from ._limits import Budget, ConcurrencyLimiter, TokenBucket
 from ._retry import RetryPolicy, check_retry
 
@@ -442,6 +442,18 @@ class AsyncOdoo:
         """The numeric version, e.g. ``(17, 0)``; ``(19, 2)`` for Odoo Online's ``saas~19.2``."""
         return parse_server_version(await self.version())
 
+    def reserve_slot(self) -> Reservation:
+        """Wait for a permit of the client's limits before knowing the call.
+
+        ``async with odoo.reserve_slot():`` waits as a call would (the rate,
+        a ``max_concurrency`` slot, the shared budget), then the first HTTP
+        attempt made inside the block uses that permit instead of waiting
+        again; unused, it is given back when the block ends. :meth:`AsyncModel.get`
+        uses it to decide which ids go in a read only once the read can go.
+        """
+        core = self._core.open()
+        return core.reserve((self._timeout or core.http.timeout).pool)
+
     async def authenticate(self) -> int:
         """Log in (once; the uid is cached) and return the user id.
 
@@ -639,14 +651,39 @@ class AsyncOdoo:
     # -- repositories ---------------------------------------------------------
 
     @overload
-    def model(self, model: str) -> AsyncModel[dict[str, Any]]: ...
+    def model(
+        self, model: str, *, batch_size: int | None = None, batch_window: float = BATCH_WINDOW
+    ) -> AsyncModel[dict[str, Any]]: ...
 
     @overload
-    def model(self, model: type[R]) -> AsyncModel[R]: ...
+    def model(
+        self, model: type[R], *, batch_size: int | None = None, batch_window: float = BATCH_WINDOW
+    ) -> AsyncModel[R]: ...
 
-    def model(self, model: str | type[Record]) -> AsyncModel[Any]:
-        """A repository for ``model`` (a name, or a :class:`Record` class). No RPC yet."""
-        return AsyncModel(self, model)
+    def model(
+        self,
+        model: str | type[Record],
+        *,
+        batch_size: int | None = None,
+        batch_window: float = BATCH_WINDOW,
+    ) -> AsyncModel[Any]:
+        """A repository for ``model``. No RPC yet.
+
+        **Parameters:**
+
+        * **model** - A model name such as ``"res.partner"`` (rows come back as
+          dicts), or a :class:`Record` class (rows come back as its instances).
+        * **batch_size** - *(optional)* An int ``>= 1``, or ``None`` (the
+          default): the most ids in the ``read`` behind a batch of
+          :meth:`~AsyncModel.get` calls (1,000 when ``None``), and the records
+          of one ``create`` RPC (500 when ``None``); see :class:`AsyncModel`.
+        * **batch_window** - *(optional)* Seconds :meth:`~AsyncModel.get` waits
+          to collect more ids before their ``read`` goes (a number ``>= 0``).
+          Default 0: the next turn of the event loop. Under a stream of
+          requests, a few milliseconds merge the ``get()`` calls that arrive
+          one by one into fewer reads, each ``get()`` waiting that long more.
+        """
+        return AsyncModel(self, model, batch_size=batch_size, batch_window=batch_window)
 
     # -- what a repository needs (``ModelClient``) --------------------------
 

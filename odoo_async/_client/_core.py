@@ -10,11 +10,13 @@ one version request.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import time
 import weakref
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from types import TracebackType
 from typing import Any, TypeVar
 
 import httpx
@@ -35,7 +37,7 @@ from odoo_async._transports._session import HttpxSession
 from ._limits import Budget, Budgets, ConcurrencyLimiter, LocalBudget, TokenBucket
 from ._retry import RetryPolicy, retry_decision
 
-__all__ = ["Core", "decoder_for", "single_flight"]
+__all__ = ["Core", "Reservation", "decoder_for", "single_flight"]
 
 T = TypeVar("T")
 
@@ -50,6 +52,56 @@ def decoder_for(result_type: Any) -> msgspec.json.Decoder[Any]:
     if decoder is None:
         decoder = _decoders[result_type] = msgspec.json.Decoder(result_type)
     return decoder
+
+
+class Reservation:
+    """A permit of the client's limits taken before the call that will use it.
+
+    ``async with core.reserve(timeout):`` waits for a permit (the rate, a slot
+    under ``max_concurrency``, the shared budget), then the first HTTP attempt
+    that the block (or a task it starts) makes uses it instead of queueing
+    again. Unused, it is given back when the block ends. The ``get()`` batcher
+    uses it to close its batch only once its read can go: every id asked for
+    while it waited for a slot is in that read.
+    """
+
+    __slots__ = ("_core", "_permit", "_taken", "_timeout", "_token")
+
+    def __init__(self, core: Core, timeout: float | None) -> None:
+        self._core = core
+        self._timeout = timeout
+        self._taken = False  # the permit is waiting for its attempt
+        self._permit: Any = None
+        self._token: contextvars.Token[Reservation | None] | None = None
+
+    async def __aenter__(self) -> None:
+        self._permit = await self._core.budgets.acquire(self._timeout, hold=False)
+        self._taken = True
+        self._token = _RESERVED.set(self)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._token is not None
+        _RESERVED.reset(self._token)
+        if self._taken:
+            self._taken = False
+            self._core.budgets.release(self._permit, held=False)
+
+    def _use(self, core: Core) -> tuple[bool, Any]:
+        """(True, the permit) once, for the first attempt of the same core."""
+        if self._taken and core is self._core:
+            self._taken = False
+            return True, self._permit
+        return False, None
+
+
+_RESERVED: contextvars.ContextVar[Reservation | None] = contextvars.ContextVar(
+    "odoo_async_reserved", default=None
+)
 
 
 class Core:
@@ -101,6 +153,10 @@ class Core:
             )
         return self
 
+    def reserve(self, timeout: float | None) -> Reservation:
+        """A permit for the call to come (see :class:`Reservation`)."""
+        return Reservation(self, timeout)
+
     async def attempts(
         self,
         send: Callable[[httpx.Timeout | None], Awaitable[T]],
@@ -123,8 +179,12 @@ class Core:
         stale_retried = False
         retried: list[str] = []  # the error class of each attempt retried, for the logs
         first_started = time.perf_counter()
+        reservation = _RESERVED.get()
         while True:
-            permit = await core.budgets.acquire((timeout or core.http.timeout).pool)
+            reserved, permit = (False, None) if reservation is None else reservation._use(core)
+            reservation = None
+            if not reserved:
+                permit = await core.budgets.acquire((timeout or core.http.timeout).pool)
             if core.bucket is not None:
                 stats.rate_limit_wait = core.bucket.wall_waited
             stats.budget_wait = core.budgets.shared_wait
@@ -136,7 +196,7 @@ class Core:
                     result = await send(timeout)
                 finally:
                     stats.in_flight -= 1
-                    core.budgets.release(permit)
+                    core.budgets.release(permit, held=not reserved)
             except OdooError as exc:
                 stats.errors += 1
                 missing = database_not_found(exc, db=core.credentials.db, url=core.http.base_url)

@@ -223,11 +223,16 @@ class ConcurrencyLimiter:
         """Tasks waiting for a slot right now."""
         return len(self._waiters)
 
-    async def acquire(self) -> None:
-        """Take a slot, waiting for one if ``max_concurrency`` are taken."""
+    async def acquire(self, *, hold: bool = True) -> None:
+        """Take a slot, waiting for one if ``max_concurrency`` are taken.
+
+        ``hold=False`` takes it for no task in particular (a slot reserved for
+        a call to come, perhaps made by another task): give it back with
+        ``release(held=False)``.
+        """
         if self._max is not None:
             task = asyncio.current_task()
-            if task in self._holders:
+            if hold and task in self._holders:
                 raise RuntimeError(
                     "this task already holds a slot of this ConcurrencyLimiter "
                     "(a call made from inside another call's attempt would deadlock)"
@@ -246,16 +251,19 @@ class ConcurrencyLimiter:
                         self._waiters.remove(waiter)
                     raise
                 # the releaser handed its slot over: _taken is unchanged
-            self._holders.add(task)
+            if hold:
+                self._holders.add(task)
         self._in_flight += 1
         if self._in_flight > self._peak:
             self._peak = self._in_flight
 
-    def release(self) -> None:
-        """Give the slot taken by :meth:`acquire` back (from the task that took it)."""
+    def release(self, *, held: bool = True) -> None:
+        """Give the slot taken by :meth:`acquire` back (from the task that took
+        it; any task for one taken with ``hold=False``, passing ``held=False``)."""
         self._in_flight -= 1
         if self._max is not None:
-            self._holders.discard(asyncio.current_task())
+            if held:
+                self._holders.discard(asyncio.current_task())
             self._release_slot()
 
     def _release_slot(self) -> None:
@@ -296,15 +304,15 @@ class LocalBudget:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.bucket!r}, {self.limiter!r})"
 
-    async def acquire(self, timeout: float | None) -> None:
+    async def acquire(self, timeout: float | None, *, hold: bool = True) -> None:
         if self.bucket is not None:
             await self.bucket.acquire()
         if self.limiter is not None:
-            await self.limiter.acquire()
+            await self.limiter.acquire(hold=hold)
 
-    def release(self, permit: None) -> None:
+    def release(self, permit: None, *, held: bool = True) -> None:
         if self.limiter is not None:
-            self.limiter.release()
+            self.limiter.release(held=held)
 
     async def aclose(self) -> None:
         pass
@@ -333,14 +341,18 @@ class Budgets:
             return self._wall + (time.perf_counter() - self._since)
         return self._wall
 
-    async def acquire(self, timeout: float | None) -> Any:
-        """Both permits; the shared one is returned (the local one needs no token)."""
+    async def acquire(self, timeout: float | None, *, hold: bool = True) -> Any:
+        """Both permits; the shared one is returned (the local one needs no token).
+
+        ``hold=False``: a permit for a call to come, perhaps in another task
+        (see :meth:`ConcurrencyLimiter.acquire`); release it with ``held=False``.
+        """
         shared = self.shared
         if shared is None:
-            await self.local.acquire(timeout)
+            await self.local.acquire(timeout, hold=hold)
             return None
         started = time.perf_counter()
-        await self.local.acquire(timeout)
+        await self.local.acquire(timeout, hold=hold)
         if timeout is not None:  # what the local wait left of it
             timeout = max(0.0, timeout - (time.perf_counter() - started))
         if not self._in_shared:
@@ -349,16 +361,16 @@ class Budgets:
         try:
             return await shared.acquire(timeout)
         except BaseException:
-            self.local.release(None)
+            self.local.release(None, held=hold)
             raise
         finally:
             self._in_shared -= 1
             if not self._in_shared:
                 self._wall += time.perf_counter() - self._since
 
-    def release(self, permit: Any) -> None:
+    def release(self, permit: Any, *, held: bool = True) -> None:
         try:
             if self.shared is not None:
                 self.shared.release(permit)
         finally:
-            self.local.release(None)
+            self.local.release(None, held=held)

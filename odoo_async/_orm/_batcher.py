@@ -14,13 +14,12 @@ from __future__ import annotations
 import asyncio
 import copy
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Generic, TypeVar
 
 from odoo_async._check import check_int, check_number
 from odoo_async._config import BATCH_SIZE, BATCH_WINDOW
 from odoo_async._errors import MissingError
-
-from ._order import chunked
 
 __all__ = ["ReadBatcher", "RowError", "row_id"]
 
@@ -68,6 +67,12 @@ class ReadBatcher(Generic[Row]):
     the login is under way joins that first read, so a burst of ``get()``\ s
     at a client's start is one login and one read (until ``ready()`` has once
     succeeded; a failed one fails the ids waiting, and the next batch tries again).
+
+    ``slot()`` (the client's :meth:`~odoo_async.AsyncOdoo.reserve_slot`) is
+    entered before a batch is cut: when the client's ``max_concurrency`` slots
+    are all taken, the read waits for one, and every id asked for meanwhile
+    is in it (up to ``batch_size``, oldest first; the rest go in the next
+    read, which waits for the next slot). The read then uses that slot.
     """
 
     def __init__(
@@ -79,6 +84,7 @@ class ReadBatcher(Generic[Row]):
         window: float = BATCH_WINDOW,
         on_idle: Callable[[], object] | None = None,
         ready: Callable[[], Awaitable[object]] | None = None,
+        slot: Callable[[], AbstractAsyncContextManager[object]] | None = None,
     ) -> None:
         check_int("batch_size", batch_size, minimum=1)
         check_number("window", window, accepted="seconds (a number >= 0)")
@@ -94,6 +100,8 @@ class ReadBatcher(Generic[Row]):
         self._was_ready = ready is None
         self._reading = 0  # reads on their way
         self._waiting_for_read = False  # a batch is held until the read in flight is back
+        self._slot = slot
+        self._cutting = 0  # reads waiting for a slot, their ids not taken yet
         #: RPCs sent so far, for observability and tests.
         self.batches = 0
 
@@ -120,14 +128,66 @@ class ReadBatcher(Generic[Row]):
         if self._reading:  # the ids join the next read, cut when this one is back
             self._waiting_for_read = True
             return
-        self._scheduled = False
-        pending, self._pending = self._pending, {}
-        for chunk in chunked(list(pending), self.batch_size):
-            waiting = {i: pending[i] for i in chunk}
-            task = asyncio.get_running_loop().create_task(self._run(chunk, waiting))
-            self._reading += 1
-            self._tasks.add(task)
-            task.add_done_callback(self._done)
+        self._start_cut()
+
+    def _start_cut(self) -> None:
+        """A read that waits for its slot, then takes the ids waiting by then."""
+        task = asyncio.get_running_loop().create_task(self._cut_and_read())
+        self._reading += 1
+        self._cutting += 1
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _cut(self) -> dict[int, list[asyncio.Future[Row]]]:
+        """Up to ``batch_size`` ids still wanted, oldest first, taken out of the pending ones.
+
+        What is left goes in the next read: another one waiting for a slot
+        takes it, or one is started.
+        """
+        self._cutting -= 1
+        pending = self._pending
+        waiting: dict[int, list[asyncio.Future[Row]]] = {}
+        for record_id in list(pending):
+            if len(waiting) == self.batch_size:
+                break
+            futures = pending.pop(record_id)
+            if not all(f.done() for f in futures):  # every caller of it gave up
+                waiting[record_id] = futures
+        if not pending:
+            self._scheduled = False
+        elif not self._cutting:
+            self._start_cut()
+        return waiting
+
+    async def _cut_and_read(self) -> None:
+        try:
+            if self._slot is None:
+                await self._read_and_answer(self._cut())
+            else:
+                try:
+                    slot = self._slot()
+                    await slot.__aenter__()
+                except BaseException as exc:  # no slot: the ids this read would take fail
+                    _fail(self._cut(), exc)
+                    if not isinstance(exc, Exception):
+                        raise
+                    return
+                try:
+                    await self._read_and_answer(self._cut())
+                except BaseException as exc:
+                    if not await slot.__aexit__(type(exc), exc, exc.__traceback__):
+                        raise
+                else:
+                    await slot.__aexit__(None, None, None)
+        finally:
+            self._reading -= 1
+            if not self._reading and self._waiting_for_read:
+                self._waiting_for_read = False
+                self._flush()
+            # Said before the callers resume, so that a cache sees it idle at once.
+            self._tasks.discard(asyncio.current_task())
+            if self._on_idle is not None and self.idle:
+                self._on_idle()
 
     async def _flush_when_ready(self) -> None:
         """Wait for ``ready()``, ids still joining the batch, then cut it."""
@@ -145,6 +205,11 @@ class ReadBatcher(Generic[Row]):
         self._flush()
 
     @property
+    def pending(self) -> int:
+        """Ids asked for and not yet taken into a read."""
+        return len(self._pending)
+
+    @property
     def idle(self) -> bool:
         """Nothing waiting, nothing scheduled, nothing being read."""
         return not self._pending and not self._scheduled and not self._tasks
@@ -154,22 +219,8 @@ class ReadBatcher(Generic[Row]):
         if self._on_idle is not None and self.idle:
             self._on_idle()
 
-    async def _run(self, chunk: list[int], waiting: dict[int, list[asyncio.Future[Row]]]) -> None:
-        try:
-            await self._read_and_answer(chunk, waiting)
-        finally:
-            self._reading -= 1
-            if not self._reading and self._waiting_for_read:
-                self._waiting_for_read = False
-                self._flush()
-            # Said before the callers resume, so that a cache sees it idle at once.
-            self._tasks.discard(asyncio.current_task())
-            if self._on_idle is not None and self.idle:
-                self._on_idle()
-
-    async def _read_and_answer(
-        self, chunk: list[int], waiting: dict[int, list[asyncio.Future[Row]]]
-    ) -> None:
+    async def _read_and_answer(self, waiting: dict[int, list[asyncio.Future[Row]]]) -> None:
+        chunk = list(waiting)
         if all(f.done() for futures in waiting.values() for f in futures):
             return  # every caller gave up: nothing to read
         self.batches += 1

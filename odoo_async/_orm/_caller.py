@@ -19,7 +19,13 @@ __all__ = ["ModelClient"]
 
 
 class ModelClient(Protocol):
-    """The calls, the context and the per-client caches a repository uses."""
+    """The calls, the context and the per-client caches a repository uses.
+
+    Optional: ``reserve_slot()``, an async context manager that waits for a
+    permit of the client's limits and lends it to the first call made inside
+    it (:meth:`AsyncOdoo.reserve_slot`). When the client has it, a batch of
+    ``get()`` calls is cut only once its read can go.
+    """
 
     @property
     def context(self) -> dict[str, Any]: ...

@@ -99,8 +99,9 @@ class AsyncModel(Generic[Row]):
         else:
             accepted = "a model name such as 'res.partner' or a Record class"
             self.name = check_str("model", model, accepted=accepted)
-        check_int("batch_size", batch_size, minimum=1, none=True)
-        check_number("batch_window", batch_window)
+        check_int("batch_size", batch_size, minimum=1, none=True, where=self.name)
+        accepted = "seconds, a number >= 0 (such as 0.002)"
+        check_number("batch_window", batch_window, accepted=accepted, where=self.name)
         self.odoo = odoo
         self._batch_size = batch_size
         self.batch_window = batch_window
@@ -332,6 +333,7 @@ class AsyncModel(Generic[Row]):
                 window=self.batch_window,
                 on_idle=forget,
                 ready=self.odoo.authenticate,
+                slot=getattr(self.odoo, "reserve_slot", None),
             )
             batchers[key] = batcher
         return batcher

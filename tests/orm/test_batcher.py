@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 import pytest
 from conftest import settle
@@ -100,4 +102,62 @@ async def test_ids_asked_for_while_a_read_is_on_its_way_go_together_after_it() -
     rows = await asyncio.gather(first, *later)
     assert [row["id"] for row in rows] == [1, 2, 3, 4]
     assert reads == [[1], [2, 3, 4]]
+    assert batcher.idle
+
+
+class _Slot:
+    """A one-slot stand-in for the client's limiter: closed until opened."""
+
+    def __init__(self) -> None:
+        self.free = asyncio.Event()
+        self.entered = 0
+
+    @contextlib.asynccontextmanager
+    async def __call__(self) -> AsyncIterator[None]:
+        self.entered += 1
+        await self.free.wait()
+        yield
+
+
+async def test_a_batch_is_cut_only_once_its_slot_is_free() -> None:
+    reads: list[list[int]] = []
+
+    async def read_ids(ids: list[int]) -> list[dict[str, int]]:
+        reads.append(ids)
+        return [{"id": i} for i in ids]
+
+    slot = _Slot()
+    batcher: ReadBatcher[dict[str, int]] = ReadBatcher(read_ids, model="m", batch_size=4, slot=slot)
+    gets = [asyncio.ensure_future(batcher.load(i)) for i in range(1, 4)]
+    await settle(lambda: slot.entered == 1)
+    gets += [asyncio.ensure_future(batcher.load(i)) for i in range(4, 11)]  # later ticks
+    await settle(lambda: batcher.pending == 10)
+    assert reads == []
+    slot.free.set()
+    rows = await asyncio.gather(*gets)
+    assert [row["id"] for row in rows] == list(range(1, 11))
+    assert reads == [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10]]  # oldest first, batch_size each
+    assert batcher.batches == 3
+
+
+async def test_no_slot_fails_only_the_ids_that_read_would_have_taken() -> None:
+    reads: list[list[int]] = []
+
+    async def read_ids(ids: list[int]) -> list[dict[str, int]]:
+        reads.append(ids)
+        return [{"id": i} for i in ids]
+
+    refusals = [RuntimeError("no slot")]
+
+    @contextlib.asynccontextmanager
+    async def slot() -> AsyncIterator[None]:
+        if refusals:
+            raise refusals.pop()
+        yield
+
+    batcher: ReadBatcher[dict[str, int]] = ReadBatcher(read_ids, model="m", batch_size=2, slot=slot)
+    outcomes = await asyncio.gather(*(batcher.load(i) for i in (1, 2, 3)), return_exceptions=True)
+    assert [str(o) for o in outcomes[:2]] == ["no slot", "no slot"]
+    assert outcomes[2] == {"id": 3}
+    assert reads == [[3]]
     assert batcher.idle
