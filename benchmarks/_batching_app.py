@@ -39,6 +39,8 @@ class Counting(httpx.AsyncBaseTransport):
         self.seen: set[int] = set()  # on their way when a partner request arrived
         self.reads = 0  # ``read`` RPCs sent
         self.first = self.last = 0.0  # when the first and the last partner request arrived
+        self.arrived: dict[int, float] = {}  # partner id: when its request arrived
+        self.sent: list[tuple[float, list[int]]] = []  # each read: when it was sent, its ids
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content or b"{}")
@@ -46,6 +48,7 @@ class Counting(httpx.AsyncBaseTransport):
             return await self._send(request)
         self.reads += 1
         serial = self.reads
+        self.sent.append((time.perf_counter(), list(body["params"]["args"][5][0])))
         self.on_their_way.add(serial)
         try:
             return await self._send(request)
@@ -59,6 +62,17 @@ class Counting(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self.inner.aclose()
+
+
+def _left_behind(transport: Counting) -> int:
+    """Requests that had arrived when a read went without them (they went in a later one)."""
+    went = {i: at for at, ids in transport.sent for i in ids}
+    sends = sorted(at for at, _ in transport.sent)
+    return sum(
+        1
+        for i, arrived in transport.arrived.items()
+        if i in went and any(arrived < at < went[i] for at in sends)
+    )
 
 
 async def _reply(send: Any, status: int, body: Any) -> None:
@@ -94,18 +108,22 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
             "reads": transport.reads,
             "in_flight_seen": len(transport.seen),
             "arrivals_ms": (transport.last - transport.first) * 1000,
+            "left_behind": _left_behind(transport),
         }
         await _reply(send, 200, stats)
         return
     if path == "/reset":
         transport.seen.clear()
         transport.first = 0.0
+        transport.arrived.clear()
+        transport.sent.clear()
         await _reply(send, 200, {})
         return
     partner_id = int(path.rsplit("/", 1)[1])
     transport.seen |= transport.on_their_way
     transport.last = time.perf_counter()
     transport.first = transport.first or transport.last
+    transport.arrived[partner_id] = transport.last
     if ARGS.batch_window:
         partners = odoo.model("res.partner", batch_window=ARGS.batch_window)
     else:  # as main's code can

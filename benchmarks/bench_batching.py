@@ -110,6 +110,7 @@ async def _run(args: argparse.Namespace, code: str | None, window: float) -> dic
                             "goal": goal,
                             "failed": failed,
                             "arrivals_ms": round(stats["arrivals_ms"], 1),
+                            "left_behind": stats["left_behind"],
                         }
                     )
         finally:
@@ -161,7 +162,8 @@ def main() -> None:
         f"{args.max_concurrency}, batch limit {GET_BATCH_SIZE}, double latency {args.latency} s"
         + (", each request also a search_count" if args.search else "")
     )
-    columns = ["code", "round", "reads", "in_flight", "goal", "met", "failed", "arrivals_ms"]
+    columns = ["code", "round", "reads", "in_flight", "goal", "met", "left_behind", "failed"]
+    columns.append("arrivals_ms")
     print(table(lines, columns))
     for run in runs:
         print(f"{run['code']}: odoo_async from {run['library']}")
