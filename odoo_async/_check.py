@@ -319,5 +319,7 @@ def check_url(value: Any) -> str:
 
 #: The start of a path that is one of Odoo's own routes (a page of the web client,
 #: an RPC endpoint): a URL copied from the browser, never the prefix a reverse
-#: proxy serves Odoo under. Any other path is kept: that prefix.
-_ODOO_ROUTE = re.compile(r"^/(web|jsonrpc|xmlrpc|json/2|doc|doc-bearer)(?=/|$)")
+#: proxy serves Odoo under. Any other path is kept: that prefix. ``/odoo`` alone
+#: may be such a prefix; ``/odoo/contacts``, ``/odoo/action-...`` are pages of
+#: the web client of Odoo 18 and later.
+_ODOO_ROUTE = re.compile(r"^/(web|jsonrpc|xmlrpc|json/2|doc|doc-bearer)(?=/|$)|^/odoo(?=/[^/])")

@@ -497,7 +497,7 @@ class AsyncOdoo:
             if creds.kind == "api_key" and not getattr(core.protocol, "takes_api_key", True):
                 why = (
                     "Odoo's web session login takes a password, never an API key: give "
-                    "password=, or use the key with protocol='jsonrpc' or 'xmlrpc'"
+                    "password=, or use the key with protocol='jsonrpc' or protocol='xmlrpc'"
                 )
             core.auth_refused = AuthenticationError(
                 f"Odoo refused the login {creds.login!r} on database {creds.db!r} ({why})",

@@ -259,7 +259,11 @@ class Core:
 def _log_summary(
     where: str, retried: list[str], started: float, *, failed: BaseException | None = None
 ) -> None:
-    """One line for a call that was retried: WARNING past one retry, else INFO."""
+    """One line for a call that was retried: WARNING past one retry, else INFO.
+
+    The record carries ``odoo_async_failed`` (the call's error, or None) for
+    handlers that report a failure their own way, as the command does.
+    """
     kinds = Counter(retried)
     shown = ", ".join(f"{count} x {name}" for name, count in kinds.items())
     outcome = (
@@ -277,6 +281,7 @@ def _log_summary(
         shown,
         time.perf_counter() - started,
         outcome,
+        extra={"odoo_async_failed": failed},
     )
 
 

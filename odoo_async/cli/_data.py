@@ -49,7 +49,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def parse_domain(text: str | None) -> list[Any]:
-    domain = parse_json(text, "--domain", [])
+    domain = parse_json(text, "--domain", [], domain=True)
     try:
         return normalize_domain(domain)
     except (DomainError, TypeError) as exc:

@@ -13,7 +13,9 @@ import ast
 import asyncio
 import functools
 import json
+import logging
 import os
+import re
 import shlex
 import signal
 import sys
@@ -103,31 +105,44 @@ def connection_options(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def parse_json(text: str | None, what: str, default: Any = None) -> Any:
-    """``text`` as JSON, or a :class:`CliError` naming ``what``."""
+def parse_json(text: str | None, what: str, default: Any = None, *, domain: bool = False) -> Any:
+    """``text`` as JSON, or a :class:`CliError` naming ``what`` (``domain``: it is one)."""
     if text is None:
         return default
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         message = f"{what} is not valid JSON: {exc.msg} (column {exc.colno})"
-        raise CliError(message + _python_hint(text)) from None
+        raise CliError(message + _python_hint(text, domain=domain)) from None
 
 
-def _python_hint(text: str) -> str:
+def _python_hint(text: str, *, domain: bool = False) -> str:
     """When ``text`` is a Python literal (``[('a', '=', True)]``), its JSON form to use instead.
 
     Python's syntax is not accepted silently: it is read (``ast.literal_eval``,
-    literals only, nothing run) only to show the JSON to write.
+    literals only, nothing run) only to show the JSON to write. For a
+    ``domain``, a lone leaf (``('a', '=', True)``) is shown inside its list.
     """
     try:
         value = ast.literal_eval(text)
+        if domain and _is_leaf(value):
+            value = [value]
         shown = json.dumps(value, ensure_ascii=False)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return ""
     return (
         "; this looks like Python: JSON takes double quotes and true/false/null,"
         f" so write {shown!r}"
+    )
+
+
+def _is_leaf(value: Any) -> bool:
+    """``('field', 'operator', value)``: one condition of a domain, not a domain."""
+    return (
+        isinstance(value, tuple | list)
+        and len(value) == 3
+        and isinstance(value[0], str)
+        and isinstance(value[1], str)
     )
 
 
@@ -146,8 +161,61 @@ def parse_call_args(
 
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
-    first = text.splitlines()[0]
+    first = as_typed(text.splitlines()[0])
     return first if len(first) <= 1000 else first[:997] + "..."
+
+
+#: The library's spelling in its messages (``protocol='jsonrpc'``, ``db=``), and
+#: what the command's user types instead.
+_SPELLINGS = [
+    (re.compile(r"\bprotocol=['\"]?(\w+)['\"]?"), r"--protocol \1"),
+    (re.compile(r"\bdb= \(ODOO_DB\)"), "--db (ODOO_DB)"),
+    (re.compile(r"\bdb="), "--db"),
+    (re.compile(r"\busername="), "--user"),
+    (re.compile(r"\bapi_key="), "ODOO_API_KEY"),
+    (re.compile(r"\bpassword="), "ODOO_PASSWORD"),
+]
+
+
+def as_typed(message: str) -> str:
+    """A library message with its hints spelled as the command takes them:
+    ``use protocol='jsonrpc'`` reads ``use --protocol jsonrpc``."""
+    for pattern, spelling in _SPELLINGS:
+        message = pattern.sub(spelling, message)
+    return message
+
+
+class _LogToStderr(logging.Handler):
+    """The library's log records on stderr, as ``warning: ...`` lines.
+
+    It writes to ``sys.stderr`` as it is at each record, so that a progress bar
+    that redirects stderr prints them above itself. Without ``-v``, the summary
+    of a call that failed after its retries is left out: the command's own
+    ``error:`` line says what failed.
+    """
+
+    def __init__(self, verbose: int) -> None:
+        super().__init__()
+        self.verbose = verbose
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.verbose and getattr(record, "odoo_async_failed", None) is not None:
+            return
+        try:
+            message = as_typed(record.getMessage())
+            click.echo(f"{record.levelname.lower()}: {message}", err=True)
+        except Exception:
+            self.handleError(record)
+
+
+def _log_to_stderr(verbose: int) -> None:
+    """odoo_async's warnings on stderr; with ``-v`` its retries too (INFO), ``-vv`` DEBUG."""
+    logger = logging.getLogger("odoo_async")
+    for handler in list(logger.handlers):
+        if isinstance(handler, _LogToStderr):
+            logger.removeHandler(handler)
+    logger.addHandler(_LogToStderr(verbose))
+    logger.setLevel({0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG))
 
 
 def resume_command(*, add: str | None = None) -> str:
@@ -217,13 +285,20 @@ def run(
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="show tracebacks instead of one-line errors")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="log each retry and wait on stderr (-vv: every call); warnings are always shown",
+)
 @click.version_option(__version__, "-V", "--version", prog_name="odoo-async")
-def cli(debug: bool) -> None:
+def cli(debug: bool, verbose: int) -> None:
     """Move data in and out of Odoo at speed, and load-test Odoo servers.
 
     Connection: --url --db --user or ODOO_URL, ODOO_DB, ODOO_USERNAME; the
     password or API key from ODOO_PASSWORD / ODOO_API_KEY, or a prompt.
     """
+    _log_to_stderr(verbose)
 
 
 @cli.command()

@@ -188,9 +188,45 @@ def test_json2_with_a_password_is_refused(odoo19: Served, tmp_path: Path) -> Non
     ):
         result = odoo19.run(*argv, env=odoo19.env(ODOO_PROTOCOL="json2"))
         assert result.returncode == 1, result.stderr
-        assert result.stderr.startswith("error: protocol='json2' needs api_key=")
+        # the library's hint, spelled as the command takes it
+        assert result.stderr.startswith("error: --protocol json2 needs ODOO_API_KEY:")
         assert "set ODOO_API_KEY, not ODOO_PASSWORD" in result.stderr
     assert odoo19.fake.calls == []  # refused before a single request
+
+
+def test_retries_are_warned_of_and_logged_with_v(small: Served) -> None:
+    argv = ["call", "res.partner", "search_count", "[[]]"]
+    small.fake.inject("429", times=2, method="search_count", retry_after=0)
+    quiet = small.run(*argv)
+    count = str(small.odoo("res.partner", "search_count", []))
+    assert ok(quiet).strip() == count
+    # two retries: one warning line, the summary; the retries themselves are INFO
+    assert quiet.stderr.count("warning: ") == 1, quiet.stderr
+    assert "res.partner.search_count" in quiet.stderr
+    assert "info: " not in quiet.stderr
+
+    small.fake.inject("429", times=2, method="search_count", retry_after=0)
+    told = small.run("-v", *argv)
+    assert ok(told).strip() == count
+    lines = told.stderr.splitlines()
+    assert sum(line.startswith("info: res.partner.search_count attempt") for line in lines) == 2
+    assert "admin" not in told.stderr  # no secret in the log
+
+    every = small.run("-vv", *argv)
+    assert "debug: res.partner.search_count ok in" in ok(every) + every.stderr
+
+
+def test_messages_name_the_command_s_options_not_the_library_s() -> None:
+    from odoo_async.cli._main import as_typed
+
+    assert as_typed("use protocol='jsonrpc' (ODOO_PROTOCOL=jsonrpc)") == (
+        "use --protocol jsonrpc (ODOO_PROTOCOL=jsonrpc)"
+    )
+    assert as_typed("check db= (ODOO_DB), the name") == "check --db (ODOO_DB), the name"
+    assert as_typed("pass username= and password= or api_key= instead") == (
+        "pass --user and ODOO_PASSWORD or ODOO_API_KEY instead"
+    )
+    assert as_typed("You can not remove the admin user") == "You can not remove the admin user"
 
 
 # -- export -------------------------------------------------------------------------
@@ -553,6 +589,8 @@ BAD_INPUT: list[tuple[str, Callable[[Path], list[str]], dict[str, str], str]] = 
     ("unknown model", lambda d: ["export", "res.nothing", "-o", str(d / "x.jsonl")], {}, "res.nothing"),
     ("bad JSON domain", lambda d: ["export", "res.partner", "--domain", "[[", "-o", str(d / "x.jsonl")], {}, "--domain is not valid JSON"),
     ("Python domain", lambda d: ["export", "res.partner", "--domain", "[('is_company','=',True)]", "-o", str(d / "x.jsonl")], {}, """--domain is not valid JSON: Expecting value (column 2); this looks like Python: JSON takes double quotes and true/false/null, so write '[["is_company", "=", true]]'"""),
+    ("Python leaf", lambda d: ["export", "res.partner", "--domain", "('is_company','=',True)", "-o", str(d / "x.jsonl")], {}, """so write '[["is_company", "=", true]]'"""),
+    ("a URL of the web client", lambda d: ["call", "res.partner", "search_count", "[[]]"], {"ODOO_URL": "http://127.0.0.1:8069/odoo/contacts"}, "has a path of Odoo's own (/odoo)"),
     ("bad domain", lambda d: ["export", "res.partner", "--domain", '[["name"]]', "-o", str(d / "x.jsonl")], {}, "--domain"),
     ("not JSONL", lambda d: ["import", "res.partner", write(d / "x.jsonl", "ref,name\na,b\n"), "--key", "ref"], {}, "not a JSON Lines file"),
     ("unknown format", lambda d: ["import", "res.partner", write(d / "x.txt", "ref\n"), "--key", "ref"], {}, "--format jsonl or --format csv"),

@@ -205,7 +205,7 @@ async def test_an_api_key_logs_in_over_rpc_not_over_a_web_session(
                 AuthenticationError,
                 match=r"refused the login 'admin' on database 'odoo' \(Odoo's web session "
                 r"login takes a password, never an API key: give password=, or use the key "
-                r"with protocol='jsonrpc' or 'xmlrpc'\)",
+                r"with protocol='jsonrpc' or protocol='xmlrpc'\)",
             ):
                 await odoo.model("res.partner").search_count([])
 

@@ -298,6 +298,11 @@ def test_credentials_in_the_url_are_refused_without_showing_them(url: str) -> No
         ("https://odoo.test/jsonrpc", "has a path of Odoo's own (/jsonrpc)"),
         ("https://odoo.test/xmlrpc/2/object", "has a path of Odoo's own (/xmlrpc)"),
         ("https://odoo.test/json/2/", "has a path of Odoo's own (/json/2)"),
+        ("https://odoo.test/odoo/contacts", "has a path of Odoo's own (/odoo)"),
+        (
+            "https://odoo.test/odoo/action-base.action_partner_form",
+            "has a path of Odoo's own (/odoo)",
+        ),
     ],
 )
 def test_a_url_with_a_path_of_odoo_s_own_is_refused_with_the_base_url(url: str, says: str) -> None:
@@ -316,7 +321,13 @@ def test_a_url_with_a_query_is_refused_keeping_its_prefix() -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["https://acme.test/odoo", "https://acme.test/erp/", "http://odoo.test:8069/"]
+    "url",
+    [
+        "https://acme.test/odoo",
+        "https://acme.test/odoo/",
+        "https://acme.test/erp/",
+        "http://odoo.test:8069/",
+    ],
 )
 def test_a_prefix_a_proxy_serves_odoo_under_is_kept(url: str) -> None:
     odoo = AsyncOdoo(url, db="odoo", username="admin", password="admin")
