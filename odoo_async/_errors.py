@@ -193,7 +193,13 @@ class TransportError(OdooError):
 
 
 class ConnectError(TransportError):
-    """The connection could not be opened, so the request never reached Odoo."""
+    """The connection could not be opened, so the request never reached Odoo.
+
+    ``plain_http`` is true when the URL says ``https://`` and the port speaks
+    plain HTTP: a mistake in the URL, which no retry mends.
+    """
+
+    plain_http: bool = False
 
 
 class RequestTimeout(TransportError):

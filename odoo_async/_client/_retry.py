@@ -243,6 +243,7 @@ class FailureKind(enum.Enum):
     """What went wrong, as far as retrying is concerned (see the module docstring)."""
 
     NOT_SENT = "the request cannot have reached Odoo"
+    WRONG_SCHEME = "https:// to a port that speaks plain HTTP (the URL is wrong)"
     STALE_CONNECTION = "a reused keep-alive connection was closed before the request was accepted"
     CONCURRENCY = "Odoo rolled the transaction back (concurrent update)"
     RATE_LIMITED = "HTTP 429"
@@ -261,6 +262,7 @@ class FailureKind(enum.Enum):
 #: Failure kind -> which calls it is retried for.
 RETRY_RULES: dict[FailureKind, When] = {
     FailureKind.NOT_SENT: When.ALWAYS,
+    FailureKind.WRONG_SCHEME: When.NEVER,
     FailureKind.STALE_CONNECTION: When.ALWAYS,
     FailureKind.CONCURRENCY: When.ALWAYS,
     FailureKind.RATE_LIMITED: When.IF_SAFE,
@@ -305,7 +307,7 @@ def classify(error: BaseException, *, stale_connection: bool = False) -> Failure
     ``request_sent`` attribute counts as never sent.
     """
     if isinstance(error, ConnectError):
-        return FailureKind.NOT_SENT
+        return FailureKind.WRONG_SCHEME if error.plain_http else FailureKind.NOT_SENT
     if isinstance(error, RequestTimeout):
         return FailureKind.NOT_SENT if error.limit in _NOT_SENT_LIMITS else FailureKind.TIMEOUT
     if isinstance(error, HTTPStatusError):

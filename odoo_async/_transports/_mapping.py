@@ -77,12 +77,14 @@ def _timeout(exc: httpx.RequestError, f: Failure) -> OdooError:
 
 
 def _connect(exc: httpx.RequestError, f: Failure) -> OdooError:
-    return ConnectError(
+    error = ConnectError(
         f"cannot connect to {f.base_url}: {f.text or root_cause(exc)}{f.hint}",
         model=f.model,
         method=f.method,
         url=f.base_url,
     )
+    error.plain_http = bool(f.hint)  # the only hint: https:// to a plain-HTTP port
+    return error
 
 
 def _unsendable(exc: httpx.RequestError, f: Failure) -> OdooError:

@@ -52,6 +52,12 @@ def _status(code: int, body: bytes = b"") -> HTTPStatusError:
     return HTTPStatusError(f"HTTP {code}", status_code=code, body=body, model="res.partner")
 
 
+def _plain_http() -> ConnectError:
+    error = ConnectError("cannot connect: the server answers in plain HTTP, not TLS")
+    error.plain_http = True
+    return error
+
+
 def _fault(cls: type[RPCError], name: str) -> RPCError:
     return cls("fault", name=name, model="res.partner", method="write")
 
@@ -60,6 +66,7 @@ def _fault(cls: type[RPCError], name: str) -> RPCError:
 # by hand rather than derived from RETRY_RULES.
 ERRORS: list[tuple[str, BaseException, FailureKind, str]] = [
     ("connect", ConnectError("refused"), FailureKind.NOT_SENT, "always"),
+    ("https-to-plain-http", _plain_http(), FailureKind.WRONG_SCHEME, "never"),
     ("pool-timeout", RequestTimeout("t", limit="pool"), FailureKind.NOT_SENT, "always"),
     ("connect-timeout", RequestTimeout("t", limit="connect"), FailureKind.NOT_SENT, "always"),
     (

@@ -111,3 +111,31 @@ def test_tls_failures_are_told_apart(error: BaseException, plain: bool, closed: 
     wrapped.__cause__ = error
     assert tls_met_plain_text(wrapped) is plain
     assert closed_in_handshake(wrapped) is closed
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_https_to_plain_http_is_not_retried_but_a_silent_server_is(transport: str) -> None:
+    """The wrong scheme is a mistake in the URL: retrying cannot mend it."""
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    async def login(url: str) -> ConnectError:
+        odoo = AsyncOdoo(
+            url, db="odoo", username="admin", password="admin", transport=transport,
+            sleep=sleep, retry=RetryPolicy(max_retries=2),
+        )  # fmt: skip
+        async with odoo:
+            with pytest.raises(ConnectError) as info:
+                await odoo.authenticate()
+        return info.value
+
+    async with serve(_silent_on_tls) as port:
+        error = await login(f"https://127.0.0.1:{port}")
+    assert error.plain_http
+    assert waits == []
+    async with serve(_silent_always) as port:
+        error = await login(f"https://127.0.0.1:{port}")
+    assert not error.plain_http
+    assert len(waits) == 2  # a server going down: retried
