@@ -20,6 +20,7 @@ import logging as _logging
 
 from ._blocking._client import Odoo
 from ._blocking._model import Model, SearchReadRows
+from ._client._apikeys import ApiKey
 from ._client._client import DEFAULT_MAX_CONCURRENCY, AsyncOdoo
 from ._client._limits import Budget, ConcurrencyLimiter, TokenBucket
 from ._client._retry import READ_ONLY_METHODS, RetryPolicy
@@ -78,6 +79,7 @@ __all__ = [
     "READ_ONLY_METHODS",
     "AccessDenied",
     "AccessError",
+    "ApiKey",
     "AsyncModel",
     "AsyncOdoo",
     "AuthenticationError",

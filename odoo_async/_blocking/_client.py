@@ -9,6 +9,7 @@ client's own.
 
 from __future__ import annotations
 
+import datetime as dt
 import ssl
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from types import TracebackType
@@ -18,6 +19,7 @@ import anyio
 import httpx
 import msgspec
 
+from odoo_async._client._apikeys import ApiKey
 from odoo_async._client._client import _UNSET, DEFAULT_MAX_CONCURRENCY, AsyncOdoo, env_options
 from odoo_async._client._limits import Budget
 from odoo_async._client._retry import RetryPolicy
@@ -278,6 +280,10 @@ class Odoo:
     def authenticate(self) -> int:
         """Log in (once; the uid is cached) and return the user id."""
         return self.run(self.aio.authenticate())
+
+    def create_api_key(self, name: str, *, expires: dt.datetime | None = None) -> ApiKey:
+        """Make an API key for the logged-in user (see :meth:`AsyncOdoo.create_api_key`)."""
+        return self.run(self.aio.create_api_key(name, expires=expires))
 
     @overload
     def execute_kw(

@@ -9,11 +9,13 @@ share all of that and differ only in what they send.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import logging
 import os
 import ssl
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 
 import anyio
 import httpx
@@ -42,12 +44,15 @@ from odoo_async._orm._repository import AsyncModel
 from odoo_async._protocols import ACCEPTED as PROTOCOLS_ACCEPTED
 from odoo_async._protocols import PROTOCOLS, make_protocol
 from odoo_async._protocols._base import Credentials, WireProtocol, parse_server_version
+from odoo_async._protocols._json2 import JSON2_SINCE
+from odoo_async._protocols._websession import WebSessionProtocol
 from odoo_async._secret import Secret
 from odoo_async._stats import ClientStats
 from odoo_async._transports import ACCEPTED as TRANSPORTS_ACCEPTED
 from odoo_async._transports import TRANSPORTS
 from odoo_async._transports._session import HttpxSession
 
+from ._apikeys import ApiKey, create_api_key
 from ._core import Core, Reservation, decoder_for, single_flight
 from ._limits import Budget, ConcurrencyLimiter, TokenBucket
 from ._retry import RetryPolicy, check_retry
@@ -59,6 +64,11 @@ __all__ = ["DEFAULT_MAX_CONCURRENCY", "AsyncOdoo"]
 
 T = TypeVar("T")
 R = TypeVar("R", bound="Record")
+
+logger = logging.getLogger("odoo_async")
+
+#: The protocols Odoo 19 deprecates (it logs a warning on every call to them).
+DEPRECATED_ENDPOINTS: Final = {"jsonrpc": "/jsonrpc", "xmlrpc": "/xmlrpc/2"}
 
 
 #: In-flight calls per client. A stock Odoo 17 (threaded, ``db_maxconn=64``)
@@ -421,6 +431,7 @@ class AsyncOdoo:
         core = self._core.open()
         if core.version is None:
             core.version = await single_flight(core, "version_task", self._fetch_version)
+            self._warn_if_deprecated()
         return dict(core.version)
 
     async def _fetch_version(self) -> dict[str, Any]:
@@ -506,7 +517,37 @@ class AsyncOdoo:
             )
             raise AuthenticationError(str(core.auth_refused), db=creds.db, login=creds.login)
         core.uid = uid
+        self._warn_if_deprecated()
         return uid
+
+    def _warn_if_deprecated(self) -> None:
+        """Say once per client, through ``logging``, that a password keeps it on an
+        endpoint Odoo 19 deprecates, and what would move it to JSON-2.
+
+        Said as soon as both are known, the login and the version (from
+        :meth:`version`, which ``protocol="auto"``, :meth:`create_api_key` and the
+        repositories' version-dependent methods ask for); no request is made for it.
+        """
+        core = self._core
+        if core.deprecation_checked or core.uid is None or core.version is None:
+            return
+        core.deprecation_checked = True
+        wire = core.protocol
+        name = getattr(getattr(wire, "chosen", None), "name", wire.name)
+        endpoint = DEPRECATED_ENDPOINTS.get(name)
+        version = parse_server_version(core.version)
+        if core.credentials.kind != "password" or endpoint is None:
+            return
+        if not version or version[0] < JSON2_SINCE:
+            return
+        logger.warning(
+            "Odoo %s deprecates %s, which this client uses because it logs in with a password "
+            "(the server logs a warning on every call and has announced the endpoint's removal). "
+            "An API key switches it to JSON-2: make one with odoo.create_api_key() or "
+            "`odoo-async api-key create`, then give api_key= with protocol='auto' or 'json2'.",
+            ".".join(map(str, version[:2])),
+            endpoint,
+        )
 
     @overload
     async def execute_kw(
@@ -646,6 +687,77 @@ class AsyncOdoo:
             idempotent=idempotent,
             timeout=_as_timeout(timeout) if timeout is not _UNSET else self._timeout,
             retry=self._retry if retry is _UNSET else (retry or RetryPolicy.NONE),
+        )
+
+    # -- API keys -------------------------------------------------------------
+
+    async def create_api_key(self, name: str, *, expires: dt.datetime | None = None) -> ApiKey:
+        """Make an API key for the logged-in user, as Preferences > Account
+        Security > New API Key does in Odoo's web client; return it as an :class:`ApiKey`.
+
+        The key is in the answer once and nowhere else (Odoo keeps its hash
+        only): store ``.key`` where your secrets live. It opens every RPC door
+        (JSON-2, ``/jsonrpc``, ``/xmlrpc``) as the user, and the web login not at all.
+
+        Odoo makes keys only in a web session whose password was re-checked, so
+        this logs in a web session of its own with the client's password (the
+        client needs ``password=``, whatever its protocol), answers Odoo's
+        identity check with it, and drops the session. Works on Odoo 17, 18 and 19.
+
+        **Parameters:**
+
+        * **name** - What the key is for, as shown in the user's list of keys
+          (a non-empty string).
+        * **expires** - *(optional)* When the key stops working: a
+          ``datetime`` (naive means UTC). ``None`` (the default) makes a key that
+          never expires, which Odoo 18+ allows administrators only (others get a
+          :class:`ValidationError`, as they get one for a date past what their
+          groups allow: 1 day by default). Odoo 17's keys never expire: giving it
+          there is a :class:`ValueError`.
+        """
+        check_str("name", name, accepted="what the key is for (a non-empty string)")
+        check_instance("expires", expires, dt.datetime, "a datetime or None", none=True)
+        core = self._core.open()
+        creds = core.credentials
+        if creds.kind != "password":
+            raise ValueError(
+                "create_api_key() needs a client made with password=: Odoo re-checks the "
+                "user's password before it makes a key, and takes it in a web session only"
+            )
+        major = (await self.server_version() or (0,))[0]
+        web = WebSessionProtocol()
+        uid = await core.attempts(
+            lambda timeout: web.authenticate(core.http, creds, timeout=timeout),
+            model=None,
+            method="authenticate",
+            idempotent=False,
+            timeout=self._timeout,
+            retry=self._retry.replace(idempotent=False),
+        )
+        if uid is None:
+            raise AuthenticationError(
+                f"Odoo refused the web login {creds.login!r} on database {creds.db!r}, "
+                "which making an API key needs (wrong password, or two-factor "
+                "authentication on the account)",
+                db=creds.db,
+                login=creds.login,
+            )
+
+        async def call(model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+            raw = await core.attempts(
+                lambda timeout: web.execute_kw(
+                    core.http, creds, uid, model, method, args, kwargs, timeout=timeout
+                ),
+                model=model,
+                method=method,
+                idempotent=False,
+                timeout=self._timeout,
+                retry=self._retry.replace(idempotent=False),
+            )
+            return msgspec.json.decode(raw)
+
+        return await create_api_key(
+            call, major=major, password=creds.secret, login=creds.login, name=name, expires=expires
         )
 
     # -- repositories ---------------------------------------------------------

@@ -129,6 +129,8 @@ class Core:
         self.stats = stats
         self.uid: int | None = None
         self.auth_refused: AuthenticationError | None = None
+        #: Whether the login looked for a deprecated endpoint (warned once per client).
+        self.deprecation_checked = False
         self.auth_task: asyncio.Future[Any] | None = None
         self.version: dict[str, Any] | None = None
         self.version_task: asyncio.Future[Any] | None = None

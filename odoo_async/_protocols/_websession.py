@@ -117,14 +117,15 @@ class WebSessionProtocol(WireProtocol):
         params = {"model": model, "method": method, "args": args, "kwargs": kwargs}
         path = f"/web/dataset/call_kw/{model}/{method}"
         generation = self._generation
+        secrets = (credentials.secret,)  # the identity check sends the password as an argument
         try:
             raw, _ = await self._post(
-                http, path, params, timeout=timeout, model=model, method=method
+                http, path, params, timeout=timeout, model=model, method=method, secrets=secrets
             )
         except SessionExpired:
             await self._renew(http, credentials, generation, timeout=timeout)
             raw, _ = await self._post(
-                http, path, params, timeout=timeout, model=model, method=method
+                http, path, params, timeout=timeout, model=model, method=method, secrets=secrets
             )
         return raw
 
