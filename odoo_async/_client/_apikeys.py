@@ -63,9 +63,7 @@ class ApiKey:
 
     __slots__ = ("_key", "expires", "login", "name")
 
-    def __init__(
-        self, *, name: str, key: str, login: str, expires: dt.datetime | None
-    ) -> None:
+    def __init__(self, *, name: str, key: str, login: str, expires: dt.datetime | None) -> None:
         self.name = name
         self.login = login
         #: When the key stops working (UTC), or ``None`` for a key that never expires.
@@ -79,8 +77,7 @@ class ApiKey:
 
     def __repr__(self) -> str:
         return (
-            f"ApiKey(name={self.name!r}, login={self.login!r}, expires={self.expires!r}, "
-            "key='***')"
+            f"ApiKey(name={self.name!r}, login={self.login!r}, expires={self.expires!r}, key='***')"
         )
 
     __str__ = __repr__

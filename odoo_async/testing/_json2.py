@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any, Final
 import msgspec
 
 from . import _wire
+from ._apikeys import MODELS as API_KEY_MODELS
+from ._apikeys import masked
 from ._calls import Call
 from ._exceptions import Fault
 from ._faults import (
@@ -235,10 +237,19 @@ class Json2:
         kwargs = {k: v for k, v in payload.items() if k != "ids"}
         ids = payload.get("ids")
         args = [ids] if "ids" in payload else []
+        args, kwargs = masked(model, args, kwargs)
         return Call("/json/2", None, model, method, args, kwargs, uid)
 
     def _run(self, uid: int, model: str, method: str, payload: dict[str, Any]) -> Any:
         db = self._db
+        if model in API_KEY_MODELS:  # a bearer request is an HTTP one, with no session kept
+            kwargs = dict(payload)
+            args = [kwargs.pop("ids")] if "ids" in kwargs else []
+            with self._host.db_lock:
+                result = db.api_key_wizards.call(
+                    uid, model, method, args, kwargs, session=None, over_http=True
+                )
+            return [result] if method == "create" and isinstance(result, int) else result
         if not db.has_model(model):
             raise _Refused(404, NOT_FOUND, f"the model {model!r} does not exist")
         if db.is_private(method):

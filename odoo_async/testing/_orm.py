@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from . import _business as business
 from ._access import OPERATIONS, Access
+from ._apikeys import ApiKeyWizards
 from ._demo import build, passwords
 from ._domain import and_domains
 from ._exceptions import (
@@ -156,6 +157,8 @@ class Database:
         build(store, partners=self._partners, seed=self._seed, major=self.major)
         with self._lock:
             self._store = store
+            #: New API Key's wizards (``_apikeys.py``); the keys they made stay, as added ones do.
+            self.api_key_wizards = ApiKeyWizards(self)
             self._passwords = {
                 uid: password for uid, (_login, password) in passwords(self.major).items()
             }
@@ -200,6 +203,20 @@ class Database:
             return True
         # Odoo 17 checks API keys on RPC logins only, not on interactive (web) ones
         return not interactive and password in self._api_keys.get(uid, ())
+
+    def check_password(self, uid: int, password: Any) -> bool:
+        """Whether ``password`` is the user's password (not an API key), as Odoo's
+        identity check wants it."""
+        return self._password_ok(uid, password, interactive=True)
+
+    def is_internal(self, uid: int) -> bool:
+        """Whether the user is an internal one (not portal)."""
+        row = self._store.tables["res.users"].get(uid)
+        return row is not None and not row.get("share")
+
+    def is_system(self, uid: int) -> bool:
+        """Whether the user is an administrator (Settings)."""
+        return uid in business.ADMIN_UIDS
 
     def authenticate(
         self, login: str, password: str, *, interactive: bool = False

@@ -14,6 +14,8 @@ from typing import Any, Final
 
 from . import _services as services
 from . import _wire
+from ._apikeys import MODELS as API_KEY_MODELS
+from ._apikeys import masked
 from ._calls import MASK, Call
 from ._exceptions import Fault
 from ._host import Host
@@ -73,7 +75,8 @@ def _call_kw(
     assert uid is not None  # auth="user"
     require(params, "DataSet.call_kw", ("model", "method", "args", "kwargs"))
     model, kwargs = params["model"], params["kwargs"]
-    if not isinstance(model, str) or not host.odoo.database.has_model(model):
+    known = host.odoo.database.has_model(model) or model in API_KEY_MODELS
+    if not isinstance(model, str) or not known:
         # Through the web client an unknown model is the registry's KeyError.
         raise Fault("builtins.KeyError", str(model), [model])
     if kwargs and not isinstance(kwargs, dict):
@@ -82,7 +85,8 @@ def _call_kw(
             f"call_kw() argument after ** must be a mapping, not {type(kwargs).__name__}",
         )
     args = services.star_args("call_kw", params["args"])
-    return services.execute(host, uid, model, params["method"], args, kwargs or None), []
+    method = params["method"]
+    return services.execute(host, uid, model, method, args, kwargs or None, session=sid), []
 
 
 # -- call descriptions for the log -------------------------------------------------
@@ -91,13 +95,16 @@ def _call_kw(
 def _describe_call_kw(params: dict[str, Any], uid: int | None) -> Call:
     model, method = params.get("model"), params.get("method")
     args, kwargs = params.get("args"), params.get("kwargs")
+    args, kwargs = masked(
+        model, args if isinstance(args, list) else [], kwargs if isinstance(kwargs, dict) else {}
+    )
     return Call(
         "/web/dataset/call_kw",
         None,
         model if isinstance(model, str) else None,
         method if isinstance(method, str) else None,
-        args if isinstance(args, list) else [],
-        kwargs if isinstance(kwargs, dict) else {},
+        args,
+        kwargs,
         uid,
     )
 

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from . import _wire
+from ._apikeys import MODELS as API_KEY_MODELS
+from ._apikeys import masked
 from ._calls import MASK, Call
 from ._exceptions import Fault
 
@@ -107,12 +109,26 @@ def _object(host: Host, method: Any, args: list[Any]) -> Any:
 
 
 def execute(
-    host: Host, uid: int, model: Any, method: Any, args: list[Any], kwargs: dict[str, Any] | None
+    host: Host,
+    uid: int,
+    model: Any,
+    method: Any,
+    args: list[Any],
+    kwargs: dict[str, Any] | None,
+    *,
+    session: str | None = None,
 ) -> Any:
-    """Run ``model.method(*args, **kwargs)`` as ``uid``, and bill it."""
+    """Run ``model.method(*args, **kwargs)`` as ``uid``, and bill it. ``session`` is the
+    web session's id: only there (an HTTP request) may API keys be made."""
     try:
         with host.db_lock:
-            result = host.odoo.database.execute_kw(uid, model, method, args, kwargs)
+            database = host.odoo.database
+            if model in API_KEY_MODELS:
+                result = database.api_key_wizards.call(
+                    uid, model, method, args, kwargs, session=session, over_http=session is not None
+                )
+            else:
+                result = database.execute_kw(uid, model, method, args, kwargs)
     except BaseException:
         host.metering.failed_call(method)
         raise
@@ -161,6 +177,7 @@ def describe(endpoint: str, service: Any, method: Any, args: Any) -> Call:
             kwargs = args[6] if len(args) > 6 and isinstance(args[6], dict) else {}
         else:
             model_args, kwargs = args[5:], {}
+        model_args, kwargs = masked(model, model_args, kwargs)
         return Call(endpoint, "object", model, orm_method, model_args, kwargs, uid)
     secret = None
     if service == "common" and method in ("login", "authenticate"):
