@@ -501,7 +501,8 @@ class AsyncOdoo:
         core.stats.authentications += 1
         if uid is None:
             why = (
-                "wrong API key, unknown login or inactive user"
+                "wrong, expired or revoked API key, a key bound to a scope other than RPC, "
+                "unknown login or inactive user"
                 if creds.kind == "api_key"
                 else "wrong password, unknown login or inactive user"
             )

@@ -60,6 +60,8 @@ __all__ = ["KNOWN_METHODS", "STATUS_CLASSES", "Json2Protocol", "MethodParams", "
 
 UNAUTHORIZED: Final = "werkzeug.exceptions.Unauthorized"
 
+#: An access refusal whose message has this word is said to be the API key's scope's.
+_SCOPE_WORD: Final = "scope"
 #: The class of an error whose name :data:`FAULT_CLASSES` does not know, by status.
 STATUS_CLASSES: Final[Mapping[int, type[RPCError]]] = {
     403: AccessError,
@@ -232,7 +234,8 @@ def json2_error(
         text = body.message if isinstance(body.message, str) else "Unauthorized"
         return AuthenticationError(
             f"Odoo refused the API key of {credentials.login!r} on database "
-            f"{credentials.db!r} (HTTP {status}: {redact_echo(text, secret)})",
+            f"{credentials.db!r} (HTTP {status}: {redact_echo(text, secret)}); Odoo 17-19 "
+            "refuse so a wrong, expired or revoked key, and one bound to a scope other than RPC",
             db=credentials.db,
             login=credentials.login,
         )
@@ -243,13 +246,24 @@ def json2_error(
         "context": body.context,
         "debug": body.debug,
     }
-    return fault_to_error(
+    error = fault_to_error(
         data,
         model=model,
         method=method,
         secrets=(secret,),
         default=RPCError if body.name in _CALL_ERRORS else STATUS_CLASSES.get(status, RPCError),
     )
+    if isinstance(error, AccessError) and _SCOPE_WORD in error.message.lower():
+        return AccessError(
+            f"Odoo refused the call: the API key's scope does not allow it ({error.message})",
+            name=error.name,
+            arguments=error.arguments,
+            debug=error.debug,
+            model=model,
+            method=method,
+            context=error.context,
+        )
+    return error
 
 
 #: The first Odoo major version with the JSON-2 API.
