@@ -1,5 +1,5 @@
 """The whole command: the group and its common options (``_main``) with every
-command of ``_data``, ``_load`` and ``_fake`` added.
+command of ``_data``, ``_load``, ``_fake`` and ``_apikeys`` added.
 
 Those modules build on ``_main``; this one, above them all, puts them together,
 so no module of the command imports one that imports it back.
@@ -7,11 +7,11 @@ so no module of the command imports one that imports it back.
 
 from __future__ import annotations
 
-from . import _data, _fake, _load
+from . import _apikeys, _data, _fake, _load
 from ._main import cli
 
 __all__ = ["cli"]
 
-for _module in (_data, _load, _fake):
+for _module in (_data, _load, _fake, _apikeys):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
