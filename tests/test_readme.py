@@ -75,3 +75,15 @@ def test_the_bench_example_stays_below_the_limit_the_readme_gives() -> None:
     concurrency = [int(n) for n in re.findall(r"odoo-async bench .*?-c (\d+)", text)]
     assert ramps, "no bench example with --ramp"
     assert max(ramps + concurrency) < int(limit.group(1))
+
+
+def test_the_api_key_program_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.delenv("ODOO_URL", raising=False)
+    program = tmp_path / "api_key.py"
+    program.write_text(python_block_after("### API keys: getting one"), encoding="utf-8")
+    runpy.run_path(str(program), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "key='***'" in out
+    assert out.splitlines()[-1] == "2 json2"
