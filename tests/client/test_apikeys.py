@@ -380,3 +380,23 @@ async def test_a_refused_key_names_scope_among_the_causes() -> None:
     async with json2_client() as odoo:
         with pytest.raises(AuthenticationError, match="scope other than RPC"):
             await odoo.authenticate()
+
+
+# -- no `db` service (gone from RPC in Odoo 20) ---------------------------------------
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("protocol", ["jsonrpc", "xmlrpc", "web", "auto"])
+async def test_no_flow_uses_the_db_service(version: str, protocol: str) -> None:
+    fake = FakeOdoo(version=version, api_keys={2: "k" * 40})
+    async with connect(fake, protocol=protocol) as odoo:
+        await odoo.version()
+        await odoo.server_version()
+        partners = odoo.model("res.partner")
+        assert [row async for row in partners.search_read([], ["name"], page_size=20)]
+        await odoo.create_api_key("no db service")
+    async with connect(fake, password=None, api_key="k" * 40, protocol="auto") as keyed:
+        await keyed.server_version()
+        assert await keyed.model("res.partner").search_count([])
+    assert fake.calls  # the double logged the flow, and no call of it went to `db`
+    assert [c for c in fake.calls if c.service == "db"] == []
