@@ -10,13 +10,16 @@ content type or database).
 Positional arguments, as :meth:`AsyncOdoo.execute_kw` takes them, are given
 their names from ``GET /doc-bearer/<model>.json`` (fetched once per model and
 cached; its ``api: ["model"]`` marks the methods that take no ``ids``), with
-:data:`KNOWN_METHODS` as the fallback when the server has no such page. For a
+:data:`KNOWN_METHODS` as the fallback when the server has no such page or
+refuses it (Odoo 19's ``api_doc`` answers 403 outside its Technical
+Documentation group, 404 when not installed). For a
 method on records the first positional argument is the ``ids``, as over
 ``/jsonrpc``.
 
 Errors are mapped by the body's ``name`` first (the same table as JSON-RPC,
 :data:`~odoo_async._errors.FAULT_CLASSES`), the status second
-(:data:`STATUS_CLASSES`); 401 is :class:`~odoo_async.AuthenticationError`.
+(:data:`STATUS_CLASSES`); 401 is :class:`~odoo_async.AuthenticationError`. An
+access refusal whose message names the scope says it is the API key's scope's.
 Replies that are no JSON-2 error (a proxy's 502, a 429, an HTML page) become
 the same :class:`~odoo_async.HTTPStatusError` as over every protocol, so the
 retry rules, which depend on the method and the failure only, do not change.
@@ -190,8 +193,10 @@ def named_arguments(
     if params is None:
         raise TypeError(
             f"{model}.{method}: JSON-2 takes named arguments only, and the names of "
-            f"{method!r}'s parameters are unknown (the server has no /doc-bearer/{model}.json "
-            "and the built-in table does not list the method): pass them in kwargs"
+            f"{method!r}'s parameters are unknown (/doc-bearer/{model}.json could not be read: "
+            "the server has none or refuses it to this user, as Odoo 19 does outside the "
+            "Technical Documentation group; and the built-in table does not list the method): "
+            "pass them in kwargs"
         )
     body: dict[str, Any] = {}
     rest = args

@@ -331,7 +331,7 @@ def error(status: int, name: str, message: str) -> httpx.Response:
     )
 
 
-NOT_ALLOWED = "This page is only accessible to Access to API documentation users."
+NOT_ALLOWED = "This page is only accessible to Technical Documentation users."  # real 19, demo
 
 
 @pytest.mark.parametrize(
