@@ -78,7 +78,7 @@ def test_create_refusals_are_one_line(served: Served) -> None:
     keyed = served.env(ODOO_PASSWORD="", ODOO_API_KEY="k" * 40)
     refused = served.run("api-key", "create", "x", env=keyed)
     assert refused.returncode == 1
-    assert "needs a client made with password=" in refused.stderr
+    assert "needs a client made with ODOO_PASSWORD" in refused.stderr
     portal = served.env(ODOO_USERNAME="portal", ODOO_PASSWORD="portal")
     denied = served.run("api-key", "create", "x", env=portal)
     assert denied.returncode == 1
