@@ -7,6 +7,8 @@ Every error the library raises on purpose descends from one root::
     ├── BudgetUnavailable              the shared budget's Redis is unreachable or slow
     ├── TransportError                 HTTP/network layer
     │   ├── ConnectError               the request never reached the server
+    │   │   └── ProxyError             the HTTP proxy is unreachable or refused (.proxy)
+    │   │       └── ProxyAuthenticationError  407: the proxy refused the credentials
     │   ├── RequestTimeout             a time limit fired (.limit names which one)
     │   ├── ConnectionDropped          closed before a full reply was read (.stale_connection)
     │   └── HTTPStatusError            .status_code, .body (first bytes)
@@ -69,6 +71,8 @@ __all__ = [
     "MissingError",
     "OdooError",
     "ProtocolError",
+    "ProxyAuthenticationError",
+    "ProxyError",
     "RPCError",
     "RateLimited",
     "RecordDecodeError",
@@ -200,6 +204,30 @@ class ConnectError(TransportError):
     """
 
     plain_http: bool = False
+
+
+class ProxyError(ConnectError):
+    """The HTTP proxy could not be reached, or would not carry the request to Odoo.
+
+    ``proxy`` is the proxy's URL as shown in messages: ``http://host:port``,
+    never its credentials.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        proxy: str,
+        model: str | None = None,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message, model=model, method=method, url=url)
+        self.proxy = proxy
+
+
+class ProxyAuthenticationError(ProxyError):
+    """HTTP 407: the proxy refused the credentials in its URL, or wants some. Never retried."""
 
 
 class RequestTimeout(TransportError):

@@ -50,6 +50,8 @@ from odoo_async._secret import Secret
 from odoo_async._stats import ClientStats
 from odoo_async._transports import ACCEPTED as TRANSPORTS_ACCEPTED
 from odoo_async._transports import TRANSPORTS
+from odoo_async._transports._proxy import ACCEPTED as PROXY_ACCEPTED
+from odoo_async._transports._proxy import choose_proxy
 from odoo_async._transports._session import HttpxSession
 
 from ._apikeys import ApiKey, create_api_key
@@ -136,6 +138,18 @@ class AsyncOdoo:
       ``"aiohttp"``, ``"httpx"`` (httpx's own pool), ``"pooled"``
       (:class:`PooledTransport`), or an ``httpx.AsyncBaseTransport`` instance,
       used as it is.
+    * **proxy** - *(optional)* An HTTP proxy every request goes through, on
+      every transport and protocol: an ``http://`` URL (``"http://proxy:3128"``,
+      with credentials ``"http://user:secret@proxy:3128"``, sent as
+      ``Proxy-Authorization: Basic`` and never shown), or an ``httpx.Proxy``.
+      An ``https://`` server is reached through a ``CONNECT`` tunnel. ``NO_PROXY``
+      does not apply to it. Not with a transport instance (configure that
+      instead). Default ``None``: the environment's, see ``trust_env``.
+    * **trust_env** - *(optional)* Without ``proxy``, read the proxy from the
+      environment as httpx does: ``HTTPS_PROXY`` (for an ``https://`` URL) or
+      ``HTTP_PROXY``, else ``ALL_PROXY``, unless ``NO_PROXY`` names the host
+      (lower-case names too; ``localhost`` is not special). Read once, here.
+      ``False`` to go direct whatever the environment says. Default ``True``.
     * **headers** - *(optional)* A dict of header names to string values, sent
       with every request on top of ``User-Agent: odoo_async``, which a
       ``"User-Agent"`` key replaces (spelled otherwise, such as
@@ -191,6 +205,8 @@ class AsyncOdoo:
         http2: bool = False,
         verify: bool | str | ssl.SSLContext = True,
         transport: httpx.AsyncBaseTransport | str | None = None,
+        proxy: str | httpx.URL | httpx.Proxy | None = None,
+        trust_env: bool = True,
         headers: Mapping[str, str] | None = None,
         protocol: WireProtocol | str = "jsonrpc",
         retry: RetryPolicy | None = None,
@@ -220,6 +236,18 @@ class AsyncOdoo:
         else:
             accepted = TRANSPORTS_ACCEPTED
             check_instance("transport", transport, httpx.AsyncBaseTransport, accepted, none=True)
+        if proxy is not None and not isinstance(proxy, (str, httpx.URL, httpx.Proxy)):
+            # its type only: a proxy URL may carry a password
+            raise TypeError(f"proxy must be {PROXY_ACCEPTED}, got a {type(proxy).__name__}")
+        check_bool("trust_env", trust_env)
+        if proxy is not None and isinstance(transport, httpx.AsyncBaseTransport):
+            raise ValueError(
+                "proxy= does not apply to a transport instance: give the proxy to the "
+                "transport, or name a transport (transport='httpx', 'aiohttp', 'pooled')"
+            )
+        route = choose_proxy(url, proxy=proxy, trust_env=trust_env)
+        if isinstance(transport, httpx.AsyncBaseTransport):
+            route = None  # an instance is used as it is, as for limits and verify
         check_mapping("headers", headers, values=str)
         if isinstance(protocol, str):
             check_choice("protocol", protocol, PROTOCOLS, accepted=PROTOCOLS_ACCEPTED)
@@ -241,8 +269,11 @@ class AsyncOdoo:
             transport=transport,
             headers=headers,
             stats=stats,
+            proxy=route,
         )
         http.secrets = (secret,)
+        if route is not None:
+            http.secrets += tuple(s for s in (route.password, route.authorization) if s)
         wire = protocol if isinstance(protocol, WireProtocol) else make_protocol(protocol)
         if api_key is None and getattr(wire, "needs_api_key", False):
             raise ValueError(
@@ -386,9 +417,11 @@ class AsyncOdoo:
 
     def __repr__(self) -> str:
         ctx = f", context={self._context!r}" if self._context else ""
+        proxy = self._core.http.proxy
+        via = f" proxy={proxy.url!r}" if proxy is not None else ""
         return (
             f"<AsyncOdoo url={self.url!r} db={self.db!r} username={self.username!r} "
-            f"protocol={self._core.protocol.name!r}{ctx}>"
+            f"protocol={self._core.protocol.name!r}{via}{ctx}>"
         )
 
     # -- lifecycle ------------------------------------------------------------

@@ -62,6 +62,7 @@ from odoo_async._errors import (
     ConnectError,
     HTTPStatusError,
     ProtocolError,
+    ProxyAuthenticationError,
     RequestTimeout,
     RPCError,
     SessionExpired,
@@ -306,6 +307,8 @@ def classify(error: BaseException, *, stale_connection: bool = False) -> Failure
     so itself with a true ``stale_connection`` attribute; an error with a false
     ``request_sent`` attribute counts as never sent.
     """
+    if isinstance(error, ProxyAuthenticationError):
+        return FailureKind.AUTHENTICATION
     if isinstance(error, ConnectError):
         return FailureKind.WRONG_SCHEME if error.plain_http else FailureKind.NOT_SENT
     if isinstance(error, RequestTimeout):

@@ -6,7 +6,8 @@
 - :mod:`._trace`: httpcore's trace events, named once;
 - the transports ``transport=`` names: :mod:`._aiohttp` (the default),
   httpx's own, :mod:`._pooled` (:class:`~odoo_async.PooledTransport`);
-- :mod:`._tls` (``verify=``) and :mod:`._retry_after`.
+- :mod:`._proxy` (``proxy=``, ``trust_env=``: which proxy, if any), :mod:`._tls`
+  (``verify=``) and :mod:`._retry_after`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import httpx
 
 from odoo_async._config import MAX_CONNECTIONS
 
+from ._proxy import Proxy
 from ._tls import ssl_context
 
 __all__ = ["ACCEPTED", "TRANSPORTS", "make_transport"]
@@ -35,9 +37,12 @@ def make_transport(
     verify: bool | str | os.PathLike[str] | ssl.SSLContext,
     http2: bool,
     limits: httpx.Limits,
+    proxy: Proxy | None = None,
 ) -> httpx.AsyncBaseTransport:
     """The transport ``AsyncOdoo(transport=...)`` names, configured from ``verify``,
-    ``http2`` and ``limits``; a transport instance is used as it is.
+    ``http2``, ``limits`` and ``proxy`` (every request through that HTTP proxy:
+    forwarded for ``http://``, in a ``CONNECT`` tunnel for ``https://``); a
+    transport instance is used as it is.
 
     ``None`` (the default) and ``"aiohttp"``: aiohttp's pool through
     httpx-aiohttp (:class:`~odoo_async._transports._aiohttp.AiohttpTransport`), except with
@@ -53,9 +58,14 @@ def make_transport(
             raise ValueError("transport='aiohttp' speaks HTTP/1.1 only; http2=True needs 'httpx'")
         from ._aiohttp import AiohttpTransport
 
-        return AiohttpTransport(verify=context, limits=limits)
+        return AiohttpTransport(verify=context, limits=limits, proxy=proxy)
     if name == "httpx":
-        return httpx.AsyncHTTPTransport(verify=context, http2=http2, limits=limits)
+        return httpx.AsyncHTTPTransport(
+            verify=context,
+            http2=http2,
+            limits=limits,
+            proxy=proxy.httpx_proxy() if proxy is not None else None,
+        )
     if name == "pooled":
         if http2:
             raise ValueError("transport='pooled' speaks HTTP/1.1 only; http2=True needs 'httpx'")
@@ -65,5 +75,6 @@ def make_transport(
             max_connections=limits.max_connections or MAX_CONNECTIONS,
             keepalive_expiry=limits.keepalive_expiry or 0.0,
             verify=context,
+            proxy=proxy,
         )
     raise ValueError(f"transport must be {ACCEPTED}, got {transport!r}")

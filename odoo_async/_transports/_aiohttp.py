@@ -39,6 +39,7 @@ from httpx_aiohttp import AiohttpTransport as _Base
 
 from odoo_async._config import LIMITS
 
+from ._proxy import Proxy
 from ._trace import BODY_SENT, CONNECTING, HEADERS_SENDING, Trace
 
 __all__ = ["AiohttpTransport"]
@@ -73,6 +74,8 @@ def _mapped(exc: BaseException, request: httpx.Request) -> httpx.TransportError 
         return httpx.ReadTimeout(text, request=request)
     if isinstance(exc, aiohttp.ClientConnectorError):  # refused, DNS, TLS verification
         return httpx.ConnectError(text, request=request)
+    if isinstance(exc, aiohttp.ClientHttpProxyError):  # the proxy refused the CONNECT
+        return httpx.ProxyError(f"{exc.status} {exc.message}", request=request)
     if isinstance(exc, aiohttp.ClientPayloadError):
         return httpx.RemoteProtocolError(text, request=request)
     if isinstance(exc, aiohttp.ClientResponseError):  # a reply aiohttp cannot parse
@@ -134,7 +137,10 @@ class AiohttpTransport(_Base):
 
     ``verify`` is a bool or an ``ssl.SSLContext``; ``limits.max_connections``
     caps the pool and ``limits.keepalive_expiry`` is how long an idle
-    connection is kept. asyncio only (aiohttp).
+    connection is kept; ``proxy``, the HTTP proxy every request goes through
+    (its credentials as a ``Proxy-Authorization`` header: aiohttp deprecates
+    its ``proxy_auth``). aiohttp's own ``trust_env`` stays off: odoo_async reads
+    the environment itself, the same way for every transport. asyncio only (aiohttp).
     """
 
     def __init__(
@@ -142,8 +148,17 @@ class AiohttpTransport(_Base):
         *,
         verify: bool | ssl.SSLContext = True,
         limits: httpx.Limits = LIMITS,
+        proxy: Proxy | None = None,
     ) -> None:
-        super().__init__(verify=verify, limits=limits, client=self._session)
+        super().__init__(
+            verify=verify,
+            limits=limits,
+            client=self._session,
+            proxy=proxy.httpx_proxy() if proxy is not None else None,
+        )
+        # aiohttp sends proxy headers on a CONNECT only: a plain-HTTP request the
+        # proxy forwards carries them itself.
+        self._forwarded = list(proxy.headers.items()) if proxy is not None else []
 
     def _session(self) -> aiohttp.ClientSession:
         limit = self.limits.max_connections
@@ -162,7 +177,10 @@ class AiohttpTransport(_Base):
         headers = request.headers
         # aiohttp copies the headers it is given key by key, and each lookup in
         # an httpx.Headers scans them all: the pairs, once, are what it needs.
-        request.headers = headers.multi_items()  # type: ignore[assignment]
+        pairs = headers.multi_items()
+        if self._forwarded and request.url.scheme == "http":
+            pairs += self._forwarded
+        request.headers = pairs  # type: ignore[assignment]
         try:
             response = await super().handle_async_request(request)
             # Read whole here (a JSON-RPC reply is used whole), so the reply's

@@ -13,7 +13,10 @@ error alone does not say which server it met:
   from a server that is going down. :func:`answers_plain_http` then asks the
   port once, in plain HTTP (``HEAD /``), whether it answers ``HTTP/``.
 
-Either way, the message then says to use ``http://``.
+Either way, the message then says to use ``http://``. Through a proxy, only
+the first way is used: the probe would open a direct connection to the server,
+which is what a network that requires a proxy forbids (and it would tell about
+the proxy's route, not the client's).
 """
 
 from __future__ import annotations
@@ -22,7 +25,13 @@ import ssl
 
 import anyio
 
-__all__ = ["answers_plain_http", "closed_in_handshake", "root_cause", "tls_met_plain_text"]
+__all__ = [
+    "answers_plain_http",
+    "closed_in_handshake",
+    "root_cause",
+    "tls_failed",
+    "tls_met_plain_text",
+]
 
 #: OpenSSL's reasons for a first record that is not TLS (plain text read as a
 #: record header), across OpenSSL 1.1 and 3.
@@ -63,6 +72,11 @@ def tls_met_plain_text(exc: BaseException) -> bool:
         ):
             return True
     return False
+
+
+def tls_failed(exc: BaseException) -> bool:
+    """Whether a TLS error is under ``exc`` (not a refused or unreachable connection)."""
+    return any(isinstance(error, ssl.SSLError) for error in _chain(exc))
 
 
 def closed_in_handshake(exc: BaseException) -> bool:

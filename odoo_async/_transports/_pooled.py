@@ -38,6 +38,7 @@ from odoo_async._check import check_int, check_number
 from odoo_async._config import KEEPALIVE_EXPIRY, MAX_CONNECTIONS
 from odoo_async._errors import ClientClosedError
 
+from ._proxy import Proxy, ProxyInput, parse_proxy
 from ._tls import ssl_context
 from ._trace import BODY_SENT, CONNECTING, HEADERS_SENDING, Trace
 
@@ -67,6 +68,7 @@ class _Connection(asyncio.Protocol):
 
     __slots__ = (
         "_paused",
+        "_proxy_headers",
         "_reader",
         "_writer",
         "chunks",
@@ -104,6 +106,8 @@ class _Connection(asyncio.Protocol):
         self._reader: asyncio.Future[Any] | None = None
         self._writer: asyncio.Future[Any] | None = None
         self._paused = False
+        #: through a proxy that forwards plain HTTP: its headers, sent with each request
+        self._proxy_headers: list[tuple[bytes, bytes]] | None = None
 
     # -- protocol callbacks -------------------------------------------------------
 
@@ -196,14 +200,13 @@ class _Connection(asyncio.Protocol):
         assert transport is not None
         if trace is not None:
             await trace(HEADERS_SENDING, {"request": request})
+        target = request.url.raw_path
+        headers = request.headers.raw
+        if self._proxy_headers is not None:  # to a forward proxy: the absolute URL
+            target = str(request.url).encode("ascii")
+            headers = [*headers, *self._proxy_headers]
         try:
-            data = state.send(
-                h11.Request(
-                    method=request.method,
-                    target=request.url.raw_path,
-                    headers=request.headers.raw,
-                )
-            )
+            data = state.send(h11.Request(method=request.method, target=target, headers=headers))
             if body:
                 data += state.send(h11.Data(data=body))
             data += state.send(h11.EndOfMessage())
@@ -254,6 +257,50 @@ class _Connection(asyncio.Protocol):
                 "reason_phrase": head.reason,
             },
         )
+
+    async def tunnel(
+        self,
+        host: str,
+        port: int,
+        headers: Mapping[str, str],
+        request: httpx.Request,
+    ) -> None:
+        """Ask the proxy this connection is open to for a ``CONNECT`` tunnel to ``host:port``.
+
+        Raises ``httpx.ProxyError`` when the proxy answers other than 2xx (its
+        status line: "407 Proxy Authentication Required"); the caller bounds the wait.
+        """
+        transport = self.transport
+        assert transport is not None
+        authority = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        lines = [f"CONNECT {authority} HTTP/1.1", f"Host: {authority}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        transport.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+        head = b""
+        while b"\r\n\r\n" not in head:
+            if not self.chunks and not self.eof and not self.lost:
+                waiter = self._reader = self.loop.create_future()
+                try:
+                    await waiter
+                finally:
+                    self._reader = None
+            if self.chunks:
+                head += b"".join(self.chunks)
+                self.chunks.clear()
+            elif self.eof or self.lost:
+                raise httpx.ProxyError(
+                    "the proxy closed the connection instead of a tunnel", request=request
+                )
+            if len(head) > _MAX_HEAD:
+                raise httpx.ProxyError("the proxy's answer to CONNECT is too long", request=request)
+        status_line = head.split(b"\r\n", 1)[0].decode("latin-1")
+        parts = status_line.split(" ", 2)
+        if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
+            raise httpx.ProxyError(
+                f"the proxy answered CONNECT with {status_line[:80]!r}", request=request
+            )
+        if not 200 <= int(parts[1]) < 300:
+            raise httpx.ProxyError(" ".join(parts[1:]), request=request)
 
     async def _receive(self, timeout: float | None, request: httpx.Request) -> None:
         """Feed h11 the next bytes, waiting at most ``timeout`` seconds for them."""
@@ -317,6 +364,10 @@ class PooledTransport(httpx.AsyncBaseTransport):
     the cold end stop being used and expire, so the pool shrinks to what the
     load needs instead of keeping every socket barely alive (FIFO would).
 
+    ``proxy`` (an ``http://`` URL) sends every request through that HTTP proxy:
+    plain HTTP as absolute-URL requests it forwards, HTTPS in a ``CONNECT``
+    tunnel; credentials in its URL go as ``Proxy-Authorization``.
+
     ``connections_opened`` counts the connections opened so far and
     ``peak_connections`` the most open at once.
     """
@@ -328,6 +379,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         keepalive_expiry: float = KEEPALIVE_EXPIRY,
         verify: bool | str | ssl.SSLContext = True,
         connect_timeout: float | None = None,
+        proxy: ProxyInput | Proxy | None = None,
     ) -> None:
         check_int("max_connections", max_connections, minimum=1)
         check_number("keepalive_expiry", keepalive_expiry, accepted="seconds (a number >= 0)")
@@ -335,6 +387,8 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self.keepalive_expiry = keepalive_expiry
         self.connect_timeout = connect_timeout
         self._verify = verify
+        #: the HTTP proxy every connection goes through, or ``None``
+        self.proxy = proxy if isinstance(proxy, Proxy) or proxy is None else parse_proxy(proxy)
         self._ssl_context: ssl.SSLContext | None = None
         self._idle: dict[Origin, deque[_Connection]] = {}
         self._idle_count = 0
@@ -349,10 +403,11 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self.peak_connections = 0
 
     def __repr__(self) -> str:
+        proxy = f", proxy={self.proxy.url!r}" if self.proxy is not None else ""
         return (
             f"PooledTransport(max_connections={self.max_connections}, "
             f"keepalive_expiry={self.keepalive_expiry}, open={len(self._connections)}, "
-            f"idle={self._idle_count})"
+            f"idle={self._idle_count}{proxy})"
         )
 
     @property
@@ -503,18 +558,23 @@ class PooledTransport(httpx.AsyncBaseTransport):
         loop = asyncio.get_running_loop()
         context = self._ssl() if scheme == "https" else None
         sni = (request.extensions.get("sni_hostname") or host) if context is not None else None
+        proxy = self.proxy
         try:
             with anyio.fail_after(timeout):
-                _, conn = await loop.create_connection(
-                    lambda: _Connection(self, origin, loop),
-                    host,
-                    port,
-                    ssl=context,
-                    server_hostname=sni,
-                )
+                if proxy is None:
+                    _, conn = await loop.create_connection(
+                        lambda: _Connection(self, origin, loop),
+                        host,
+                        port,
+                        ssl=context,
+                        server_hostname=sni,
+                    )
+                else:
+                    conn = await self._through(proxy, origin, context, sni, request)
         except TimeoutError as exc:
+            where = f"{host}:{port}" if proxy is None else f"the proxy {proxy.url}"
             raise httpx.ConnectTimeout(
-                f"no connection to {host}:{port} within {timeout:g} s"
+                f"no connection to {where} within {timeout:g} s"
                 if timeout is not None
                 else str(exc),
                 request=request,
@@ -525,6 +585,40 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self.connections_opened += 1
         self.peak_connections = max(self.peak_connections, len(self._connections))
         return conn
+
+    async def _through(
+        self,
+        proxy: Proxy,
+        origin: Origin,
+        context: ssl.SSLContext | None,
+        sni: str | None,
+        request: httpx.Request,
+    ) -> _Connection:
+        """A connection to ``origin`` through ``proxy``: a ``CONNECT`` tunnel with TLS
+        inside for ``https``, else one the proxy forwards each request on."""
+        loop = asyncio.get_running_loop()
+        _, conn = await loop.create_connection(
+            lambda: _Connection(self, origin, loop), proxy.host, proxy.port
+        )
+        try:
+            if context is None:
+                conn._proxy_headers = [(k.encode(), v.encode()) for k, v in proxy.headers.items()]
+                return conn
+            _, host, port = origin
+            await conn.tunnel(host, port, proxy.headers, request)
+            assert conn.transport is not None
+            tls = await loop.start_tls(conn.transport, conn, context, server_hostname=sni)
+            if tls is None:  # pragma: no cover - the loop closed under us
+                raise httpx.ConnectError("the TLS tunnel closed at once", request=request)
+            conn.transport = tls
+            return conn
+        except BaseException:
+            if not conn.lost:
+                conn.closed_waiter = loop.create_future()
+                conn.abort()
+                with anyio.CancelScope(shield=True):
+                    await conn.closed_waiter  # its socket is closed before the slot is free
+            raise
 
     def _ssl(self) -> ssl.SSLContext:
         context = self._ssl_context

@@ -18,7 +18,6 @@ import abc
 import os
 import re
 import ssl
-import urllib.request
 from collections.abc import Mapping
 
 import httpx
@@ -28,6 +27,8 @@ from odoo_async._errors import (
     REDACTED,
     ClientClosedError,
     HTTPStatusError,
+    ProxyAuthenticationError,
+    ProxyError,
     RateLimited,
     redact,
 )
@@ -36,7 +37,14 @@ from odoo_async._stats import ClientStats
 
 from . import make_transport
 from ._mapping import Failure, map_request_error
-from ._plain import answers_plain_http, closed_in_handshake, tls_met_plain_text
+from ._plain import (
+    answers_plain_http,
+    closed_in_handshake,
+    root_cause,
+    tls_failed,
+    tls_met_plain_text,
+)
+from ._proxy import Proxy
 from ._retry_after import parse_retry_after
 from ._trace import RequestTrace
 
@@ -219,6 +227,7 @@ class HttpxSession(HTTPSession):
         transport: httpx.AsyncBaseTransport | str | None,
         headers: Mapping[str, str] | None,
         stats: ClientStats,
+        proxy: Proxy | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
@@ -227,9 +236,11 @@ class HttpxSession(HTTPSession):
         self._verify = verify
         self._transport = transport
         self._headers = {"User-Agent": USER_AGENT, **(headers or {})}
+        #: The HTTP proxy every request goes through (made by the transport), or ``None``.
+        self.proxy = proxy
         self._client: httpx.AsyncClient | None = None
-        # What post() sends on: the transport itself, when no proxy is set in
-        # the environment (httpx would mount one per URL); else the client.
+        # What post() sends on: the transport itself (the client's own proxy
+        # handling is off: the transport goes through ``proxy``).
         self._send: httpx.AsyncBaseTransport | None = None
         self._urls: dict[str, httpx.URL] = {}
         self._headers_cache: dict[tuple[tuple[str, str], ...], httpx.Headers] = {}
@@ -249,7 +260,11 @@ class HttpxSession(HTTPSession):
             raise ClientClosedError("this AsyncOdoo client is closed; create a new one")
         if self._client is None:
             transport = make_transport(
-                self._transport, verify=self._verify, http2=self._http2, limits=self._limits
+                self._transport,
+                verify=self._verify,
+                http2=self._http2,
+                limits=self._limits,
+                proxy=self.proxy,
             )
             self._client = httpx.AsyncClient(
                 base_url=self.base_url,
@@ -257,9 +272,9 @@ class HttpxSession(HTTPSession):
                 transport=transport,
                 headers=self._headers,
                 follow_redirects=False,
+                trust_env=False,  # the environment's proxies are read once, in ``proxy``
             )
-            if not urllib.request.getproxies():
-                self._send = transport
+            self._send = transport
         return self._client
 
     def abandon(self) -> None:
@@ -282,7 +297,9 @@ class HttpxSession(HTTPSession):
             return ""
         port = url.port or 443
         plain = tls_met_plain_text(exc) or (
-            closed_in_handshake(exc) and await answers_plain_http(url.host, port)
+            self.proxy is None  # the probe would go around the proxy: see _plain
+            and closed_in_handshake(exc)
+            and await answers_plain_http(url.host, port)
         )
         if not plain:
             return ""
@@ -290,6 +307,55 @@ class HttpxSession(HTTPSession):
         return (
             f"; the server at {url.host}:{port} answers in plain HTTP, not TLS: "
             f"use {shown!r} (or its TLS port)"
+        )
+
+    def _proxy_error(
+        self, exc: httpx.RequestError, model: str | None, method: str | None
+    ) -> ProxyError | None:
+        """The proxy's part in ``exc``, when it is the proxy's: unreachable, or a
+        ``CONNECT`` refused (407: the credentials). ``None`` for anything else."""
+        proxy = self.proxy
+        if proxy is None:
+            return None
+        if isinstance(exc, httpx.ProxyError):
+            text = redact(str(exc), *self.secrets)
+            if text.startswith("407"):
+                return self._proxy_refused_login(model, method)
+            target = httpx.URL(self.base_url)
+            message = (
+                f"the proxy {proxy.url} (from {proxy.source}) would not open a tunnel to "
+                f"{target.host}:{target.port or 443}: {text}"
+            )
+        elif (
+            isinstance(exc, httpx.ConnectError)
+            and not tls_failed(exc)
+            and not closed_in_handshake(exc)  # the server, through the tunnel
+        ):
+            cause = redact(root_cause(exc), *self.secrets)
+            message = f"cannot reach the proxy {proxy.url} (from {proxy.source}): {cause}"
+        else:
+            return None
+        return ProxyError(message, proxy=proxy.url, model=model, method=method, url=self.base_url)
+
+    def _proxy_refused_login(
+        self, model: str | None, method: str | None
+    ) -> ProxyAuthenticationError:
+        proxy = self.proxy
+        assert proxy is not None
+        if proxy.authorization is None:
+            what = (
+                "wants credentials and none were given: put them in the proxy's URL, "
+                "http://USER:PASSWORD@host:port"
+            )
+        else:
+            what = "refused the credentials given in its URL"
+        return ProxyAuthenticationError(
+            f"the proxy {proxy.url} (from {proxy.source}) {what} "
+            "(HTTP 407 Proxy Authentication Required)",
+            proxy=proxy.url,
+            model=model,
+            method=method,
+            url=self.base_url,
         )
 
     def _url(self, path: str) -> httpx.URL:
@@ -360,6 +426,9 @@ class HttpxSession(HTTPSession):
                 await response.aclose()
                 raise
         except httpx.RequestError as exc:
+            proxy_error = self._proxy_error(exc, model, method)
+            if proxy_error is not None:
+                raise proxy_error from exc
             failure = Failure(
                 base_url=self.base_url,
                 path=path,
@@ -374,6 +443,8 @@ class HttpxSession(HTTPSession):
             raise map_request_error(exc, failure) from exc
         body = response.content
         stats.bytes_in += len(body)
+        if response.status_code == 407 and self.proxy is not None:
+            raise self._proxy_refused_login(model, method)
         if check_status and response.status_code >= 300:
             raise self.status_error(response, model=model, method=method)
         return response

@@ -53,6 +53,7 @@ class Connection:
     db: str
     user: str
     protocol: str = "jsonrpc"
+    proxy: str | None = None
 
     def client(self, **options: Any) -> AsyncOdoo:
         password = os.environ.get("ODOO_PASSWORD") or None
@@ -74,6 +75,7 @@ class Connection:
                 password=password,
                 api_key=api_key,
                 protocol=self.protocol,
+                proxy=self.proxy,
                 **options,
             )
         except ValueError as exc:
@@ -84,8 +86,13 @@ class Connection:
 
 
 def connection_options(command: F) -> F:
-    """``--url --db --user --protocol`` (or ``ODOO_URL``, ``ODOO_DB``, ``ODOO_USERNAME``,
-    ``ODOO_PROTOCOL``) as ``conn``."""
+    """``--url --db --user --protocol --proxy`` (or ``ODOO_URL``, ``ODOO_DB``,
+    ``ODOO_USERNAME``, ``ODOO_PROTOCOL``; the proxy from ``HTTPS_PROXY``,
+    ``HTTP_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` without ``--proxy``) as ``conn``.
+
+    ``--proxy`` refuses credentials, as a password is never taken as a flag:
+    they go in the environment's proxy URL instead.
+    """
 
     @click.option("--url", envvar="ODOO_URL", required=True, help="Odoo's base URL [ODOO_URL]")
     @click.option("--db", envvar="ODOO_DB", required=True, help="database [ODOO_DB]")
@@ -98,9 +105,24 @@ def connection_options(command: F) -> F:
         show_default=True,
         help="wire protocol; json2 for Odoo 19's API, auto to ask the server [ODOO_PROTOCOL]",
     )
+    @click.option(
+        "--proxy",
+        metavar="URL",
+        default=None,
+        help="HTTP proxy, such as http://proxy:3128 (default: HTTPS_PROXY, HTTP_PROXY, "
+        "ALL_PROXY unless NO_PROXY names the host; credentials only there, never in the flag)",
+    )
     @functools.wraps(command)
-    def wrapper(*args: Any, url: str, db: str, user: str, protocol: str, **kwargs: Any) -> Any:
-        return command(*args, conn=Connection(url, db, user, protocol), **kwargs)
+    def wrapper(
+        *args: Any, url: str, db: str, user: str, protocol: str, proxy: str | None, **kwargs: Any
+    ) -> Any:
+        if proxy is not None and "@" in proxy.split("://", 1)[-1].split("/", 1)[0]:
+            raise click.BadParameter(
+                "credentials are never taken in a flag (shell history, process list): "
+                "put the URL with them in HTTPS_PROXY or HTTP_PROXY and leave out --proxy",
+                param_hint="--proxy",
+            )
+        return command(*args, conn=Connection(url, db, user, protocol, proxy), **kwargs)
 
     return wrapper  # type: ignore[return-value]
 

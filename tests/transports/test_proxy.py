@@ -1,0 +1,280 @@
+"""``proxy=`` and the environment's proxies, through a real forward proxy on loopback.
+
+The double is served over TCP; the client is given a :class:`~forward_proxy.Door`
+to it (a relay counting connections) and the proxy is routed past the door, so
+``door.connections == 0`` says nothing went direct, and the proxy's counters say
+what went through it. Every transport, every protocol, plain HTTP (the proxy
+forwards each request) and HTTPS (a ``CONNECT`` tunnel to a TLS front).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from forward_proxy import Door, ForwardProxy, TlsFront
+
+from odoo_async import (
+    AsyncOdoo,
+    ConnectError,
+    Odoo,
+    ProxyAuthenticationError,
+    ProxyError,
+    RetryPolicy,
+)
+from odoo_async._transports import TRANSPORTS
+from odoo_async.testing import FakeOdoo
+
+#: protocol -> the Odoo version of the double that has it
+VERSIONS = {"jsonrpc": "17.0", "xmlrpc": "17.0", "web": "17.0", "json2": "19.0"}
+KEYS = {2: "admin-key"}
+PROXY_ENV = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+@dataclass
+class Site:
+    """The double behind a door, and a proxy routed past the door."""
+
+    fake: FakeOdoo
+    door: Door
+    proxy: ForwardProxy
+    url: str  # the door's URL: what the client is given
+    verify: Any = True
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in PROXY_ENV:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+async def _site(
+    fake: FakeOdoo,
+    *,
+    credentials: tuple[str, str] | None = None,
+    certificate: tuple[Path, Path] | None = None,
+) -> AsyncIterator[Site]:
+    async with fake.serve() as served:
+        port = httpx.URL(served).port
+        assert port is not None
+        front = None
+        if certificate is not None:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*map(str, certificate))
+            front = TlsFront(port)
+            await front.start(context)
+            port = front.port
+        door = Door(port)
+        await door.start()
+        proxy = ForwardProxy(credentials=credentials, routes={door.port: port})
+        await proxy.start()
+        scheme = "https" if certificate is not None else "http"
+        try:
+            yield Site(
+                fake,
+                door,
+                proxy,
+                f"{scheme}://127.0.0.1:{door.port}",
+                verify=str(certificate[0]) if certificate is not None else True,
+            )
+        finally:
+            await proxy.aclose()
+            await door.aclose()
+            if front is not None:
+                await front.aclose()
+
+
+@pytest.fixture(params=TRANSPORTS)
+def transport(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def site() -> AsyncIterator[Site]:
+    async for served in _site(FakeOdoo()):
+        yield served
+
+
+def client(site: Site, protocol: str = "jsonrpc", **options: Any) -> AsyncOdoo:
+    secret = {"api_key": "admin-key"} if protocol == "json2" else {"password": "admin"}
+    options.setdefault("retry", RetryPolicy.NONE)
+    return AsyncOdoo(
+        site.url,
+        db="odoo",
+        username="admin",
+        protocol=protocol,
+        verify=site.verify,
+        **secret,
+        **options,
+    )
+
+
+async def calls(odoo: AsyncOdoo) -> int:
+    """A few calls (login included); the number of partners."""
+    partners = odoo.model("res.partner")
+    await partners.search_read([], ["name"], limit=3)
+    return await partners.search_count([])
+
+
+# -- every transport, every protocol -----------------------------------------------
+
+
+@pytest.mark.parametrize("protocol", list(VERSIONS))
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
+async def test_every_request_goes_through_the_proxy(
+    transport: str, protocol: str, tls: bool, certificate: tuple[Path, Path]
+) -> None:
+    fake = FakeOdoo(version=VERSIONS[protocol], api_keys=KEYS)
+    async for site in _site(fake, certificate=certificate if tls else None):
+        async with client(site, protocol, transport=transport, proxy=site.proxy.url) as odoo:
+            assert await calls(odoo) > 0
+            sent = odoo.stats.requests
+        assert site.door.connections == 0  # nothing direct
+        if tls:
+            assert site.proxy.tunnels >= 1
+            assert site.proxy.requests == 0
+            assert site.proxy.targets[0] == f"127.0.0.1:{site.door.port}"
+        else:
+            assert site.proxy.requests == sent > 0
+            assert site.proxy.tunnels == 0
+            assert site.proxy.targets[0].startswith(site.url + "/")
+
+
+async def test_the_environment_s_proxy_is_used(
+    site: Site, transport: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", site.proxy.url)
+    async with client(site, transport=transport) as odoo:
+        assert await calls(odoo) > 0
+        assert repr(odoo).endswith(f"proxy={site.proxy.url!r}>")
+    assert site.proxy.requests > 0
+    assert site.door.connections == 0
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"HTTP_PROXY": "{proxy}", "NO_PROXY": "127.0.0.1"},
+        {"http_proxy": "{proxy}", "no_proxy": "localhost,127.0.0.0/8"},
+        {"ALL_PROXY": "{proxy}", "NO_PROXY": "*"},
+        {"HTTP_PROXY": "{proxy}", "NO_PROXY": "127.0.0.1:{port}"},
+    ],
+)
+async def test_no_proxy_goes_direct(
+    site: Site, transport: str, env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = str(httpx.URL(site.url).port)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value.format(proxy=site.proxy.url, port=port))
+    async with client(site, transport=transport) as odoo:
+        assert await calls(odoo) > 0
+    assert site.proxy.requests == site.proxy.tunnels == 0
+    assert site.door.connections > 0
+
+
+async def test_trust_env_false_goes_direct(
+    site: Site, transport: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", site.proxy.url)
+    monkeypatch.setenv("ALL_PROXY", site.proxy.url)
+    async with client(site, transport=transport, trust_env=False) as odoo:
+        assert await calls(odoo) > 0
+        assert "proxy" not in repr(odoo)
+    assert site.proxy.requests == site.proxy.tunnels == 0
+    assert site.door.connections > 0
+
+
+# -- credentials -----------------------------------------------------------------------
+
+USER, PASSWORD = "squid-user", "pr0xy-s3cret"
+
+
+@pytest.fixture
+async def guarded() -> AsyncIterator[Site]:
+    async for served in _site(FakeOdoo(), credentials=(USER, PASSWORD)):
+        yield served
+
+
+def with_login(proxy_url: str, user: str = USER, password: str = PASSWORD) -> str:
+    return proxy_url.replace("http://", f"http://{user}:{password}@")
+
+
+async def test_credentials_are_sent_as_proxy_authorization(guarded: Site, transport: str) -> None:
+    proxy = with_login(guarded.proxy.url)
+    async with client(guarded, transport=transport, proxy=proxy) as odoo:
+        assert await calls(odoo) > 0
+        assert PASSWORD not in repr(odoo)
+    assert guarded.proxy.refused == 0
+    assert guarded.proxy.requests > 0
+    assert set(guarded.proxy.authorizations) == {"Basic c3F1aWQtdXNlcjpwcjB4eS1zM2NyZXQ="}
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
+async def test_a_407_is_a_proxy_authentication_error_without_the_credentials(
+    transport: str, tls: bool, certificate: tuple[Path, Path]
+) -> None:
+    fake = FakeOdoo()
+    async for site in _site(
+        fake, credentials=(USER, "another"), certificate=certificate if tls else None
+    ):
+        proxy = with_login(site.proxy.url)
+        with pytest.raises(ProxyAuthenticationError) as caught:
+            async with client(site, transport=transport, proxy=proxy) as odoo:
+                await calls(odoo)
+        error = caught.value
+        assert f"the proxy {site.proxy.url} (from proxy=) refused the credentials" in str(error)
+        assert error.proxy == site.proxy.url
+        assert isinstance(error, ProxyError)
+        assert site.proxy.refused == 1  # never retried, even with retries on
+        assert site.door.connections == 0
+        for text in (str(error), repr(error), str(error.__cause__), repr(error.__cause__)):
+            assert PASSWORD not in text
+            assert "c3F1aWQtdXNlcjpwcjB4eS1zM2NyZXQ=" not in text
+
+
+async def test_a_407_without_credentials_says_to_give_them(guarded: Site, transport: str) -> None:
+    with pytest.raises(ProxyAuthenticationError, match="wants credentials and none were given"):
+        async with client(guarded, transport=transport, proxy=guarded.proxy.url) as odoo:
+            await calls(odoo)
+
+
+async def test_an_unreachable_proxy_names_the_proxy(
+    site: Site, transport: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await site.proxy.aclose()  # its port is closed now
+    monkeypatch.setenv("HTTP_PROXY", with_login(site.proxy.url))
+    with pytest.raises(ProxyError) as caught:
+        async with client(site, transport=transport) as odoo:
+            await calls(odoo)
+    message = str(caught.value)
+    assert message.startswith(f"cannot reach the proxy {site.proxy.url} (from HTTP_PROXY): ")
+    assert isinstance(caught.value, ConnectError)
+    assert PASSWORD not in message
+    assert site.door.connections == 0
+
+
+# -- the blocking face ---------------------------------------------------------------
+
+
+async def test_the_blocking_client_takes_proxy_and_trust_env(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # port 9: nobody there
+
+    def blocking() -> None:
+        login = {"db": "odoo", "username": "admin", "password": "admin"}
+        with Odoo(site.url, proxy=site.proxy.url, **login) as odoo:
+            assert odoo.model("res.partner").search_count([]) > 0
+        with Odoo(site.url, trust_env=False, **login) as odoo:
+            assert odoo.model("res.partner").search_count([]) > 0
+
+    await asyncio.to_thread(blocking)  # the proxy runs on this loop meanwhile
+    assert site.proxy.requests > 0
+    assert site.door.connections > 0
