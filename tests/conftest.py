@@ -6,7 +6,9 @@
 - :func:`cancel_at_random`: cancel tasks after a random number of loop ticks each;
 - :class:`RawServer` and its handlers (:func:`keep_alive`, :func:`read_request`,
   :func:`reply`): a small asyncio HTTP server for what the double cannot do on demand;
-  :class:`Recorder`, a trace callback; the ``certificate`` fixture for TLS tests.
+  :class:`Recorder`, a trace callback; the ``certificate`` fixture for TLS tests;
+- no proxy from the environment (``HTTP_PROXY``...): clients go through
+  one only where a test says so (``tests/transports/test_proxy.py``).
 
 Hypothesis runs without its wall-clock checks (no per-example deadline, no "data
 generation is too slow" health check): on a machine shared with other work they
@@ -24,7 +26,7 @@ import random
 import shutil
 import ssl
 import subprocess
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,18 @@ from odoo_async import AsyncOdoo
 
 settings.register_profile("odoo_async", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("odoo_async")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_proxy_from_the_environment() -> Iterator[None]:
+    """The suite's clients talk to loopback doubles: a proxy set in the developer's
+    environment (``AsyncOdoo`` reads it, as httpx does) must not stand in between."""
+    names = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+    with pytest.MonkeyPatch.context() as patch:
+        for name in names:
+            patch.delenv(name, raising=False)
+            patch.delenv(name.upper(), raising=False)
+        yield
 
 
 class Sleeps:

@@ -11,6 +11,8 @@
 - :class:`TlsFront`: TLS ended in front of a plain server (the double), for
   ``https://`` through a ``CONNECT`` tunnel.
 
+- :func:`serve_site`: the double behind a door, a proxy routed past it (a :class:`Site`).
+
 asyncio streams only, no sleeps: every wait is on a socket.
 """
 
@@ -20,9 +22,15 @@ import asyncio
 import base64
 import contextlib
 import ssl
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import h11
+import httpx
+
+from odoo_async.testing import FakeOdoo
 
 _HOP_BY_HOP = {b"proxy-authorization", b"proxy-connection", b"connection", b"keep-alive"}
 
@@ -293,3 +301,53 @@ class TlsFront(_Server):
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target)
         await _splice(reader, writer, up_reader, up_writer)
+
+
+@dataclass
+class Site:
+    """The double behind a door, and a proxy routed past the door."""
+
+    fake: FakeOdoo
+    door: Door
+    proxy: ForwardProxy
+    url: str  # the door's URL: what the client is given
+    verify: Any = True
+
+
+async def serve_site(
+    fake: FakeOdoo,
+    *,
+    credentials: tuple[str, str] | None = None,
+    certificate: tuple[Path, Path] | None = None,
+) -> AsyncIterator[Site]:
+    """``fake`` served over TCP behind a :class:`Door`, a :class:`ForwardProxy` routed
+    past the door (with ``credentials``, if given) and, with ``certificate``, TLS
+    ended by a :class:`TlsFront` between the door and the double."""
+    async with fake.serve() as served:
+        port = httpx.URL(served).port
+        assert port is not None
+        front = None
+        if certificate is not None:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*map(str, certificate))
+            front = TlsFront(port)
+            await front.start(context)
+            port = front.port
+        door = Door(port)
+        await door.start()
+        proxy = ForwardProxy(credentials=credentials, routes={door.port: port})
+        await proxy.start()
+        scheme = "https" if certificate is not None else "http"
+        try:
+            yield Site(
+                fake,
+                door,
+                proxy,
+                f"{scheme}://127.0.0.1:{door.port}",
+                verify=str(certificate[0]) if certificate is not None else True,
+            )
+        finally:
+            await proxy.aclose()
+            await door.aclose()
+            if front is not None:
+                await front.aclose()

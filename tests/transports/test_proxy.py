@@ -10,15 +10,13 @@ forwards each request) and HTTPS (a ``CONNECT`` tunnel to a TLS front).
 from __future__ import annotations
 
 import asyncio
-import ssl
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from forward_proxy import Door, ForwardProxy, TlsFront
+from forward_proxy import Site, serve_site
 
 from odoo_async import (
     AsyncOdoo,
@@ -34,61 +32,6 @@ from odoo_async.testing import FakeOdoo
 #: protocol -> the Odoo version of the double that has it
 VERSIONS = {"jsonrpc": "17.0", "xmlrpc": "17.0", "web": "17.0", "json2": "19.0"}
 KEYS = {2: "admin-key"}
-PROXY_ENV = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
-
-
-@dataclass
-class Site:
-    """The double behind a door, and a proxy routed past the door."""
-
-    fake: FakeOdoo
-    door: Door
-    proxy: ForwardProxy
-    url: str  # the door's URL: what the client is given
-    verify: Any = True
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in PROXY_ENV:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
-
-
-async def _site(
-    fake: FakeOdoo,
-    *,
-    credentials: tuple[str, str] | None = None,
-    certificate: tuple[Path, Path] | None = None,
-) -> AsyncIterator[Site]:
-    async with fake.serve() as served:
-        port = httpx.URL(served).port
-        assert port is not None
-        front = None
-        if certificate is not None:
-            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-            context.load_cert_chain(*map(str, certificate))
-            front = TlsFront(port)
-            await front.start(context)
-            port = front.port
-        door = Door(port)
-        await door.start()
-        proxy = ForwardProxy(credentials=credentials, routes={door.port: port})
-        await proxy.start()
-        scheme = "https" if certificate is not None else "http"
-        try:
-            yield Site(
-                fake,
-                door,
-                proxy,
-                f"{scheme}://127.0.0.1:{door.port}",
-                verify=str(certificate[0]) if certificate is not None else True,
-            )
-        finally:
-            await proxy.aclose()
-            await door.aclose()
-            if front is not None:
-                await front.aclose()
 
 
 @pytest.fixture(params=TRANSPORTS)
@@ -98,7 +41,7 @@ def transport(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 async def site() -> AsyncIterator[Site]:
-    async for served in _site(FakeOdoo()):
+    async for served in serve_site(FakeOdoo()):
         yield served
 
 
@@ -132,7 +75,7 @@ async def test_every_request_goes_through_the_proxy(
     transport: str, protocol: str, tls: bool, certificate: tuple[Path, Path]
 ) -> None:
     fake = FakeOdoo(version=VERSIONS[protocol], api_keys=KEYS)
-    async for site in _site(fake, certificate=certificate if tls else None):
+    async for site in serve_site(fake, certificate=certificate if tls else None):
         async with client(site, protocol, transport=transport, proxy=site.proxy.url) as odoo:
             assert await calls(odoo) > 0
             sent = odoo.stats.requests
@@ -198,7 +141,7 @@ USER, PASSWORD = "squid-user", "pr0xy-s3cret"
 
 @pytest.fixture
 async def guarded() -> AsyncIterator[Site]:
-    async for served in _site(FakeOdoo(), credentials=(USER, PASSWORD)):
+    async for served in serve_site(FakeOdoo(), credentials=(USER, PASSWORD)):
         yield served
 
 
@@ -221,7 +164,7 @@ async def test_a_407_is_a_proxy_authentication_error_without_the_credentials(
     transport: str, tls: bool, certificate: tuple[Path, Path]
 ) -> None:
     fake = FakeOdoo()
-    async for site in _site(
+    async for site in serve_site(
         fake, credentials=(USER, "another"), certificate=certificate if tls else None
     ):
         proxy = with_login(site.proxy.url)
