@@ -27,6 +27,7 @@ from odoo_async._errors import (
     REDACTED,
     ClientClosedError,
     HTTPStatusError,
+    OdooError,
     ProxyAuthenticationError,
     ProxyError,
     RateLimited,
@@ -309,6 +310,17 @@ class HttpxSession(HTTPSession):
             f"use {shown!r} (or its TLS port)"
         )
 
+    def _bare(self, exc: httpx.RequestError) -> httpx.RequestError:
+        """``exc`` without its traceback or causes, its text masked.
+
+        With proxy credentials: the frames under a transport's error hold the
+        ``CONNECT`` request's headers in their locals, which an error reporter
+        printing locals (Sentry's default) would show.
+        """
+        bare = type(exc)(redact(str(exc), *self.secrets))
+        bare.__suppress_context__ = True
+        return bare
+
     def _proxy_error(
         self, exc: httpx.RequestError, model: str | None, method: str | None
     ) -> ProxyError | None:
@@ -408,6 +420,7 @@ class HttpxSession(HTTPSession):
             extensions={"trace": trace, "timeout": (timeout or self.timeout).as_dict()},
         )
         response: httpx.Response | None = None
+        bare: tuple[OdooError, httpx.RequestError] | None = None
         try:
             # Streamed, then read here, so a body that cannot be decoded still
             # leaves us the response's status (httpx's own send does the same).
@@ -426,21 +439,26 @@ class HttpxSession(HTTPSession):
                 await response.aclose()
                 raise
         except httpx.RequestError as exc:
-            proxy_error = self._proxy_error(exc, model, method)
-            if proxy_error is not None:
-                raise proxy_error from exc
-            failure = Failure(
-                base_url=self.base_url,
-                path=path,
-                text=redact(str(exc), *self.secrets),
-                model=model,
-                method=method,
-                timeout=timeout or self.timeout,
-                stale=trace.stale,
-                response=response,
-                hint=await self._plain_http_hint(exc),
-            )
-            raise map_request_error(exc, failure) from exc
+            error = self._proxy_error(exc, model, method)
+            if error is None:
+                failure = Failure(
+                    base_url=self.base_url,
+                    path=path,
+                    text=redact(str(exc), *self.secrets),
+                    model=model,
+                    method=method,
+                    timeout=timeout or self.timeout,
+                    stale=trace.stale,
+                    response=response,
+                    hint=await self._plain_http_hint(exc),
+                )
+                error = map_request_error(exc, failure)
+            if self.proxy is None or self.proxy.authorization is None:
+                raise error from exc
+            bare = (error, self._bare(exc))
+        if bare is not None:  # raised here, the original is not even its context
+            raise bare[0] from bare[1]
+        assert response is not None
         body = response.content
         stats.bytes_in += len(body)
         if response.status_code == 407 and self.proxy is not None:

@@ -10,6 +10,7 @@ forwards each request) and HTTPS (a ``CONNECT`` tunnel to a TLS front).
 from __future__ import annotations
 
 import asyncio
+import traceback
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -137,6 +138,7 @@ async def test_trust_env_false_goes_direct(
 # -- credentials -----------------------------------------------------------------------
 
 USER, PASSWORD = "squid-user", "pr0xy-s3cret"
+TOKEN = "c3F1aWQtdXNlcjpwcjB4eS1zM2NyZXQ="  # base64 of USER:PASSWORD
 
 
 @pytest.fixture
@@ -156,7 +158,7 @@ async def test_credentials_are_sent_as_proxy_authorization(guarded: Site, transp
         assert PASSWORD not in repr(odoo)
     assert guarded.proxy.refused == 0
     assert guarded.proxy.requests > 0
-    assert set(guarded.proxy.authorizations) == {"Basic c3F1aWQtdXNlcjpwcjB4eS1zM2NyZXQ="}
+    assert set(guarded.proxy.authorizations) == {f"Basic {TOKEN}"}
 
 
 @pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
@@ -179,7 +181,7 @@ async def test_a_407_is_a_proxy_authentication_error_without_the_credentials(
         assert site.door.connections == 0
         for text in (str(error), repr(error), str(error.__cause__), repr(error.__cause__)):
             assert PASSWORD not in text
-            assert "c3F1aWQtdXNlcjpwcjB4eS1zM2NyZXQ=" not in text
+            assert TOKEN not in text
 
 
 async def test_a_407_without_credentials_says_to_give_them(guarded: Site, transport: str) -> None:
@@ -221,3 +223,26 @@ async def test_the_blocking_client_takes_proxy_and_trust_env(
     await asyncio.to_thread(blocking)  # the proxy runs on this loop meanwhile
     assert site.proxy.requests > 0
     assert site.door.connections > 0
+
+
+def formatted(error: BaseException) -> str:
+    """As an error reporter prints it: every frame's locals, causes included."""
+    exc = traceback.TracebackException.from_exception(error, capture_locals=True)
+    return "".join(exc.format())
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
+async def test_no_traceback_local_shows_the_credentials(
+    transport: str, tls: bool, certificate: tuple[Path, Path]
+) -> None:
+    fake = FakeOdoo()
+    async for site in serve_site(
+        fake, credentials=(USER, "another"), certificate=certificate if tls else None
+    ):
+        with pytest.raises(ProxyAuthenticationError) as caught:
+            async with client(site, transport=transport, proxy=with_login(site.proxy.url)) as odoo:
+                await calls(odoo)
+        text = formatted(caught.value)
+        assert "ProxyAuthenticationError" in text
+        assert PASSWORD not in text
+        assert TOKEN not in text
