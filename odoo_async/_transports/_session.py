@@ -439,7 +439,7 @@ class HttpxSession(HTTPSession):
                 await response.aclose()
                 raise
         except httpx.RequestError as exc:
-            error = self._proxy_error(exc, model, method)
+            error: OdooError | None = self._proxy_error(exc, model, method)
             if error is None:
                 failure = Failure(
                     base_url=self.base_url,
