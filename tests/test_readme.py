@@ -87,3 +87,18 @@ def test_the_api_key_program_runs(
     out = capsys.readouterr().out
     assert "key='***'" in out
     assert out.splitlines()[-1] == "2 json2"
+
+
+async def test_the_proxy_sample_goes_through_the_proxy() -> None:
+    from forward_proxy import serve_site
+
+    from odoo_async.testing import FakeOdoo
+
+    namespace: dict[str, object] = {}
+    exec(python_block_after("### Through a proxy"), namespace)
+    count_partners = namespace["count_partners"]
+    async for site in serve_site(FakeOdoo(db="odoo"), credentials=("user", "secret")):
+        proxy = site.proxy.url.replace("http://", "http://user:secret@")
+        assert await count_partners(site.url, proxy) > 0  # type: ignore[operator]
+        assert site.proxy.requests >= 2
+        assert site.door.connections == 0
