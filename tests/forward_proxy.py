@@ -161,7 +161,12 @@ class ForwardProxy(_Server):
                     return
                 if event.method == b"CONNECT":
                     host, _, port = target.rpartition(":")
-                    up_reader, up_writer = await self._upstream(host.strip("[]"), int(port))
+                    try:
+                        up_reader, up_writer = await self._upstream(host.strip("[]"), int(port))
+                    except OSError:
+                        writer.write(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+                        await writer.drain()
+                        return
                     self.tunnels += 1
                     writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
                     await writer.drain()
@@ -176,7 +181,9 @@ class ForwardProxy(_Server):
                     up_reader, up_writer = await self._upstream(url[0], url[1])
                     upstream = (up_reader, up_writer, h11.Connection(h11.CLIENT))
                 self.requests += 1
-                await self._forward(event, url, body, upstream, conn, writer)
+                if not await self._forward(event, url, body, upstream, conn, writer):
+                    upstream[1].close()  # the server closes it: the next request opens another
+                    upstream = None
                 if conn.our_state is h11.MUST_CLOSE or conn.their_state is h11.MUST_CLOSE:
                     return
                 conn.start_next_cycle()
@@ -230,7 +237,8 @@ class ForwardProxy(_Server):
         upstream: tuple[asyncio.StreamReader, asyncio.StreamWriter, h11.Connection],
         conn: h11.Connection,
         writer: asyncio.StreamWriter,
-    ) -> None:
+    ) -> bool:
+        """Forward one request and its reply; whether the upstream connection stays open."""
         up_reader, up_writer, up = upstream
         headers = [(k, v) for k, v in request.headers if k.lower() not in _HOP_BY_HOP]
         up_writer.write(
@@ -265,7 +273,10 @@ class ForwardProxy(_Server):
             + conn.send(h11.EndOfMessage())
         )
         await writer.drain()
+        if up.our_state is not h11.DONE or up.their_state is not h11.DONE:
+            return False
         up.start_next_cycle()
+        return True
 
 
 def h11_url(target: str) -> tuple[str, int, bytes]:

@@ -246,3 +246,49 @@ async def test_no_traceback_local_shows_the_credentials(
         assert "ProxyAuthenticationError" in text
         assert PASSWORD not in text
         assert TOKEN not in text
+
+
+async def test_https_to_a_plain_port_through_the_proxy_never_probes_directly(
+    site: Site, transport: str
+) -> None:
+    plain = site.url.replace("http://", "https://")
+    with pytest.raises(ConnectError) as caught:
+        async with AsyncOdoo(
+            plain,
+            db="odoo",
+            username="admin",
+            password="admin",
+            transport=transport,
+            proxy=site.proxy.url,
+            retry=RetryPolicy.NONE,
+        ) as odoo:
+            await calls(odoo)
+    assert not isinstance(caught.value, ProxyError)  # the server's TLS, not the proxy
+    assert site.proxy.tunnels == 1
+    assert site.door.connections == 0  # no HEAD probe around the proxy
+    assert f"answers in plain HTTP, not TLS: use {site.url!r}" in str(caught.value)
+
+
+async def test_a_tunnel_the_proxy_cannot_open_names_the_proxy(
+    site: Site, transport: str, certificate: tuple[Path, Path]
+) -> None:
+    await site.door.aclose()
+    site.proxy.routes.clear()  # to the door's port, closed now
+    url = site.url.replace("http://", "https://")
+    with pytest.raises(ProxyError) as caught:
+        async with AsyncOdoo(
+            url,
+            db="odoo",
+            username="admin",
+            password="admin",
+            transport=transport,
+            proxy=site.proxy.url,
+            verify=str(certificate[0]),
+            retry=RetryPolicy.NONE,
+        ) as odoo:
+            await calls(odoo)
+    port = httpx.URL(url).port
+    assert str(caught.value).startswith(
+        f"the proxy {site.proxy.url} (from proxy=) would not open a tunnel to "
+        f"127.0.0.1:{port}: 502 Bad Gateway"
+    )
