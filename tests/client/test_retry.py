@@ -31,6 +31,8 @@ from odoo_async._errors import (
     HTTPStatusError,
     MissingError,
     ProtocolError,
+    ProxyAuthenticationError,
+    ProxyError,
     RateLimited,
     RequestTimeout,
     RPCError,
@@ -67,6 +69,18 @@ def _fault(cls: type[RPCError], name: str) -> RPCError:
 ERRORS: list[tuple[str, BaseException, FailureKind, str]] = [
     ("connect", ConnectError("refused"), FailureKind.NOT_SENT, "always"),
     ("https-to-plain-http", _plain_http(), FailureKind.WRONG_SCHEME, "never"),
+    (
+        "proxy-unreachable",
+        ProxyError("no proxy", proxy="http://p:3128"),
+        FailureKind.NOT_SENT,
+        "always",
+    ),
+    (
+        "proxy-407",
+        ProxyAuthenticationError("407", proxy="http://p:3128"),
+        FailureKind.AUTHENTICATION,
+        "never",
+    ),
     ("pool-timeout", RequestTimeout("t", limit="pool"), FailureKind.NOT_SENT, "always"),
     ("connect-timeout", RequestTimeout("t", limit="connect"), FailureKind.NOT_SENT, "always"),
     (

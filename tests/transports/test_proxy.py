@@ -170,8 +170,9 @@ async def test_a_407_is_a_proxy_authentication_error_without_the_credentials(
         fake, credentials=(USER, "another"), certificate=certificate if tls else None
     ):
         proxy = with_login(site.proxy.url)
+        retries = RetryPolicy()  # on: a 407 is still never retried
         with pytest.raises(ProxyAuthenticationError) as caught:
-            async with client(site, transport=transport, proxy=proxy) as odoo:
+            async with client(site, transport=transport, proxy=proxy, retry=retries) as odoo:
                 await calls(odoo)
         error = caught.value
         assert f"the proxy {site.proxy.url} (from proxy=) refused the credentials" in str(error)
