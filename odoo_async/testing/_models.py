@@ -9,11 +9,12 @@ known. Long selections (time zones) are cut to a handful of values.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from ._fields import Field, ModelSpec, make_model
 
-__all__ = ["MODELS", "TIMEZONES"]
+__all__ = ["MODELS", "TIMEZONES", "models_for"]
 
 TIMEZONES = (
     "America/New_York",
@@ -391,3 +392,17 @@ MODELS: dict[str, ModelSpec] = {
         _MODEL_DATA,
     )
 }
+
+
+def _without(spec: ModelSpec, *names: str) -> ModelSpec:
+    fields = {fname: f for fname, f in spec.fields.items() if fname not in names}
+    return dataclasses.replace(spec, fields=fields)
+
+
+#: Odoo 18 dropped ``res.partner.date`` (``odoo/addons/base/models/res_partner.py``).
+_MODELS_18: dict[str, ModelSpec] = {**MODELS, "res.partner": _without(_PARTNER, "date")}
+
+
+def models_for(major: int) -> dict[str, ModelSpec]:
+    """The models of Odoo ``major`` (17, 18 or 19)."""
+    return MODELS if major < 18 else _MODELS_18

@@ -34,6 +34,7 @@ from ._exceptions import (
     value_error,
 )
 from ._group import read_group
+from ._models import models_for
 from ._store import LOG_FIELDS, Store
 
 __all__ = ["SERVER_VERSION_INFO", "Database", "Fault", "Signature"]
@@ -72,6 +73,8 @@ _SIGNATURES: dict[str, Signature] = {
         (0, None, False, True),
     ),
     "check_access_rights": Signature(("operation", "raise_exception"), 1, (True,)),
+    "check_access_rule": Signature(("operation",), 1, records=True),
+    "name_get": Signature((), records=True),  # deprecated in 17, gone in 18
     "default_get": Signature(("fields_list",), 1),
     "copy": Signature(("default",), 0, (None,), records=True),
     "name_create": Signature(("name",), 1),
@@ -79,11 +82,18 @@ _SIGNATURES: dict[str, Signature] = {
     "context_get": Signature(()),
 }
 
-#: What changed in Odoo 19: ``name_search`` names its domain ``domain``,
-#: ``formatted_read_group`` arrives (``read_group`` stays, deprecated),
-#: ``check_access_rights`` gives way to ``has_access``, ``default_get`` takes ``fields``.
+#: What changed in Odoo 18 (``odoo/models.py``): ``name_get`` is gone, ``check_access``
+#: and ``has_access`` arrive (``check_access_rights``/``check_access_rule`` stay, deprecated).
+_SIGNATURES_18: dict[str, Signature] = {
+    **{k: v for k, v in _SIGNATURES.items() if k != "name_get"},
+    "check_access": Signature(("operation",), 1, records=True),
+    "has_access": Signature(("operation",), 1, records=True),
+}
+#: What changed in Odoo 19 (``odoo/orm/models.py``, ``addons/web/models/models.py``):
+#: ``name_search`` names its domain ``domain``, ``formatted_read_group`` arrives
+#: (``read_group`` stays, deprecated), ``default_get`` takes ``fields``.
 _SIGNATURES_19: dict[str, Signature] = {
-    **{k: v for k, v in _SIGNATURES.items() if k != "check_access_rights"},
+    **_SIGNATURES_18,
     "name_search": Signature(("name", "domain", "operator", "limit"), 0, ("", None, "ilike", 100)),
     "formatted_read_group": Signature(
         ("domain", "groupby", "aggregates", "having", "offset", "limit", "order"),
@@ -95,8 +105,9 @@ _SIGNATURES_19: dict[str, Signature] = {
 #: psycopg2's exceptions for PostgreSQL's SQLSTATE 2201W and 2201X, as Odoo names them.
 _PG_LIMIT_ERROR = "psycopg2.errors.InvalidRowCountInLimitClause"
 _PG_OFFSET_ERROR = "psycopg2.errors.InvalidRowCountInResultOffsetClause"
-#: Public in Odoo 17, private (``@api.private``) in Odoo 19.
-_PRIVATE_19 = frozenset({"exists", "search_fetch", "fetch", "check_access_rights"})
+#: Public in Odoo 17 and 18, private (``@api.private``) in Odoo 19; ``check_access_rights``
+#: stays public (deprecated), as a real Odoo 19 answers it.
+_PRIVATE_19 = frozenset({"exists", "search_fetch", "fetch", "check_access"})
 #: Odoo 19's wording of messages the double words as Odoo 17 does.
 _REWORDED_19 = (
     (re.compile(r"^Invalid field (\S+) in leaf "), r"Invalid field \1 in condition "),
@@ -139,12 +150,14 @@ class Database:
         self.name = name
         self.major = major
         self.version_info = [major, 0, 0, "final", 0, ""]
-        self._signatures = _SIGNATURES_19 if major >= 19 else _SIGNATURES
+        self._signatures = (
+            _SIGNATURES_19 if major >= 19 else _SIGNATURES_18 if major >= 18 else _SIGNATURES
+        )
         self._partners = partners
         self._seed = seed
         self._api_keys: dict[int, set[str]] = {}
         self._lock = threading.RLock()  # one transaction at a time, like one database cursor
-        self._store = Store()
+        self._store = Store(models=models_for(major))
         self._passwords: dict[int, str] = {}
         self.reset()
 
@@ -153,7 +166,7 @@ class Database:
 
     def reset(self) -> None:
         """Go back to the freshly generated data. API keys added so far are kept."""
-        store = Store()
+        store = Store(models=models_for(self.major))
         build(store, partners=self._partners, seed=self._seed, major=self.major)
         with self._lock:
             self._store = store
@@ -296,8 +309,25 @@ class Database:
             },
             "show_effect": True,
             "display_switch_company_menu": False,
-            "user_id": [uid],
-            "notification_type": user.get("notification_type") or "email",
+            **(
+                self._session_info_18(partner)
+                if self.major >= 18
+                else {
+                    "user_id": [uid],
+                    "notification_type": user.get("notification_type") or "email",
+                }
+            ),
+        }
+
+    @staticmethod
+    def _session_info_18(partner: dict[str, Any]) -> dict[str, Any]:
+        """Keys Odoo 18 adds to the session info (it drops ``user_id``, ``notification_type``)."""
+        return {
+            "partner_write_date": partner.get("write_date") or False,
+            "test_mode": False,
+            "tour_enabled": False,
+            "current_tour": None,
+            "can_insert_in_spreadsheet": False,
         }
 
     # -- execute_kw -----------------------------------------------------------------
@@ -556,10 +586,10 @@ class Database:
     def _copy(self, call: _Call, ids: list[int], default: Any) -> int | list[int]:
         """Copies of the records (stored simple fields, many2one, many2many; no one2many).
 
-        Odoo 17 copies one record and returns its id; Odoo 19 copies each record
-        and returns their ids.
+        Odoo 17 copies one record and returns its id; Odoo 18 and 19 copy each
+        record and return their ids (``copy`` is ``@api.returns('self')`` from 18 on).
         """
-        if self.major < 19 and len(ids) != 1:
+        if self.major < 18 and len(ids) != 1:
             raise value_error(f"Expected singleton: {call.model}{tuple(ids)!r}")
         call.access.check_model(call.model, "create")
         spec = self._store.models[call.model]
@@ -584,7 +614,7 @@ class Database:
             if password is not None:
                 self._passwords[new_id] = password
             new_ids.append(new_id)
-        return new_ids if self.major >= 19 else new_ids[0]
+        return new_ids if self.major >= 18 else new_ids[0]
 
     def _name_create(self, call: _Call, name: Any) -> list[Any]:
         call.access.check_model(call.model, "create")
@@ -593,14 +623,47 @@ class Database:
         rid = self._store.create(call.model, values, call.uid)
         return [rid, self._store.name_cache(call.model)[rid]]
 
-    def _check_access_rights(self, call: _Call, operation: Any, raise_exception: Any) -> bool:
+    def _check_access_rights(
+        self, call: _Call, operation: Any, raise_exception: Any
+    ) -> bool | None:
+        """Odoo 17 answers True when allowed; from 18 on, with ``raise_exception``,
+        it is ``check_access`` underneath and answers None."""
         if operation not in OPERATIONS:
             raise Fault("builtins.AssertionError", "Invalid access mode")
         if call.access.denied_group(call.model, operation) is None:
-            return True
+            return None if raise_exception and self.major >= 18 else True
         if raise_exception:
             call.access.check_model(call.model, operation)
         return False
+
+    def _check_access_rule(self, call: _Call, ids: list[int], operation: Any) -> None:
+        if operation not in OPERATIONS:
+            raise Fault("builtins.AssertionError", "Invalid access mode")
+        if self.major >= 18:  # check_access underneath: the model's rights first
+            call.access.check_model(call.model, operation)
+        call.access.check_rows(call.model, operation, ids)
+
+    def _check_access(self, call: _Call, ids: list[int], operation: Any) -> None:
+        """Odoo 18: the model's rights, then the record rules on ``ids``."""
+        if operation not in OPERATIONS:
+            raise Fault("builtins.AssertionError", "Invalid access mode")
+        call.access.check_model(call.model, operation)
+        call.access.check_rows(call.model, operation, ids)
+
+    def _has_access(self, call: _Call, ids: list[int], operation: Any) -> bool:
+        """``check_access`` as a bool (Odoo 18 and 19)."""
+        try:
+            self._check_access(call, ids, operation)
+        except Fault as fault:
+            if fault.name != ACCESS_ERROR:
+                raise
+            return False
+        return True
+
+    def _name_get(self, call: _Call, ids: list[int]) -> list[list[Any]]:
+        """Odoo 17: ``[(id, display_name)]`` of the records that exist."""
+        rows = self._read(call, ids, ["display_name"], "_classic_read")
+        return [[row["id"], row["display_name"]] for row in rows]
 
     def _context_get(self, call: _Call) -> dict[str, Any]:
         if call.model != "res.users":

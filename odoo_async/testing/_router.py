@@ -67,7 +67,7 @@ class Router:
         ``database`` are the headers JSON-2 reads (``X-Odoo-Database`` for the latter).
         """
         host = self._host
-        if host.odoo.version_info["server_version_info"][0] >= 19:
+        if host.odoo.major >= 19:
             if path in ("/web/version", "/json/version"):
                 return self._json2.version(http_method)
             if host.odoo.json2 and (
@@ -83,5 +83,5 @@ class Router:
             return await routes_jsonrpc.handle(host, route, content_type, cookie, body, over)
         if path.startswith("/xmlrpc/"):
             return await routes_xmlrpc.handle(host, http_method, path, body, over)
-        page = _wire.NOT_FOUND_PAGE
+        page = _wire.error_page(404, major=host.odoo.major)
         return 404, _wire.html_headers(page), page

@@ -3,7 +3,8 @@
 routes of ``_routes_web.py`` included.
 
 Order of checks, as in Odoo: route (404), content type of JSON routes (400 HTML),
-session of ``auth="user"`` routes (code-100 fault with ``id: null``), JSON syntax
+a route's own check of the body (Odoo 18's ``/web/dataset/call_kw``), session of
+``auth="user"`` routes (code-100 fault with ``id: null``), JSON syntax
 (400 ``Invalid JSON data``), envelope (400 ``Invalid JSON-RPC data``), parameters
 (``TypeError`` fault), then the call. In front of all that sit the controls for tests:
 the concurrency cap (HTTP 500 Werkzeug page), injected faults and added latency.
@@ -27,15 +28,19 @@ from ._host import Host
 if TYPE_CHECKING:
     from ._wire import Reply
 
-__all__ = ["JSONRPC", "Handler", "Route", "handle", "require"]
+__all__ = ["INVALID", "JSONRPC", "Handler", "Precheck", "Route", "handle", "require"]
 
 _JSON_MIMETYPES: Final = frozenset({"application/json", "application/json-rpc"})
-_INVALID: Final = object()
 
 #: a controller: ``(host, params, session id, uid)`` to ``(result, cookies to set)``
 Handler = Callable[[Host, dict[str, Any], str | None, int | None], tuple[Any, _wire.Headers]]
 #: the call log's entry of a call: ``(params, uid)`` to a :class:`Call`
 Describe = Callable[[dict[str, Any], int | None], Call]
+#: a check Odoo runs on the body before the session's (``readonly=`` of a route):
+#: ``(host, payload or INVALID, body)`` to the fault's reply, or None to go on
+Precheck = Callable[[Host, Any, bytes], "Reply | None"]
+#: the payload of a body that is not JSON
+INVALID: Final = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +52,7 @@ class Route:
     handler: Handler
     describe: Describe
     where: str  # function name in the debug traceback
+    precheck: Precheck | None = None
 
 
 async def handle(
@@ -54,12 +60,12 @@ async def handle(
 ) -> Reply | None:
     """The reply to a request on ``route``, or None: close without replying."""
     if content_type.partition(";")[0].strip().lower() not in _JSON_MIMETYPES:
-        page = _wire.bad_request_page(route.pattern)
+        page = _wire.bad_request_page(route.pattern, major=host.odoo.major)
         return 400, _wire.html_headers(page), page
     try:
         payload = _wire.decode_json(body)
     except msgspec.DecodeError:
-        payload = _INVALID
+        payload = INVALID
     sid = _session_id(cookie) if cookie else None
     uid = host.sessions.uid(sid) if sid else None
     call = None
@@ -68,12 +74,14 @@ async def handle(
         call = route.describe(params if isinstance(params, dict) else {}, uid)
     rule = host.admit(call, over)
     if over:
-        page = _wire.INTERNAL_SERVER_ERROR_PAGE
+        page = _wire.error_page(500, major=host.odoo.major)
         reply: Reply | None = (500, _wire.html_headers(page), page)
     elif rule is not None and rule.kind in HTTP_FAULTS:
         reply = http_fault_reply(rule)
     elif rule is not None and rule.kind == "drop":
         reply = None
+    elif route.precheck is not None and (early := route.precheck(host, payload, body)):
+        reply = early
     elif route.auth_user and uid is None:
         data = _wire.error_body(
             None,
@@ -83,7 +91,7 @@ async def handle(
             where="_authenticate",
         )
         reply = 200, _wire.json_headers(data, nosniff=False), data
-    elif payload is _INVALID:
+    elif payload is INVALID:
         reply = 400, _wire.html_headers(_wire.INVALID_JSON, nosniff=True), _wire.INVALID_JSON
     elif not isinstance(payload, dict):
         data = _wire.INVALID_JSON_RPC

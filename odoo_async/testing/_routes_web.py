@@ -9,8 +9,9 @@ declared ``auth="user"`` need the session that ``authenticate`` opens.
 
 from __future__ import annotations
 
+import json
 import secrets
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from . import _services as services
 from . import _wire
@@ -19,7 +20,10 @@ from ._apikeys import masked
 from ._calls import MASK, Call
 from ._exceptions import Fault
 from ._host import Host
-from ._routes_jsonrpc import Handler, Route, require
+from ._routes_jsonrpc import INVALID, Handler, Route, require
+
+if TYPE_CHECKING:
+    from ._wire import Reply
 
 __all__ = ["CALL_KW", "ROUTES"]
 
@@ -28,6 +32,9 @@ def _authenticate(
     host: Host, params: dict[str, Any], sid: str | None, uid: int | None
 ) -> tuple[Any, _wire.Headers]:
     require(params, "Session.authenticate", ("db", "login", "password"))
+    if host.odoo.major >= 18 and params["db"] != host.odoo.db:
+        # the testbeds of 18 and 19 filter databases (dbfilter): Odoo checks that first
+        raise Fault("odoo.exceptions.AccessError", "Database not found.")
     services.check_db(host, params["db"])
     with host.db_lock:
         new_uid = host.odoo.database.authenticate(
@@ -89,6 +96,45 @@ def _call_kw(
     return services.execute(host, uid, model, method, args, kwargs or None, session=sid), []
 
 
+def _call_kw_readonly(host: Host, payload: Any, body: bytes) -> Reply | None:
+    """From Odoo 18 on, ``call_kw`` decides whether its transaction is read-only
+    before the session is checked: it reads the body's ``params`` and looks the model
+    up. A body that is not JSON is then a ``JSONDecodeError`` fault and an unknown
+    model a 404 fault, both with ``id: null``, session or not
+    (``addons/web/controllers/dataset.py``, ``DataSet._call_kw_readonly``)."""
+    if host.odoo.major < 18:
+        return None
+    if payload is INVALID:
+        try:
+            json.loads(body)
+        except ValueError as exc:
+            message = str(exc)
+        else:  # JSON to Python, not to the double's decoder: its plain 400
+            return None
+        data = _wire.error_body(
+            None,
+            "json.decoder.JSONDecodeError",
+            message,
+            code=host.odoo.fault_code,
+            where="_call_kw_readonly",
+        )
+        return 200, _wire.json_headers(data, nosniff=False), data
+    params = payload.get("params") if isinstance(payload, dict) else None
+    model = params.get("model") if isinstance(params, dict) else None
+    if isinstance(params, dict) and not (
+        isinstance(model, str) and host.odoo.database.has_model(model)
+    ):
+        data = _wire.error_body(None, "werkzeug.exceptions.NotFound", _NOT_FOUND, [], code=404)
+        return 200, _wire.json_headers(data, nosniff=False), data
+    return None
+
+
+_NOT_FOUND: Final = (
+    "404 Not Found: The requested URL was not found on the server. If you entered the URL"
+    " manually please check your spelling and try again."
+)
+
+
 # -- call descriptions for the log -------------------------------------------------
 
 
@@ -125,7 +171,9 @@ def _route(pattern: str, handler: Handler, *, auth_user: bool) -> Route:
 
 
 #: ``/web/dataset/call_kw``, also under ``/web/dataset/call_kw/<model>/<method>``
-CALL_KW: Final = Route("/web/dataset/call_kw", True, _call_kw, _describe_call_kw, "call_kw")
+CALL_KW: Final = Route(
+    "/web/dataset/call_kw", True, _call_kw, _describe_call_kw, "call_kw", _call_kw_readonly
+)
 ROUTES: Final[dict[str, Route]] = {
     "/web/session/authenticate": Route(
         "/web/session/authenticate", False, _authenticate, _describe_authenticate, "authenticate"

@@ -28,10 +28,10 @@ async def handle(host: Host, http_method: str, path: str, body: bytes, over: boo
     legacy = not path.startswith("/xmlrpc/2/")
     service = path[len("/xmlrpc/") if legacy else len("/xmlrpc/2/") :]
     if not service or "/" in service:
-        page = _wire.NOT_FOUND_PAGE
+        page = _wire.error_page(404, major=host.odoo.major)
         return 404, _wire.html_headers(page), page
     if http_method != "POST":
-        page = _wire.METHOD_NOT_ALLOWED_PAGE
+        page = _wire.error_page(405, major=host.odoo.major)
         return 405, [*_wire.html_headers(page), (b"allow", b"POST")], page
     error: Exception | None = None
     try:
@@ -42,7 +42,7 @@ async def handle(host: Host, http_method: str, path: str, body: bytes, over: boo
     rule = host.admit(call, over)
     reply: Reply | None
     if over:
-        page = _wire.INTERNAL_SERVER_ERROR_PAGE
+        page = _wire.error_page(500, major=host.odoo.major)
         reply = 500, _wire.html_headers(page), page
     elif rule is not None and rule.kind in HTTP_FAULTS:
         reply = http_fault_reply(rule)

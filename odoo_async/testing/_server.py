@@ -91,6 +91,8 @@ class FakeOdoo:
             raise ValueError("max_concurrent_requests must be >= 1")
         self.db = db
         self.version = f"{major}.0"
+        #: the major version, 17, 18 or 19
+        self.major = major
         self.json2 = major >= 19 if json2 is None else json2
         self.version_info: Mapping[str, Any] = {
             **SERVER_VERSION_INFO,
@@ -98,8 +100,8 @@ class FakeOdoo:
             "server_version_info": [major, 0, 0, "final", 0, ""],
             "server_serie": self.version,
         }
-        #: JSON-RPC fault ``code``: 200 ("Odoo Server Error") on 17, 0 from 18 on.
-        self.fault_code = _wire.SERVER_ERROR_CODE if major < 18 else 0
+        #: JSON-RPC fault ``code``: 200 ("Odoo Server Error") on 17 and 18, 0 on 19.
+        self.fault_code = _wire.SERVER_ERROR_CODE if major < 19 else 0
         self.database = Database(db, partners=partners, seed=seed, major=major)
         self.latency = latency
         self.max_concurrent_requests = max_concurrent_requests

@@ -69,12 +69,14 @@ def utc_now() -> str:
 class Store:
     """The tables of one database and the ORM operations over them."""
 
-    def __init__(self, *, clock: Callable[[], str] = utc_now) -> None:
-        self.models: Mapping[str, ModelSpec] = MODELS
-        self.tables: dict[str, dict[int, Row]] = {name: {} for name in MODELS}
-        self.next_id: dict[str, int] = dict.fromkeys(MODELS, 1)
+    def __init__(
+        self, *, clock: Callable[[], str] = utc_now, models: Mapping[str, ModelSpec] = MODELS
+    ) -> None:
+        self.models: Mapping[str, ModelSpec] = models
+        self.tables: dict[str, dict[int, Row]] = {name: {} for name in models}
+        self.next_id: dict[str, int] = dict.fromkeys(models, 1)
         self.clock = clock
-        self._generation: dict[str, int] = dict.fromkeys(MODELS, 0)
+        self._generation: dict[str, int] = dict.fromkeys(models, 0)
         self._cache: dict[tuple[str, ...], tuple[int, Any]] = {}
         self._journal: list[tuple[str, int, Row | None]] | None = None
         self._touched: set[tuple[str, int]] = set()

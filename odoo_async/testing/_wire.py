@@ -37,6 +37,7 @@ __all__ = [
     "bad_request_page",
     "decode_json",
     "error_body",
+    "error_page",
     "html_headers",
     "json_headers",
     "proxy_page",
@@ -58,6 +59,7 @@ SESSION_EXPIRED_CODE: Final = 100
 _CODE_MESSAGES: Final = {
     SERVER_ERROR_CODE: "Odoo Server Error",
     SESSION_EXPIRED_CODE: "Odoo Session Expired",
+    404: "404: Not Found",
 }
 
 _encoder: Final = msgspec.json.Encoder()
@@ -149,36 +151,55 @@ def traceback_text(name: str, message: str, *, where: str = "dispatch") -> str:
 
 
 _DOCTYPE: Final = '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">\n'
+#: Werkzeug 2.1 and later (Odoo 18 and 19 on Python 3.11 and up run 2.2.2 or 3.0.1)
+_DOCTYPE_22: Final = "<!doctype html>\n<html lang=en>\n"
 
 
-def werkzeug_page(status: int, title: str, description: str) -> bytes:
-    """The HTML error page Werkzeug 2.0 renders (``description`` is already escaped)."""
+def werkzeug_page(status: int, title: str, description: str, *, major: int = 17) -> bytes:
+    """The HTML error page Werkzeug renders (``description`` is already escaped):
+    Werkzeug 2.0's under Odoo 17, 2.2's from Odoo 18 on."""
+    doctype = _DOCTYPE if major < 18 else _DOCTYPE_22
     return (
-        f"{_DOCTYPE}<title>{status} {title}</title>\n<h1>{title}</h1>\n<p>{description}</p>\n"
+        f"{doctype}<title>{status} {title}</title>\n<h1>{title}</h1>\n<p>{description}</p>\n"
     ).encode()
 
 
-def bad_request_page(route: str) -> bytes:
-    """Odoo's 400 page for a JSON route reached without a JSON content type (or by GET)."""
-    text = f"Request inferred type is compatible with ['http'] but {route!r} is type='json'."
-    return werkzeug_page(400, "Bad Request", html.escape(text))
+def bad_request_page(route: str, *, major: int = 17) -> bytes:
+    """Odoo's 400 page for a JSON route reached without a JSON content type (or by GET).
+
+    Werkzeug 2.0 escapes a quote as ``&#x27;``, 2.2 (markupsafe) as ``&#39;``.
+    """
+    text = html.escape(
+        f"Request inferred type is compatible with ['http'] but {route!r} is type='json'."
+    )
+    if major >= 18:
+        text = text.replace("&#x27;", "&#39;")
+    return werkzeug_page(400, "Bad Request", text, major=major)
 
 
-NOT_FOUND_PAGE: Final = werkzeug_page(
-    404,
-    "Not Found",
-    "The requested URL was not found on the server. If you entered the URL manually please"
-    " check your spelling and try again.",
-)
-METHOD_NOT_ALLOWED_PAGE: Final = werkzeug_page(
-    405, "Method Not Allowed", "The method is not allowed for the requested URL."
-)
-INTERNAL_SERVER_ERROR_PAGE: Final = werkzeug_page(
-    500,
-    "Internal Server Error",
-    "The server encountered an internal error and was unable to complete your request."
-    " Either the server is overloaded or there is an error in the application.",
-)
+_PAGES: Final = {
+    404: (
+        "Not Found",
+        "The requested URL was not found on the server. If you entered the URL manually please"
+        " check your spelling and try again.",
+    ),
+    405: ("Method Not Allowed", "The method is not allowed for the requested URL."),
+    500: (
+        "Internal Server Error",
+        "The server encountered an internal error and was unable to complete your request."
+        " Either the server is overloaded or there is an error in the application.",
+    ),
+}
+
+
+def error_page(status: int, *, major: int = 17) -> bytes:
+    """Werkzeug's page for HTTP ``status`` (404, 405 or 500) under Odoo ``major``."""
+    return werkzeug_page(status, *_PAGES[status], major=major)
+
+
+NOT_FOUND_PAGE: Final = error_page(404)
+METHOD_NOT_ALLOWED_PAGE: Final = error_page(405)
+INTERNAL_SERVER_ERROR_PAGE: Final = error_page(500)
 INVALID_JSON: Final = b"Invalid JSON data"
 INVALID_JSON_RPC: Final = b"Invalid JSON-RPC data"
 
