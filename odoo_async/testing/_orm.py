@@ -673,9 +673,12 @@ class Database:
         context: dict[str, Any] = self.user_info(call.uid)["user_context"]
         return context
 
-    def _default_get(self, call: _Call, fields_list: Any) -> dict[str, Any]:
+    def _default_get(
+        self, call: _Call, fields_list: Any = None, fields: Any = None
+    ) -> dict[str, Any]:
+        """``fields_list`` on Odoo 17 and 18, ``fields`` on 19 (the signature says which)."""
         spec = self._store.models[call.model]
-        names = _field_list(fields_list) or []
+        names = _field_list(fields_list if fields is None else fields) or []
         return {
             name: spec.fields[name].default
             for name in names
