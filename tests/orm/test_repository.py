@@ -31,20 +31,31 @@ from odoo_async import (
 )
 from odoo_async.testing import FakeOdoo
 
-#: Every test of this module runs once per protocol, against the double as the
-#: Odoo version that has it (JSON-2 exists from Odoo 19 on).
-PROTOCOLS = {"jsonrpc": "17.0", "xmlrpc": "17.0", "web": "17.0", "json2": "19.0"}
+#: Every test of this module runs once per protocol and Odoo version of the double
+#: (JSON-2 exists from Odoo 19 on).
+TARGETS = [
+    (protocol, version)
+    for version in ("17.0", "18.0", "19.0")
+    for protocol in ("jsonrpc", "xmlrpc", "web", "json2")
+    if (protocol == "json2") == (version == "19.0") or version == "19.0"
+]
 #: JSON-2 takes API keys: one per demo user of the double as Odoo 19.
 API_KEYS = {2: "admin-api-key", 5: "demo-api-key", 6: "portal-api-key"}
 
 
-@pytest.fixture(params=list(PROTOCOLS))
-def protocol(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+@pytest.fixture(params=TARGETS, ids=[f"{p}-{v[:2]}" for p, v in TARGETS])
+def target(request: pytest.FixtureRequest) -> tuple[str, str]:
+    protocol, version = request.param
+    return protocol, version
 
 
-def make_fake(protocol: str, partners: int) -> FakeOdoo:
-    return FakeOdoo(db="odoo", partners=partners, version=PROTOCOLS[protocol], api_keys=API_KEYS)
+@pytest.fixture
+def protocol(target: tuple[str, str]) -> str:
+    return target[0]
+
+
+def make_fake(version: str, partners: int) -> FakeOdoo:
+    return FakeOdoo(db="odoo", partners=partners, version=version, api_keys=API_KEYS)
 
 
 def connect(fake: FakeOdoo, protocol: str, **options: Any) -> AsyncOdoo:
@@ -66,8 +77,8 @@ def connect(fake: FakeOdoo, protocol: str, **options: Any) -> AsyncOdoo:
 
 
 @pytest.fixture
-def fake(protocol: str) -> FakeOdoo:
-    return make_fake(protocol, partners=200)
+def fake(target: tuple[str, str]) -> FakeOdoo:
+    return make_fake(target[1], partners=200)
 
 
 @pytest.fixture
@@ -82,11 +93,11 @@ def big_fakes() -> dict[str, FakeOdoo]:
 
 
 @pytest.fixture
-def big_fake(big_fakes: dict[str, FakeOdoo], protocol: str) -> FakeOdoo:
+def big_fake(big_fakes: dict[str, FakeOdoo], target: tuple[str, str]) -> FakeOdoo:
     """10,000 partners, built once per Odoo version for the module."""
-    version = PROTOCOLS[protocol]
+    version = target[1]
     if version not in big_fakes:
-        big_fakes[version] = make_fake(protocol, partners=10_000)
+        big_fakes[version] = make_fake(version, partners=10_000)
     return big_fakes[version]
 
 

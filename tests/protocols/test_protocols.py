@@ -19,8 +19,16 @@ from odoo_async import (
 )
 from odoo_async.testing import FakeOdoo
 
-#: protocol -> the Odoo version of the double that has it
-PROTOCOLS = {"jsonrpc": "17.0", "xmlrpc": "17.0", "web": "17.0", "json2": "19.0", "auto": "19.0"}
+#: (protocol, Odoo version of the double): every protocol on every version that has it
+TARGETS = [
+    *(
+        (protocol, version)
+        for version in ("17.0", "18.0", "19.0")
+        for protocol in ("jsonrpc", "xmlrpc", "web")
+    ),
+    ("json2", "19.0"),
+    ("auto", "19.0"),
+]
 KEYS = {2: "admin-key", 5: "demo-key", 6: "demo-key-17"}
 
 
@@ -39,14 +47,20 @@ def connect(fake: FakeOdoo, protocol: str, user: str = "admin", **options: Any) 
     )
 
 
-@pytest.fixture(params=list(PROTOCOLS))
-def protocol(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+@pytest.fixture(params=TARGETS, ids=[f"{p}-{v[:2]}" for p, v in TARGETS])
+def target(request: pytest.FixtureRequest) -> tuple[str, str]:
+    protocol, version = request.param
+    return protocol, version
 
 
 @pytest.fixture
-def fake(protocol: str) -> FakeOdoo:
-    return FakeOdoo(db="odoo", version=PROTOCOLS[protocol], api_keys=KEYS)
+def protocol(target: tuple[str, str]) -> str:
+    return target[0]
+
+
+@pytest.fixture
+def fake(target: tuple[str, str]) -> FakeOdoo:
+    return FakeOdoo(db="odoo", version=target[1], api_keys=KEYS)
 
 
 async def test_the_same_errors_over_every_protocol(fake: FakeOdoo, protocol: str) -> None:
