@@ -69,6 +69,13 @@ def _parse_inject(spec: str) -> tuple[str, float | None, str | None]:
     metavar="KIND[:RATE[:METHOD]]",
     help=f"inject faults ({_FAULTS}), e.g. 503:0.05",
 )
+@click.option(
+    "--odoo-version",
+    type=click.Choice(["17.0", "18.0", "19.0"]),
+    default="17.0",
+    show_default=True,
+    help="the Odoo it answers as (its methods, faults and pages)",
+)
 def serve_fake(
     host: str,
     port: int,
@@ -78,8 +85,9 @@ def serve_fake(
     cost: str,
     workers: int,
     inject: tuple[str, ...],
+    odoo_version: str,
 ) -> None:
-    """Serve the built-in Odoo 17 test double (login admin/admin) until interrupted.
+    """Serve the built-in Odoo test double (login admin/admin) until interrupted.
 
     The first line on stdout is its URL. With --cost it answers as slowly as a
     real Odoo 17 (odoo_async.testing.ServerCost).
@@ -92,7 +100,7 @@ def serve_fake(
             if cost == "none"
             else ServerCost.odoo17(workers=0 if cost == "threaded" else workers)
         )
-        fake = FakeOdoo(db=db, partners=partners, latency=latency, cost=model)
+        fake = FakeOdoo(db=db, partners=partners, latency=latency, cost=model, version=odoo_version)
         for spec in inject:
             kind, rate, method = _parse_inject(spec)
             fake.inject(kind, rate=rate, method=method)  # type: ignore[arg-type]
@@ -112,7 +120,8 @@ def serve_fake(
             click.echo(url)
             costs = "" if model is None else f", costs of {model!r}"
             click.echo(
-                f"FakeOdoo: database {db!r}, {partners:,} partners, login admin/admin{costs}",
+                f"FakeOdoo as Odoo {odoo_version}: database {db!r}, {partners:,} partners,"
+                f" login admin/admin{costs}",
                 err=True,
             )
             await asyncio.Event().wait()

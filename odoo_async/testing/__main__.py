@@ -97,7 +97,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added per call")
     parser.add_argument("--max-concurrent-requests", type=int, default=None)
     parser.add_argument(
-        "--odoo-version", default="17.0", help="the Odoo it presents as: 17.0 or 19.0 (JSON-2)"
+        "--odoo-version",
+        default="17.0",
+        choices=["17.0", "18.0", "19.0"],
+        help="the Odoo it presents as (19.0 has JSON-2)",
     )
     parser.add_argument(
         "--api-key",

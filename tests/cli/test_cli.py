@@ -658,6 +658,29 @@ def test_serve_fake_serves_until_stopped(shared: Served, cost: str) -> None:
     assert ("costs of ServerCost" in err) is (cost != "none")
 
 
+@pytest.mark.parametrize("version", ["18.0", "19.0"])
+def test_serve_fake_answers_as_the_odoo_version_asked(shared: Served, version: str) -> None:
+    assert EXE is not None
+    proc = subprocess.Popen(
+        [EXE, "serve-fake", "--port", "0", "--partners", "10", "--odoo-version", version],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        env = shared.env(ODOO_URL=proc.stdout.readline().strip())
+        has_access = shared.run("call", "res.partner", "has_access", '[[1], "read"]', env=env)
+        assert json.loads(ok(has_access)) is True  # from 18 on
+        gone = shared.run("call", "res.partner", "name_get", "[[1]]", env=env)  # gone in 18
+        assert gone.returncode == 1
+        assert "name_get" in gone.stderr
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=TIMEOUT)
+    assert f"FakeOdoo as Odoo {version}:" in err
+
+
 def test_serve_fake_on_a_port_in_use_names_it() -> None:
     assert EXE is not None
     with socket.socket() as taken:
