@@ -34,8 +34,8 @@ other than the one that opened it (misuse, outside the ``OdooError`` tree).
 
 Server faults are mapped by the fault's ``data.name`` through one table,
 :data:`FAULT_CLASSES`; a name the table does not know becomes a plain
-:class:`RPCError`. The JSON-RPC ``code`` is not used for mapping (Odoo 17 sends
-200, Odoo 18 sends 0) except for 100, the session-expired code.
+:class:`RPCError`. The JSON-RPC ``code`` is not used for mapping (Odoo 17 and 18
+send 200, Odoo 19's ``/jsonrpc`` sends 0) except for 100, the session-expired code.
 
 No message produced here ever echoes a password or an API key. What can echo
 the request (a traceback in ``debug``, the ``context``, a reply's body, a URL)

@@ -29,6 +29,7 @@ FLOORS: list[tuple[str, ...]] = [
         "odoo_async._secret",
         "odoo_async._stats",
         "odoo_async._values",
+        "odoo_async._versions",
     ),
     ("odoo_async._transports",),
     ("odoo_async._protocols",),

@@ -163,6 +163,18 @@ class Model(Generic[Row]):
         """The model's fields (see :meth:`AsyncModel.fields_get`)."""
         return self.odoo.run(self.aio.fields_get(allfields, attributes))
 
+    def name_get(self, ids: Iterable[int]) -> list[tuple[int, str]]:
+        """``(id, display name)`` pairs of ``ids`` (see :meth:`AsyncModel.name_get`)."""
+        return self.odoo.run(self.aio.name_get(ids))
+
+    def has_access(self, operation: str, ids: Iterable[int] | None = None) -> bool:
+        """Whether the user may ``operation`` (see :meth:`AsyncModel.has_access`)."""
+        return self.odoo.run(self.aio.has_access(operation, ids))
+
+    def check_access(self, operation: str, ids: Iterable[int] | None = None) -> None:
+        """Raise unless the user may ``operation`` (see :meth:`AsyncModel.check_access`)."""
+        self.odoo.run(self.aio.check_access(operation, ids))
+
     def name_search(
         self,
         name: str = "",

@@ -38,6 +38,7 @@ from odoo_async._errors import (
     AuthenticationError,
     OdooError,
     ProtocolError,
+    RPCError,
 )
 from odoo_async._orm._cache import ClientCaches
 from odoo_async._orm._repository import AsyncModel
@@ -53,6 +54,7 @@ from odoo_async._transports import TRANSPORTS
 from odoo_async._transports._proxy import ACCEPTED as PROXY_ACCEPTED
 from odoo_async._transports._proxy import choose_proxy
 from odoo_async._transports._session import HttpxSession
+from odoo_async._versions import MOVED, RENAMED, version_hint, with_hint
 
 from ._apikeys import ApiKey, create_api_key
 from ._core import Core, Reservation, decoder_for, single_flight
@@ -712,16 +714,34 @@ class AsyncOdoo:
         core.stats.calls += 1
         uid = core.uid if core.uid is not None else await self.authenticate()
         creds = core.credentials
-        return await self._core.attempts(
-            lambda t: core.protocol.execute_kw(
-                core.http, creds, uid, model, method, call_args, call_kwargs, timeout=t
-            ),
-            model=model,
-            method=method,
-            idempotent=idempotent,
-            timeout=_as_timeout(timeout) if timeout is not _UNSET else self._timeout,
-            retry=self._retry if retry is _UNSET else (retry or RetryPolicy.NONE),
-        )
+        try:
+            return await self._core.attempts(
+                lambda t: core.protocol.execute_kw(
+                    core.http, creds, uid, model, method, call_args, call_kwargs, timeout=t
+                ),
+                model=model,
+                method=method,
+                idempotent=idempotent,
+                timeout=_as_timeout(timeout) if timeout is not _UNSET else self._timeout,
+                retry=self._retry if retry is _UNSET else (retry or RetryPolicy.NONE),
+            )
+        except RPCError as exc:
+            hinted = await self._version_hint(exc, method)
+            if hinted is None:
+                raise
+            raise hinted from exc
+
+    async def _version_hint(self, error: RPCError, method: str) -> RPCError | None:
+        """``error`` saying which Odoo versions have ``method`` (or its keyword), when
+        this server's version is why it was refused; None otherwise."""
+        if method not in MOVED and all(r.method != method for r in RENAMED):
+            return None
+        try:
+            major = (await self.server_version() or (0,))[0]
+        except OdooError:
+            return None
+        hint = version_hint(error, method, major)
+        return None if hint is None else with_hint(error, hint)
 
     # -- API keys -------------------------------------------------------------
 

@@ -17,6 +17,7 @@ import msgspec
 
 from odoo_async._check import (
     check_bool,
+    check_choice,
     check_ids,
     check_instance,
     check_int,
@@ -28,7 +29,7 @@ from odoo_async._check import (
     check_str,
 )
 from odoo_async._config import BATCH_SIZE, BATCH_WINDOW, GET_BATCH_SIZE, PREFETCH
-from odoo_async._errors import OdooError, ProtocolError, RecordDecodeError
+from odoo_async._errors import AccessError, OdooError, ProtocolError, RecordDecodeError
 from odoo_async._values import to_odoo_values
 
 from ._adaptive import ExportTuning
@@ -54,6 +55,8 @@ __all__ = ["AsyncModel"]
 Row = TypeVar("Row")
 
 
+#: What Odoo's access checks take as ``operation``.
+_OPERATIONS = ("read", "write", "create", "unlink")
 _ROWS = msgspec.json.Decoder(list[dict[str, Any]])
 _IDS = msgspec.json.Decoder(list[int])
 _RAW_ROWS = msgspec.json.Decoder(list[msgspec.Raw])
@@ -473,6 +476,96 @@ class AsyncModel(Generic[Row]):
         )
         return [i for i in dict.fromkeys(wanted) if i in found]
 
+    async def name_get(self, ids: Iterable[int]) -> list[tuple[int, str]]:
+        """``[(id, display_name), ...]`` of the records that exist, in the order given.
+
+        Odoo 17's ``name_get``, on every version: sent as a ``read`` of the field
+        ``display_name``, which is what ``name_get`` does on 17 (where it is
+        deprecated and logs a warning) and what replaces it on 18 and 19 (where it
+        is gone). Records that no longer exist are left out, as ``read`` does.
+
+        **Parameters:**
+
+        * **ids** - A record id or an iterable of ids (ints).
+        """
+        wanted = check_ids(ids, where=f"{self.name}.name_get")
+        if not wanted:
+            return []
+        rows = await self.odoo.execute_kw(self.name, "read", [wanted, ["display_name"]])
+        return [(int(row["id"]), str(row["display_name"])) for row in rows]
+
+    async def has_access(self, operation: str, ids: Iterable[int] | None = None) -> bool:
+        """Whether the user may ``operation`` the model (and, given ``ids``, those records).
+
+        Odoo 18 and 19 answer it with ``has_access``; Odoo 17, which has no such
+        method, with ``check_access_rights(operation, raise_exception=False)`` and
+        then ``check_access_rule`` on the ids (the server's version is asked once
+        per client, then cached).
+
+        **Parameters:**
+
+        * **operation** - ``"read"``, ``"write"``, ``"create"`` or ``"unlink"``.
+        * **ids** - *(optional)* Record ids whose record rules are checked too;
+          ``None`` (the default) checks the model's access rights only.
+        """
+        operation, wanted = self._access_args("has_access", operation, ids)
+        if await self._major() >= 18:
+            return bool(await self.odoo.execute_kw(self.name, "has_access", [wanted, operation]))
+        allowed = await self.odoo.execute_kw(
+            self.name, "check_access_rights", [operation], {"raise_exception": False}
+        )
+        if not allowed or not wanted:
+            return bool(allowed)
+        try:
+            await self.odoo.execute_kw(self.name, "check_access_rule", [wanted, operation])
+        except AccessError:
+            return False
+        return True
+
+    async def check_access(self, operation: str, ids: Iterable[int] | None = None) -> None:
+        """Raise :class:`AccessError` (Odoo's own) unless the user may ``operation``
+        the model (and, given ``ids``, those records).
+
+        Odoo 18 answers it with ``check_access``; Odoo 17 with ``check_access_rights``
+        then ``check_access_rule``; Odoo 19, where ``check_access`` is private, with
+        ``has_access``, and, when that says no, asks the deprecated
+        ``check_access_rights``/``check_access_rule`` for Odoo's message.
+
+        **Parameters:**
+
+        * **operation** - ``"read"``, ``"write"``, ``"create"`` or ``"unlink"``.
+        * **ids** - *(optional)* Record ids whose record rules are checked too;
+          ``None`` (the default) checks the model's access rights only.
+        """
+        operation, wanted = self._access_args("check_access", operation, ids)
+        major = await self._major()
+        if major == 18:
+            await self.odoo.execute_kw(self.name, "check_access", [wanted, operation])
+            return
+        if major >= 19 and await self.odoo.execute_kw(self.name, "has_access", [wanted, operation]):
+            return
+        await self.odoo.execute_kw(self.name, "check_access_rights", [operation])
+        if wanted:
+            await self.odoo.execute_kw(self.name, "check_access_rule", [wanted, operation])
+        if major >= 19:  # has_access said no, yet neither check raised
+            raise AccessError(
+                f"Odoo refuses {operation!r} on {self.name} {wanted} (has_access)",
+                name="odoo.exceptions.AccessError",
+                model=self.name,
+                method="has_access",
+            )
+
+    def _access_args(
+        self, method: str, operation: Any, ids: Iterable[int] | None
+    ) -> tuple[str, list[int]]:
+        where = f"{self.name}.{method}"
+        checked = check_choice("operation", operation, _OPERATIONS, where=where)
+        return checked, [] if ids is None else check_ids(ids, where=where)
+
+    async def _major(self) -> int:
+        """The server's major version (asked once per client, then cached)."""
+        return (await self.odoo.server_version() or (0,))[0]
+
     async def fields_get(
         self, allfields: Sequence[str] | None = None, attributes: Sequence[str] | None = None
     ) -> dict[str, dict[str, Any]]:
@@ -551,8 +644,7 @@ class AsyncModel(Generic[Row]):
         check_str("operator", operator, accepted="an operator such as 'ilike'", where=where)
         check_limit(limit, where=where)
         normalized = normalize_domain(domain)
-        major = (await self.odoo.server_version() or (0,))[0]
-        key = "domain" if major >= 19 else "args"
+        key = "domain" if await self._major() >= 19 else "args"
         result = await self.odoo.execute_kw(
             self.name,
             "name_search",
@@ -611,8 +703,7 @@ class AsyncModel(Generic[Row]):
         check_str("orderby", orderby, accepted="an order such as 'name desc' or None", none=True)
         check_bool("lazy", lazy, where=where)
         normalized = normalize_domain(domain)
-        major = (await self.odoo.server_version() or (0,))[0]
-        if major >= 19:
+        if await self._major() >= 19:
             return await self._formatted_read_group(
                 normalized,
                 list(fields),

@@ -9,7 +9,8 @@ import httpx
 import pytest
 import respx
 
-from odoo_async import AsyncOdoo
+from odoo_async import AccessError, AsyncOdoo, RPCError
+from odoo_async.testing import FakeOdoo
 
 URL = "http://odoo.test"
 
@@ -120,3 +121,108 @@ async def test_read_group_on_odoo_19_uses_formatted_read_group() -> None:
             "__domain": ["&", ["is_company", "=", True], ["country_id", "=", 233]],
         },
     ]
+
+
+# -- against the double as each version ---------------------------------------------
+
+
+@pytest.fixture(params=["17.0", "18.0", "19.0"])
+def versioned(request: pytest.FixtureRequest) -> FakeOdoo:
+    return FakeOdoo(db="odoo", version=request.param)
+
+
+def client(fake: FakeOdoo, user: str = "admin") -> AsyncOdoo:
+    return AsyncOdoo(
+        "http://odoo.test", db="odoo", username=user, password=user, transport=fake.transport()
+    )
+
+
+def sent(fake: FakeOdoo) -> list[str]:
+    return [c.method for c in fake.calls if c.service == "object"]
+
+
+async def test_name_get_reads_display_name_on_every_version(versioned: FakeOdoo) -> None:
+    async with client(versioned) as odoo:
+        pairs = await odoo.model("res.partner").name_get([3, 987654, 1])
+    assert pairs == [(3, "YourCompany, Mitchell Admin"), (1, "YourCompany")]
+    assert sent(versioned) == ["read"]
+
+
+@pytest.mark.parametrize(
+    ("user", "model", "operation", "ids", "allowed"),
+    [
+        ("admin", "res.partner", "write", None, True),
+        ("demo", "ir.config_parameter", "read", None, False),
+        ("demo", "res.company", "write", [1], False),
+        ("demo", "res.partner", "read", [1, 3], True),
+        ("portal", "res.partner", "read", None, True),
+        ("portal", "res.partner", "read", [1], False),  # a record rule
+    ],
+)
+async def test_access_checks_give_the_same_answer_on_every_version(
+    versioned: FakeOdoo, user: str, model: str, operation: str, ids: list[int] | None, allowed: bool
+) -> None:
+    async with client(versioned, user) as odoo:
+        repo = odoo.model(model)
+        assert await repo.has_access(operation, ids) is allowed
+        if allowed:
+            assert await repo.check_access(operation, ids) is None
+        else:
+            with pytest.raises(AccessError) as caught:
+                await repo.check_access(operation, ids)
+            assert caught.value.name == "odoo.exceptions.AccessError"
+            assert caught.value.message.startswith(("You are not allowed", "Uh-oh"))
+    methods = set(sent(versioned))
+    major = int(versioned.version[:2])
+    assert ("has_access" in methods) is (major >= 18)
+    assert ("check_access" in methods) is (major == 18)
+
+
+async def test_an_access_check_names_a_bad_operation() -> None:
+    async with client(FakeOdoo(db="odoo")) as odoo:
+        with pytest.raises(ValueError, match="'read', 'write', 'create', 'unlink'"):
+            await odoo.model("res.partner").has_access("delete")
+
+
+@pytest.mark.parametrize(
+    ("version", "method", "args", "kwargs", "hint"),
+    [
+        (
+            "18.0",
+            "name_get",
+            [[1]],
+            {},
+            "name_get can be called on Odoo 17 only, not on this Odoo 18",
+        ),
+        ("19.0", "name_get", [[1]], {}, "read the field 'display_name'"),
+        (
+            "17.0",
+            "has_access",
+            [[1], "read"],
+            {},
+            "has_access can be called on Odoo 18 and Odoo 19",
+        ),
+        ("19.0", "check_access", [[1], "read"], {}, "check_access can be called on Odoo 18 only"),
+        ("18.0", "formatted_read_group", [[], ["country_id"]], {}, "read_group"),
+        ("19.0", "exists", [[1]], {}, "search([('id', 'in', ids)])"),
+        ("19.0", "name_search", ["Azure"], {"args": []}, "takes domain= from Odoo 19 on"),
+        ("17.0", "name_search", ["Azure"], {"domain": []}, "takes args= before Odoo 19"),
+    ],
+)
+async def test_a_method_of_another_version_says_which_have_it(
+    version: str, method: str, args: list[Any], kwargs: dict[str, Any], hint: str
+) -> None:
+    async with client(FakeOdoo(db="odoo", version=version)) as odoo:
+        with pytest.raises(RPCError) as caught:
+            await odoo.execute_kw("res.partner", method, args, kwargs)
+    assert hint in str(caught.value)
+    assert caught.value.message.startswith(("The method", "Private methods", "BaseModel."))
+    assert isinstance(caught.value.__cause__, RPCError)
+
+
+async def test_a_method_missing_everywhere_gets_no_hint() -> None:
+    async with client(FakeOdoo(db="odoo", version="18.0")) as odoo:
+        with pytest.raises(RPCError) as caught:
+            await odoo.model("res.partner").call("no_such_method")
+    assert caught.value.message == "The method 'res.partner.no_such_method' does not exist"
+    assert caught.value.__cause__ is None
