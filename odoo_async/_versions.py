@@ -80,6 +80,9 @@ RENAMED: Final[tuple[Renamed, ...]] = (
 )
 
 _UNEXPECTED: Final = re.compile(r"got an unexpected keyword argument '(\w+)'")
+#: how a missing method, and a wrong argument, are named: JSON-RPC and XML-RPC, JSON-2
+_NO_METHOD: Final = ("builtins.AttributeError", "werkzeug.exceptions.NotFound")
+_BAD_ARGUMENT: Final = ("builtins.TypeError", "werkzeug.exceptions.UnprocessableEntity")
 
 
 def _versions(majors: tuple[int, ...]) -> str:
@@ -95,7 +98,7 @@ def version_hint(error: RPCError, method: str, major: int) -> str | None:
     """
     moved = MOVED.get(method)
     if moved is not None and major not in moved.versions:
-        gone = error.name == "builtins.AttributeError" and "does not exist" in error.message
+        gone = error.name in _NO_METHOD and "does not exist" in error.message
         private = error.name == "odoo.exceptions.AccessError" and error.message.startswith(
             "Private methods"
         )
@@ -104,7 +107,7 @@ def version_hint(error: RPCError, method: str, major: int) -> str | None:
                 f"{method} can be called on {_versions(moved.versions)}, not on this Odoo "
                 f"{major}; instead, {moved.instead}"
             )
-    unexpected = _UNEXPECTED.search(error.message) if error.name == "builtins.TypeError" else None
+    unexpected = _UNEXPECTED.search(error.message) if error.name in _BAD_ARGUMENT else None
     for renamed in RENAMED if unexpected else ():
         if renamed.method != method:
             continue

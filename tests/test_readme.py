@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import runpy
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -102,3 +103,25 @@ async def test_the_proxy_sample_goes_through_the_proxy() -> None:
         assert await count_partners(site.url, proxy) > 0  # type: ignore[operator]
         assert site.proxy.requests >= 2
         assert site.door.connections == 0
+
+
+@pytest.mark.parametrize("version", ["17.0", "18.0", "19.0"])
+async def test_the_version_aware_calls_run_on_every_version(version: str) -> None:
+    from odoo_async import AsyncOdoo
+    from odoo_async.testing import FakeOdoo
+
+    namespace: dict[str, Any] = {}
+    exec(python_block_after("### Odoo 17, 18 and 19"), namespace)
+    fake = FakeOdoo(version=version)
+    async with AsyncOdoo(
+        "http://odoo.test",
+        db=fake.db,
+        username="admin",
+        password="admin",
+        transport=fake.transport(),
+    ) as odoo:
+        names, allowed, groups = await namespace["versions_demo"](odoo)
+    assert names == [(1, "YourCompany")]
+    assert allowed is True
+    assert groups
+    assert all("country_id_count" in group and "__domain" in group for group in groups)

@@ -13,6 +13,12 @@ PRIVATE = (
     "Private methods (such as 'res.partner.{m}') cannot be called remotely.",
 )
 UNEXPECTED = ("builtins.TypeError", "BaseModel.{m}() got an unexpected keyword argument '{kw}'")
+# as JSON-2 names them
+NOT_FOUND = ("werkzeug.exceptions.NotFound", "The method 'res.partner.{m}' does not exist")
+UNPROCESSABLE = (
+    "werkzeug.exceptions.UnprocessableEntity",
+    "got an unexpected keyword argument '{kw}'",
+)
 
 
 @pytest.mark.parametrize(
@@ -32,6 +38,14 @@ UNEXPECTED = ("builtins.TypeError", "BaseModel.{m}() got an unexpected keyword a
         (UNEXPECTED, "name_search", "other", 19, None),
         (UNEXPECTED, "default_get", "fields_list", 19, "default_get takes fields= from Odoo 19"),
         (UNEXPECTED, "default_get", "fields", 17, "default_get takes fields_list= before Odoo 19"),
+        (
+            NOT_FOUND,
+            "name_get",
+            "",
+            19,
+            "name_get can be called on Odoo 17 only, not on this Odoo 19",
+        ),
+        (UNPROCESSABLE, "name_search", "args", 19, "name_search takes domain= from Odoo 19 on"),
     ],
 )
 def test_version_hint(

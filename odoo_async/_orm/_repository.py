@@ -29,7 +29,13 @@ from odoo_async._check import (
     check_str,
 )
 from odoo_async._config import BATCH_SIZE, BATCH_WINDOW, GET_BATCH_SIZE, PREFETCH
-from odoo_async._errors import AccessError, OdooError, ProtocolError, RecordDecodeError
+from odoo_async._errors import (
+    AccessError,
+    OdooError,
+    ProtocolError,
+    RecordDecodeError,
+    RPCError,
+)
 from odoo_async._values import to_odoo_values
 
 from ._adaptive import ExportTuning
@@ -55,6 +61,8 @@ __all__ = ["AsyncModel"]
 Row = TypeVar("Row")
 
 
+#: Odoo's XML-RPC marshaller on a None result (the method ran)
+_NO_NONE = "cannot marshal None unless allow_none is enabled"
 #: What Odoo's access checks take as ``operation``.
 _OPERATIONS = ("read", "write", "create", "unlink")
 _ROWS = msgspec.json.Decoder(list[dict[str, Any]])
@@ -517,7 +525,7 @@ class AsyncModel(Generic[Row]):
         if not allowed or not wanted:
             return bool(allowed)
         try:
-            await self.odoo.execute_kw(self.name, "check_access_rule", [wanted, operation])
+            await self._returning_none("check_access_rule", [wanted, operation])
         except AccessError:
             return False
         return True
@@ -540,13 +548,13 @@ class AsyncModel(Generic[Row]):
         operation, wanted = self._access_args("check_access", operation, ids)
         major = await self._major()
         if major == 18:
-            await self.odoo.execute_kw(self.name, "check_access", [wanted, operation])
+            await self._returning_none("check_access", [wanted, operation])
             return
         if major >= 19 and await self.odoo.execute_kw(self.name, "has_access", [wanted, operation]):
             return
-        await self.odoo.execute_kw(self.name, "check_access_rights", [operation])
+        await self._returning_none("check_access_rights", [operation])  # None from 18 on
         if wanted:
-            await self.odoo.execute_kw(self.name, "check_access_rule", [wanted, operation])
+            await self._returning_none("check_access_rule", [wanted, operation])
         if major >= 19:  # has_access said no, yet neither check raised
             raise AccessError(
                 f"Odoo refuses {operation!r} on {self.name} {wanted} (has_access)",
@@ -554,6 +562,15 @@ class AsyncModel(Generic[Row]):
                 model=self.name,
                 method="has_access",
             )
+
+    async def _returning_none(self, method: str, args: list[Any]) -> None:
+        """Call a method that returns None. Over XML-RPC Odoo cannot send None: the
+        method runs, then the reply is a fault "cannot marshal None", read as None."""
+        try:
+            await self.odoo.execute_kw(self.name, method, args)
+        except RPCError as exc:
+            if type(exc) is not RPCError or _NO_NONE not in exc.message:
+                raise
 
     def _access_args(
         self, method: str, operation: Any, ids: Iterable[int] | None

@@ -42,7 +42,6 @@ _LEGACY_WARNINGS: Final = {
     "odoo.exceptions.CacheMiss": "UserError",
 }
 _NIL: Final = "<value><nil/></value>"
-_FALSE: Final = "<value><boolean>0</boolean></value>"
 
 
 def parse_call(body: bytes) -> tuple[list[Any], str | None]:
@@ -52,10 +51,12 @@ def parse_call(body: bytes) -> tuple[list[Any], str | None]:
 
 
 def result_body(result: Any) -> bytes:
-    """A method response; ``None`` goes out as ``False`` (Odoo never sends ``<nil/>``)."""
+    """A method response. Odoo 17, 18 and 19 marshal without ``allow_none``: a ``None``
+    anywhere in the result (``check_access_rule``, 18's ``check_access``...) raises the
+    marshaller's ``TypeError``, which goes out as a fault although the method ran."""
     text = xmlrpc.client.dumps((result,), methodresponse=True, allow_none=True)
     if _NIL in text:
-        text = text.replace(_NIL, _FALSE)
+        raise TypeError("cannot marshal None unless allow_none is enabled")
     return text.encode()
 
 

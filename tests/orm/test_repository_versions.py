@@ -131,14 +131,19 @@ def versioned(request: pytest.FixtureRequest) -> FakeOdoo:
     return FakeOdoo(db="odoo", version=request.param)
 
 
-def client(fake: FakeOdoo, user: str = "admin") -> AsyncOdoo:
+def client(fake: FakeOdoo, user: str = "admin", protocol: str = "jsonrpc") -> AsyncOdoo:
     return AsyncOdoo(
-        "http://odoo.test", db="odoo", username=user, password=user, transport=fake.transport()
+        "http://odoo.test",
+        db="odoo",
+        username=user,
+        password=user,
+        transport=fake.transport(),
+        protocol=protocol,
     )
 
 
 def sent(fake: FakeOdoo) -> list[str]:
-    return [c.method for c in fake.calls if c.service == "object"]
+    return [c.method for c in fake.calls if c.model is not None and c.method is not None]
 
 
 async def test_name_get_reads_display_name_on_every_version(versioned: FakeOdoo) -> None:
@@ -159,10 +164,17 @@ async def test_name_get_reads_display_name_on_every_version(versioned: FakeOdoo)
         ("portal", "res.partner", "read", [1], False),  # a record rule
     ],
 )
+@pytest.mark.parametrize("protocol", ["jsonrpc", "xmlrpc", "web"])
 async def test_access_checks_give_the_same_answer_on_every_version(
-    versioned: FakeOdoo, user: str, model: str, operation: str, ids: list[int] | None, allowed: bool
+    versioned: FakeOdoo,
+    protocol: str,
+    user: str,
+    model: str,
+    operation: str,
+    ids: list[int] | None,
+    allowed: bool,
 ) -> None:
-    async with client(versioned, user) as odoo:
+    async with client(versioned, user, protocol) as odoo:
         repo = odoo.model(model)
         assert await repo.has_access(operation, ids) is allowed
         if allowed:

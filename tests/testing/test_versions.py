@@ -8,6 +8,7 @@ of its message. The Odoo source that shows each difference is named beside it.
 from __future__ import annotations
 
 import json
+import xmlrpc.client
 from typing import Any
 
 import httpx
@@ -126,3 +127,20 @@ async def test_method_by_version(
     else:
         assert reply["result"] == expected
     json.dumps(reply)
+
+
+@pytest.mark.parametrize("major", [17, 18, 19])
+async def test_xmlrpc_cannot_send_none(major: int) -> None:
+    """A method that returns None is a fault over XML-RPC, as the real 17, 18, 19 answer."""
+    fake = FakeOdoo(db="odoo", version=f"{major}.0")
+    body = xmlrpc.client.dumps(
+        ("odoo", 2, "admin", "res.partner", "check_access_rule", [[1], "read"]), "execute_kw"
+    )
+    async with httpx.AsyncClient(transport=fake.transport(), base_url="http://odoo.test") as http:
+        reply = await http.post("/xmlrpc/2/object", content=body.encode())
+    with pytest.raises(xmlrpc.client.Fault) as caught:
+        xmlrpc.client.loads(reply.content)
+    assert caught.value.faultCode == 1
+    assert caught.value.faultString.endswith(
+        "\nTypeError: cannot marshal None unless allow_none is enabled\n"
+    )
