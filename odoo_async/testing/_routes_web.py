@@ -122,8 +122,7 @@ def _call_kw_readonly(host: Host, payload: Any, body: bytes) -> Reply | None:
     params = payload.get("params") if isinstance(payload, dict) else None
     model = params.get("model") if isinstance(params, dict) else None
     if isinstance(params, dict) and not (
-        isinstance(model, str)
-        and (host.odoo.database.has_model(model) or model in API_KEY_MODELS)
+        isinstance(model, str) and (host.odoo.database.has_model(model) or model in API_KEY_MODELS)
     ):
         data = _wire.error_body(None, "werkzeug.exceptions.NotFound", _NOT_FOUND, [], code=404)
         return 200, _wire.json_headers(data, nosniff=False), data
