@@ -9,6 +9,7 @@ private, one subpackage per layer, each importing only the layers below it::
     _orm/          repositories, domains, commands, records, the fetch engine
     _client/       AsyncOdoo, its retry loop and rules, its limits
     _blocking/     Odoo and Model: the same client for blocking code
+    _codegen       generate_models: typed record classes from a live server
     redis          RedisBudget (the ``redis`` extra)
     jobs/, cli/    export, sync, import, bench and the command: public names only
     testing/       the Odoo test double: imports nothing of the client
@@ -24,6 +25,7 @@ from ._client._apikeys import ApiKey
 from ._client._client import DEFAULT_MAX_CONCURRENCY, AsyncOdoo
 from ._client._limits import Budget, ConcurrencyLimiter, TokenBucket
 from ._client._retry import READ_ONLY_METHODS, RetryPolicy
+from ._codegen import generate_models
 from ._errors import (
     AccessDenied,
     AccessError,
@@ -53,6 +55,7 @@ from ._errors import (
 )
 from ._orm._batcher import ReadBatcher, RowError
 from ._orm._caller import ModelClient
+from ._orm._codegen import models_source_from_fields_get
 from ._orm._command import Command
 from ._orm._domain import Domain, DomainLike, F, Field, normalize_domain
 from ._orm._pager import SearchReadPager
@@ -137,6 +140,8 @@ __all__ = [
     "WrongEventLoopError",
     "XmlRpcProtocol",
     "__version__",
+    "generate_models",
+    "models_source_from_fields_get",
     "normalize_domain",
     "parse_retry_after",
     "record_class_from_fields_get",

@@ -209,6 +209,7 @@ class _Writer:
         for model in sorted(specs, key=self.classes.__getitem__):
             self.refs[model] = self._name(f"{self.classes[model]}Ref")
         self.selections: list[_Alias] = []
+        self.left_out: list[str] = []  # model.field, not exportable
 
     def _name(self, wanted: str) -> str:
         while wanted in self.taken:
@@ -223,7 +224,12 @@ class _Writer:
             missing = [name for name in wanted if name not in spec]
             if missing:
                 raise ValueError(f"{model} has no field(s) {', '.join(map(repr, missing))}")
-        names = sorted(n for n in (spec if wanted is None else set(wanted)) if n != "id")
+        if wanted is None:
+            hidden = sorted(n for n, d in spec.items() if d.get("exportable") is False)
+            self.left_out += [f"{model}.{n}" for n in hidden]
+            names = sorted(n for n in spec if n != "id" and n not in hidden)
+        else:
+            names = sorted(n for n in set(wanted) if n != "id")
         taken = {"id"}
         out = []
         for name in names:
@@ -237,6 +243,8 @@ class _Writer:
     def _line(self, model: str, name: str, attr: str, description: Mapping[str, Any]) -> _Line:
         odoo_type = str(description.get("type"))
         annotation, empty = _PLAIN.get(odoo_type, _ANY)
+        if description.get("exportable") is False:  # widget data: dicts, whatever the type
+            annotation, empty, odoo_type = "Any", None, f"{odoo_type} not exportable"
         relation = description.get("relation")
         target = self.classes.get(relation) if isinstance(relation, str) else None
         notes = [odoo_type]
@@ -347,8 +355,14 @@ def models_source_from_fields_get(
         + (f" on {generated_at}" if generated_at else "")
         + "; generate it again rather than edit it (see odoo_async's README, typed records).",
     ]
-    if header:
-        about.append(header)
+    if writer.left_out:
+        about.append(
+            "Left out: fields Odoo marks not exportable (data for its own screens, not "
+            f"of their declared type; name them in fields= to have them as Any): "
+            f"{', '.join(writer.left_out)}."
+        )
+    if header:  # paragraphs apart by blank lines
+        about += [p for p in re.split(r"\n\s*\n", header) if p.strip()]
     doc_lines = ['"""' + title + "."]
     for paragraph in about:
         doc_lines += ["", *_wrap(paragraph, 0)]
