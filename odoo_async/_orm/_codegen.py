@@ -55,6 +55,7 @@ __all__ = ["MAX_LITERAL_VALUES", "models_source_from_fields_get"]
 MAX_LITERAL_VALUES = 100
 
 _WIDTH = 88  # ruff's and black's default line length
+_MAX_ALIAS = 48  # longer selection aliases are named after their field alone
 
 #: Odoo field type -> (annotation, empty default). ``None`` default: ``X | None = None``.
 _PLAIN: dict[str, tuple[str, str | None]] = {
@@ -267,8 +268,7 @@ class _Writer:
             notes.append("required" if stored else "required, computed: may be empty")
         if description.get("readonly"):
             notes.append("readonly")
-        label = _label(description)
-        doc = f"{label} ({'; '.join(notes)})" if label else f"{'; '.join(notes)}"
+        doc = f"{_label(description) or name} ({'; '.join(notes)})"
         if required and stored and annotation != "Any":
             return _Line(attr, annotation, None, name, doc)
         if empty is None:
@@ -292,7 +292,10 @@ class _Writer:
             return "str", "selection computed by the server: str"
         if len(pairs) > MAX_LITERAL_VALUES:
             return "str", f"selection of {len(pairs)} values: str"
-        alias = self._name(f"{self.classes[model]}{_camel(name)}")
+        wanted = f"{self.classes[model]}{_camel(name)}"
+        if len(wanted) > _MAX_ALIAS:  # keeps the lines that use it short
+            wanted = _camel(name)[:_MAX_ALIAS]
+        alias = self._name(wanted)
         shown = ", ".join(f"{json.dumps(value)} {label}".rstrip() for value, label in pairs)
         doc = f"{model}.{name}: {shown}"
         self.selections.append(_literal_alias(alias, [value for value, _ in pairs], doc))
@@ -339,8 +342,16 @@ def models_source_from_fields_get(
     for alias in writer.selections:
         code += ["", *_alias_lines(alias)]
     for cls, model, lines in bodies:
-        code += ["", "", f"class {cls}(Record, model={json.dumps(model)}):"]
-        code += _docstring(f"{model}, {len(lines)} fields", "    ")
+        bases = f"Record, model={json.dumps(model)}"
+        if len(f"class {cls}({bases}):") <= _WIDTH:
+            code += ["", "", f"class {cls}({bases}):"]
+        else:
+            code += ["", "", f"class {cls}(", f"    {bases}", "):"]
+        doc = _docstring(f"{model}, {len(lines)} fields", "    ")
+        if len(doc) > 1:  # a summary on one line, then the rest
+            doc = ['    """The records of an Odoo model.', "", *doc[1:]]
+            doc[2] = doc[2].replace('"""', "    ", 1)
+        code += doc
         for line in lines:
             code += ["", *_field_lines(line)]
     text = "\n".join(code)
