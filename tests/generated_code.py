@@ -60,7 +60,8 @@ def load_module(path: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     ``sys.modules``), for the length of the test."""
     name = f"generated_{path.stem}_{abs(hash(path))}"
     spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, name, module)
     spec.loader.exec_module(module)

@@ -347,11 +347,12 @@ def models_source_from_fields_get(
             code += ["", "", f"class {cls}({bases}):"]
         else:
             code += ["", "", f"class {cls}(", f"    {bases}", "):"]
-        doc = _docstring(f"{model}, {len(lines)} fields", "    ")
-        if len(doc) > 1:  # a summary on one line, then the rest
-            doc = ['    """The records of an Odoo model.', "", *doc[1:]]
-            doc[2] = doc[2].replace('"""', "    ", 1)
-        code += doc
+        about_class = f"{model}, {len(lines)} fields."
+        class_doc = _docstring(about_class, "    ")
+        if len(class_doc) > 1:  # a summary on one line, then the rest
+            wrapped = [f"    {text}" for text in _wrap(about_class, 4)]
+            class_doc = ['    """The records of an Odoo model.', "", *wrapped, '    """']
+        code += class_doc
         for line in lines:
             code += ["", *_field_lines(line)]
     text = "\n".join(code)

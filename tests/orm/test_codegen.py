@@ -143,7 +143,8 @@ def test_what_each_field_becomes(
     source = source_of(spec, static_selections={"x.thing": ["f"]} if static else None)
     assert field_lines(source) == [f"    {expected}"]
     after = source.split(f"    {expected}\n", 1)[1]
-    assert after.startswith('    """') and doc in after.split('"""')[1]
+    assert after.startswith('    """')
+    assert doc in after.split('"""')[1]
 
 
 def test_a_literal_alias_lists_the_values_and_their_labels() -> None:
@@ -202,14 +203,20 @@ def test_generated_from_odoo17_it_type_checks_and_decodes_odoo17_rows(
     azure, brandon, _ = decode_records(models.Partner, json.dumps(PARTNER_ROWS))
     assert type(azure) is models.Partner
     assert azure.country_id == Many2one(233, "United States")
-    assert azure.parent_id is None and brandon.parent_id == Many2one(14, "Azure Interior")
+    assert azure.parent_id is None
+    assert brandon.parent_id == Many2one(14, "Azure Interior")
     assert azure.create_date == datetime(2026, 11, 22, 18, 58, 57, tzinfo=UTC)
-    assert azure.type == "contact" and azure.comment is None and azure.child_ids == [26, 33, 27]
+    assert azure.type == "contact"
+    assert azure.comment is None
+    assert azure.child_ids == [26, 33, 27]
 
     posted, draft = decode_records(models.AccountMove, json.dumps(MOVE_ROWS))
-    assert posted.state == "posted" and posted.move_type == "in_refund"
+    assert posted.state == "posted"
+    assert posted.move_type == "in_refund"
     assert posted.invoice_date == date(2026, 11, 1)
-    assert draft.partner_id is None and draft.invoice_date is None and draft.name == "/"
+    assert draft.partner_id is None
+    assert draft.invoice_date is None
+    assert draft.name == "/"
     assert draft.currency_id == Many2one(1, "USD")
 
     odd = [{**MOVE_ROWS[0], "state": "to_approve"}]  # a value a later module adds
@@ -260,7 +267,9 @@ def test_long_names_are_laid_out_as_ruff_formats_them(
         "weird_label": False,
     }
     (record,) = decode_records(cls, json.dumps([row]))
-    assert record.class_ == "c" and record.x_odd == [3] and record.short_but_many.endswith("39")
+    assert record.class_ == "c"
+    assert record.x_odd == [3]
+    assert record.short_but_many.endswith("39")
     assert record.tax_calculation_rounding_method is None
 
 
@@ -268,7 +277,11 @@ def test_long_names_are_laid_out_as_ruff_formats_them(
     ("specs", "options", "message"),
     [
         ({}, {}, "no model to generate"),
-        ({"res.partner": {"name": {"type": "char"}}}, {"fields": {"res.partner": ["nope"]}}, "'nope'"),
+        (
+            {"res.partner": {"name": {"type": "char"}}},
+            {"fields": {"res.partner": ["nope"]}},
+            "'nope'",
+        ),
         (
             {"a.b_c": {}, "a_b.c": {}},
             {},
