@@ -56,9 +56,11 @@ async def static_selections(odoo: AsyncOdoo, models: Sequence[str]) -> dict[str,
 
     Raises the server's error (an :class:`OdooError`) when it will not say.
     """
-    rows = await odoo.model("ir.model.fields").search_read(
-        [("model", "in", list(models)), ("ttype", "=", "selection")],
-        ["model", "name", "selection_ids"],
+    rows = await odoo.execute_kw(  # one call: a pager would ask for a second page
+        "ir.model.fields",
+        "search_read",
+        [[("model", "in", list(models)), ("ttype", "=", "selection")]],
+        {"fields": ["model", "name", "selection_ids"]},
     )
     static: dict[str, list[str]] = {}
     for row in rows:

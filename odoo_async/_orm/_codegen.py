@@ -347,7 +347,7 @@ def models_source_from_fields_get(
             code += ["", "", f"class {cls}({bases}):"]
         else:
             code += ["", "", f"class {cls}(", f"    {bases}", "):"]
-        about_class = f"{model}, {len(lines)} fields."
+        about_class = f"{model}, {len(lines)} field{'' if len(lines) == 1 else 's'}."
         class_doc = _docstring(about_class, "    ")
         if len(class_doc) > 1:  # a summary on one line, then the rest
             wrapped = [f"    {text}" for text in _wrap(about_class, 4)]
