@@ -116,9 +116,6 @@ def codegen_command(
     Example: odoo-async codegen res.partner sale.order -o models.py
     """
     wanted = list(dict.fromkeys(models))
-    fields = parse_fields(field_specs, wanted)
-    names = parse_names(name_specs, wanted)
-    check_output(output, "-o")
     made_by = ["odoo-async", "codegen", *wanted]
     for spec in field_specs:
         made_by += ["--fields", spec]
@@ -129,6 +126,9 @@ def codegen_command(
     made_by += ["-o", output]
 
     async def job() -> None:
+        fields = parse_fields(field_specs, wanted)  # mistakes first, before any request
+        names = parse_names(name_specs, wanted)
+        check_output(output, "-o")
         async with conn.client() as odoo:
             source = await generate_models(
                 odoo,
