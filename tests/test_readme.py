@@ -125,3 +125,18 @@ async def test_the_version_aware_calls_run_on_every_version(version: str) -> Non
     assert allowed is True
     assert groups
     assert all("country_id_count" in group and "__domain" in group for group in groups)
+
+
+def test_the_codegen_program_runs(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from generated_code import check_module
+
+    source = python_block_after("### Typed records")
+    program = tmp_path / "codegen.py"
+    program.write_text(source, encoding="utf-8")
+    runpy.run_path(str(program), run_name="__main__")
+    out = capsys.readouterr().out
+    assert 'class ResPartner(Record, model="res.partner"):' in out
+    assert "    country_id: ResCountryRef | None = None\n" in out
+    module = tmp_path / "models.py"
+    module.write_text(out.removesuffix("\n"), encoding="utf-8")  # print() adds one
+    check_module(module)

@@ -20,15 +20,20 @@ What :func:`models_source_from_fields_get` writes, and why:
   fields are ``list[int]`` (ids), their docstring naming the related class.
 - A *stored* required field is typed without ``None`` and has no default: a
   record read from Odoo always has it, and a record built for ``create`` must
-  give it. Every other field may be empty, and Odoo sends ``false`` for an
-  empty value: ``X | None = None`` (``""``-less ``str``: ``None``), except
-  booleans, numbers and x2many, which Odoo sends as ``false``, ``0`` and ``[]``.
-  A required field that is not stored (a related or company-dependent one)
-  stays optional: Odoo computes it and may send ``false``.
+  give it. Every other field may be empty, which Odoo says with ``false``:
+  ``X | None = None``; booleans, numbers and x2many keep ``False``, ``0`` and
+  ``[]``, as Odoo sends them. A required field that is not stored (a related
+  or company-dependent one) stays optional: Odoo computes it and may send
+  ``false``.
+- A field Odoo marks ``exportable: false`` (account.move's ``tax_totals`` and
+  other data for its own screens: dicts declared ``binary``, one of which Odoo
+  cannot even send) is left out, and the module's docstring names it; named
+  in ``fields=``, it is typed ``Any``. ``json`` and ``properties`` are ``Any``.
 - A selection is a ``Literal`` alias (``ResPartnerType``, its values and labels
   in its docstring) only when it is named in ``static_selections``: a
-  selection computed at run time (languages, time zones) changes with the
-  server's data, and a ``Literal`` would refuse tomorrow's rows. Other
+  selection computed at run time (languages; time zones before Odoo 18)
+  changes with the server's data, and a ``Literal`` would refuse tomorrow's
+  rows. Other
   selections, and those of more than :data:`MAX_LITERAL_VALUES` values, are
   ``str``. Installing a module that adds values to a ``Literal`` selection
   makes decoding fail loudly (a ``RecordDecodeError`` naming the field): then
@@ -265,7 +270,7 @@ class _Writer:
         stored = description.get("store", True) is not False
         required = bool(description.get("required"))
         if required:
-            notes.append("required" if stored else "required, computed: may be empty")
+            notes.append("required" if stored else "required, not stored: may be empty")
         if description.get("readonly"):
             notes.append("readonly")
         doc = f"{_label(description) or name} ({'; '.join(notes)})"
@@ -289,7 +294,7 @@ class _Writer:
         if not all(isinstance(value, str) for value, _ in pairs):
             return "Any", "selection with values that are not text, not typed"
         if name not in self.static.get(model, ()) or not pairs:
-            return "str", "selection computed by the server: str"
+            return "str", "selection, values not known to be fixed: str"
         if len(pairs) > MAX_LITERAL_VALUES:
             return "str", f"selection of {len(pairs)} values: str"
         wanted = f"{self.classes[model]}{_camel(name)}"

@@ -65,7 +65,7 @@ SEL = [["a", "A"], ["b", "B"]]
             {"type": "char", "required": True, "store": False, "readonly": True},
             False,
             "f: str | None = None",
-            "(char; required, computed: may be empty; readonly).",
+            "(char; required, not stored: may be empty; readonly).",
         ),
         ({"type": "text"}, False, "f: str | None = None", "(text)."),
         ({"type": "html"}, False, "f: str | None = None", "(html)."),
@@ -121,7 +121,7 @@ SEL = [["a", "A"], ["b", "B"]]
             {"type": "selection", "selection": SEL},
             False,
             "f: str | None = None",
-            "(selection computed by the server: str).",
+            "(selection, values not known to be fixed: str).",
         ),
         (
             {"type": "selection", "selection": [[1, "One"], [2, "Two"]]},
