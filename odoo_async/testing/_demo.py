@@ -204,6 +204,7 @@ def build(
     _users(store, major)
     _events(store, major)
     _moves(store, rng)
+    _reports(store)
     store.next_id["res.partner"] = max(store.next_id["res.partner"], 41 + partners)
     now = (today or datetime.now(timezone.utc)).astimezone(timezone.utc)
     _move_back(store, _years_back(now.strftime(_DATETIME)))
@@ -253,6 +254,21 @@ def _move_back(store: Store, years: int) -> None:
     for param in store.tables["ir.config_parameter"].values():
         if param.get("key") == "database.create_date":
             param["value"] = _shift(param["value"], years)
+
+
+#: PDF reports present on the captured servers: ``(name, report_name, model)``.
+REPORTS = (
+    ("Invoices", "account.report_invoice", "account.move"),
+    ("Invoices with Payments", "account.report_invoice_with_payments", "account.move"),
+    ("Internal layout preview", "web.preview_internalreport", "res.company"),
+    ("External layout preview", "web.preview_externalreport", "res.company"),
+)
+
+
+def _reports(store: Store) -> None:
+    for name, report_name, model in REPORTS:
+        row = {"name": name, "report_name": report_name, "model": model}
+        store.insert("ir.actions.report", _stamp(row))
 
 
 def _stamp(row: Row, uid: int = 1) -> Row:

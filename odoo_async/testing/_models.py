@@ -375,6 +375,36 @@ _MODEL_DATA = make_model(
     order="module, model, name",
 )
 
+_ATTACHMENT = make_model(
+    "ir.attachment",
+    "Attachment",
+    {
+        "name": _f("char", "Name", required=True),
+        "datas": _f("binary", "File Content (base64)"),
+        "res_model": _f("char", "Resource Model"),
+        "res_id": _f("integer", "Resource ID"),
+        "mimetype": _f("char", "Mime Type"),
+        "type": _sel("Type", (("url", "URL"), ("binary", "File")), default="binary"),
+    },
+    order="id desc",
+)
+
+_REPORT = make_model(
+    "ir.actions.report",
+    "Report Action",
+    {
+        "name": _f("char", "Action Name", required=True),
+        "report_name": _f("char", "Template Name", required=True),
+        "model": _f("char", "Model Name", required=True),
+        "report_type": _sel(
+            "Report Type",
+            (("qweb-html", "HTML"), ("qweb-pdf", "PDF"), ("qweb-text", "Text")),
+            default="qweb-pdf",
+        ),
+    },
+    order="name, id",
+)
+
 #: Every model the double knows, by name.
 MODELS: dict[str, ModelSpec] = {
     spec.name: spec
@@ -390,6 +420,8 @@ MODELS: dict[str, ModelSpec] = {
         _MOVE,
         _MOVE_LINE,
         _MODEL_DATA,
+        _ATTACHMENT,
+        _REPORT,
     )
 }
 

@@ -183,6 +183,11 @@ class Database:
     def has_model(self, model: str) -> bool:
         return model in self._store.models
 
+    def field_type(self, model: str, field: str) -> str | None:
+        """The type of ``model``'s field ``field``, or None if it has no such field."""
+        spec = self._store.models[model].fields.get(field)
+        return spec.type if spec is not None else None
+
     def is_private(self, method: str) -> bool:
         """Whether ``method`` cannot be called remotely."""
         return method.startswith("_") or (self.major >= 19 and method in _PRIVATE_19)

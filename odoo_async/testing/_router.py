@@ -15,7 +15,9 @@ reply". Endpoints (Odoo 17's paths, envelopes and status codes):
   ``_routes_xmlrpc.py``);
 - as Odoo 19 (``version="19.0"``): ``GET /web/version``, ``GET /json/version`` and,
   unless ``json2=False``, the JSON-2 API (``POST /json/2/<model>/<method>``,
-  ``GET /doc-bearer/<model>.json``; see ``_json2.py``).
+  ``GET /doc-bearer/<model>.json``; see ``_json2.py``);
+- ``GET /report/pdf/<report>/<ids>`` and ``GET /web/content/...`` with the web
+  session (see ``_routes_http.py``).
 
 Any other path: 404 with Werkzeug's page.
 """
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
+from . import _routes_http as routes_http
 from . import _routes_jsonrpc as routes_jsonrpc
 from . import _routes_web as routes_web
 from . import _routes_xmlrpc as routes_xmlrpc
@@ -83,5 +86,11 @@ class Router:
             return await routes_jsonrpc.handle(host, route, content_type, cookie, body, over)
         if path.startswith("/xmlrpc/"):
             return await routes_xmlrpc.handle(host, http_method, path, body, over)
+        if http_method == "GET":
+            sid = routes_jsonrpc.session_id(cookie) if cookie else None
+            uid = host.sessions.uid(sid) if sid else None
+            reply = routes_http.handle(host, http_method, path, uid)
+            if reply is not None:
+                return reply
         page = _wire.error_page(404, major=host.odoo.major)
         return 404, _wire.html_headers(page), page

@@ -28,7 +28,7 @@ from ._host import Host
 if TYPE_CHECKING:
     from ._wire import Reply
 
-__all__ = ["INVALID", "JSONRPC", "Handler", "Precheck", "Route", "handle", "require"]
+__all__ = ["INVALID", "JSONRPC", "Handler", "Precheck", "Route", "handle", "require", "session_id"]
 
 _JSON_MIMETYPES: Final = frozenset({"application/json", "application/json-rpc"})
 
@@ -66,7 +66,7 @@ async def handle(
         payload = _wire.decode_json(body)
     except msgspec.DecodeError:
         payload = INVALID
-    sid = _session_id(cookie) if cookie else None
+    sid = session_id(cookie) if cookie else None
     uid = host.sessions.uid(sid) if sid else None
     call = None
     if isinstance(payload, dict):
@@ -148,7 +148,7 @@ def require(params: Mapping[str, Any], func: str, names: Sequence[str]) -> None:
         raise Fault("builtins.TypeError", _wire.missing_message(func, missing))
 
 
-def _session_id(cookie: str) -> str | None:
+def session_id(cookie: str) -> str | None:
     for part in cookie.split(";"):
         name, _, value = part.strip().partition("=")
         if name == "session_id":
