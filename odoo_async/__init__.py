@@ -19,10 +19,12 @@ Public names report ``odoo_async`` as their module, as in tracebacks and docs.
 
 import logging as _logging
 
+from ._blocking._attachments import Attachments
 from ._blocking._client import Odoo
 from ._blocking._model import Model, SearchReadRows
 from ._client._apikeys import ApiKey
 from ._client._client import DEFAULT_MAX_CONCURRENCY, AsyncOdoo
+from ._client._files import AsyncAttachments
 from ._client._limits import Budget, ConcurrencyLimiter, TokenBucket
 from ._client._retry import READ_ONLY_METHODS, RetryPolicy
 from ._codegen import generate_models
@@ -45,12 +47,14 @@ from ._errors import (
     ProxyError,
     RateLimited,
     RecordDecodeError,
+    ReportNotFound,
     RequestTimeout,
     RPCError,
     SessionExpired,
     TransportError,
     UserError,
     ValidationError,
+    WebSessionRequired,
     WrongEventLoopError,
 )
 from ._orm._batcher import ReadBatcher, RowError
@@ -85,8 +89,10 @@ __all__ = [
     "AccessDenied",
     "AccessError",
     "ApiKey",
+    "AsyncAttachments",
     "AsyncModel",
     "AsyncOdoo",
+    "Attachments",
     "AuthenticationError",
     "AutoProtocol",
     "Budget",
@@ -124,6 +130,7 @@ __all__ = [
     "ReadBatcher",
     "Record",
     "RecordDecodeError",
+    "ReportNotFound",
     "RequestTimeout",
     "RetryPolicy",
     "RowError",
@@ -136,6 +143,7 @@ __all__ = [
     "UserError",
     "ValidationError",
     "WebSessionProtocol",
+    "WebSessionRequired",
     "WireProtocol",
     "WrongEventLoopError",
     "XmlRpcProtocol",

@@ -25,6 +25,8 @@ Every error the library raises on purpose descends from one root::
     │   ├── SessionExpired             (code 100, odoo.http.SessionExpiredException)
     │   └── ConcurrencyError           (psycopg2 SerializationFailure / LockNotAvailable / ...)
     ├── RecordDecodeError              a row does not fit its Record class (model, id, field)
+    ├── ReportNotFound                 no report of that name (.report .ids)
+    ├── WebSessionRequired             the route needs a web session, opened by a password
     └── DomainError(OdooError, ValueError)  a malformed domain
 
 Misuse of the API is not an Odoo problem and stays outside the root:
@@ -76,11 +78,13 @@ __all__ = [
     "RPCError",
     "RateLimited",
     "RecordDecodeError",
+    "ReportNotFound",
     "RequestTimeout",
     "SessionExpired",
     "TransportError",
     "UserError",
     "ValidationError",
+    "WebSessionRequired",
     "WrongEventLoopError",
     "database_not_found",
     "fault_to_error",
@@ -452,6 +456,24 @@ class RecordDecodeError(OdooError, ValueError):
         self.record_id = record_id
         self.field = field
         self.value = value
+
+
+class ReportNotFound(OdooError):
+    """No report of that ``report_name`` on the server: ``.report``, ``.ids``.
+
+    A missing record or one the user may not read is the :class:`MissingError` or
+    :class:`AccessError` it is everywhere, with the report and ids in its message.
+    """
+
+    def __init__(self, message: str, *, report: str, ids: Sequence[int]) -> None:
+        super().__init__(message)
+        self.report = report
+        self.ids = list(ids)
+
+
+class WebSessionRequired(OdooError):
+    """What was asked is served only to a web session, which Odoo opens with a
+    password, never an API key (reports, on Odoo 17, 18 and 19)."""
 
 
 class DomainError(OdooError, ValueError):

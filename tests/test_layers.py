@@ -24,6 +24,7 @@ PACKAGE = Path(odoo_async.__file__).parent
 FLOORS: list[tuple[str, ...]] = [
     (
         "odoo_async._config",
+        "odoo_async._binary",
         "odoo_async._check",
         "odoo_async._errors",
         "odoo_async._secret",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ssl
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
@@ -28,6 +28,7 @@ from odoo_async._errors import ClientClosedError
 from odoo_async._protocols._base import WireProtocol
 from odoo_async._stats import ClientStats
 
+from ._attachments import Attachments
 from ._loop import LoopThread
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ __all__ = ["Odoo"]
 
 T = TypeVar("T")
 R = TypeVar("R", bound="Record")
+PathOrFile = TypeVar("PathOrFile")
 
 
 class _Shared:
@@ -272,6 +274,43 @@ class Odoo:
         return self._shared.loop.run(awaitable)
 
     # -- calls ----------------------------------------------------------------------
+
+    @overload
+    def report(
+        self,
+        report_name: str,
+        ids: int | Iterable[int],
+        *,
+        format: str = ...,
+        to: None = ...,
+    ) -> bytes: ...
+
+    @overload
+    def report(
+        self,
+        report_name: str,
+        ids: int | Iterable[int],
+        *,
+        format: str = ...,
+        to: PathOrFile,
+    ) -> PathOrFile: ...
+
+    def report(
+        self,
+        report_name: str,
+        ids: int | Iterable[int],
+        *,
+        format: str = "pdf",
+        to: Any = None,
+    ) -> Any:
+        """A report of the records ``ids``, as bytes or written to ``to`` (see
+        :meth:`AsyncOdoo.report`)."""
+        return self.run(self.aio.report(report_name, ids, format=format, to=to))
+
+    @property
+    def attachments(self) -> Attachments:
+        """Files: upload to and download from ``ir.attachment``, read binary fields."""
+        return Attachments(self)
 
     def version(self) -> dict[str, Any]:
         """``common.version()`` (see :meth:`AsyncOdoo.version`)."""

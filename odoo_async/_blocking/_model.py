@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["Model", "SearchReadRows"]
 
 Row = TypeVar("Row")
+PathOrFile = TypeVar("PathOrFile")
 
 
 class Model(Generic[Row]):
@@ -226,6 +227,17 @@ class Model(Generic[Row]):
     def unlink(self, ids: Iterable[int]) -> bool:
         """Delete the records of ``ids``."""
         return self.odoo.run(self.aio.unlink(ids))
+
+    @overload
+    def read_binary(self, record_id: int, field: str, to: None = None) -> bytes: ...
+
+    @overload
+    def read_binary(self, record_id: int, field: str, to: PathOrFile) -> PathOrFile: ...
+
+    def read_binary(self, record_id: int, field: str, to: Any = None) -> Any:
+        """The content of a binary or image field, as bytes or written to ``to``
+        (see :meth:`AsyncModel.read_binary`)."""
+        return self.odoo.run(self.aio.read_binary(record_id, field, to))
 
 
 class SearchReadRows(Sequence[Row]):

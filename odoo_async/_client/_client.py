@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 import os
 import ssl
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 
@@ -58,6 +58,7 @@ from odoo_async._versions import MOVED, RENAMED, version_hint, with_hint
 
 from ._apikeys import ApiKey, create_api_key
 from ._core import Core, Reservation, decoder_for, single_flight
+from ._files import AsyncAttachments, fetch_report
 from ._limits import Budget, ConcurrencyLimiter, TokenBucket
 from ._retry import RetryPolicy, check_retry
 
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_MAX_CONCURRENCY", "AsyncOdoo"]
 
 T = TypeVar("T")
+PathOrFile = TypeVar("PathOrFile")
 R = TypeVar("R", bound="Record")
 
 logger = logging.getLogger("odoo_async")
@@ -813,6 +815,69 @@ class AsyncOdoo:
         return await create_api_key(
             call, major=major, password=creds.secret, login=creds.login, name=name, expires=expires
         )
+
+    # -- reports and files ----------------------------------------------------
+
+    @overload
+    async def report(
+        self,
+        report_name: str,
+        ids: int | Iterable[int],
+        *,
+        format: str = ...,
+        to: None = ...,
+    ) -> bytes: ...
+
+    @overload
+    async def report(
+        self,
+        report_name: str,
+        ids: int | Iterable[int],
+        *,
+        format: str = ...,
+        to: PathOrFile,
+    ) -> PathOrFile: ...
+
+    async def report(
+        self,
+        report_name: str,
+        ids: int | Iterable[int],
+        *,
+        format: str = "pdf",
+        to: Any = None,
+    ) -> Any:
+        """The report ``report_name`` of the records ``ids``, as Odoo renders it.
+
+        Odoo 17, 18 and 19 serve reports only to a web session
+        (``GET /report/<format>/<report_name>/<ids>``), which Odoo opens with a
+        password: a client made with ``api_key=`` raises
+        :class:`WebSessionRequired`. With another protocol than ``"web"``, the
+        client opens that session once, next to its own, with the same password.
+        The body is streamed into ``to``: memory holds one piece of it, plus the
+        report itself when it is returned as bytes.
+
+        An unknown report raises :class:`ReportNotFound`; a record that does not
+        exist, :class:`MissingError`; one the user may not read,
+        :class:`AccessError`; each names the report and the ids.
+
+        **Parameters:**
+
+        * **report_name** - The report's technical name (``ir.actions.report``'s
+          ``report_name``), such as ``"account.report_invoice"``.
+        * **ids** - A record id or an iterable of ids (one report for them all).
+        * **format** - *(optional)* ``"pdf"`` (the default), ``"html"`` or ``"text"``.
+        * **to** - *(optional)* A path (created or replaced; removed again if the
+          download fails) or a binary file object, written and returned. Default
+          ``None``: the bytes are returned.
+        """
+        return await fetch_report(
+            self, self._core, report_name, ids, format=format, to=to, timeout=self._timeout
+        )
+
+    @property
+    def attachments(self) -> AsyncAttachments:
+        """Files: upload to and download from ``ir.attachment``, read binary fields."""
+        return AsyncAttachments(self, self._core)
 
     # -- repositories ---------------------------------------------------------
 

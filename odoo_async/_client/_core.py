@@ -31,6 +31,7 @@ from odoo_async._errors import (
 )
 from odoo_async._orm._cache import ClientCaches
 from odoo_async._protocols._base import Credentials, WireProtocol
+from odoo_async._protocols._websession import WebSessionProtocol
 from odoo_async._stats import ClientStats
 from odoo_async._transports._session import HttpxSession
 
@@ -135,6 +136,8 @@ class Core:
         self.version: dict[str, Any] | None = None
         self.version_task: asyncio.Future[Any] | None = None
         self.caches = ClientCaches()
+        #: The web session of reports and downloads when the protocol is not "web".
+        self.web: WebSessionProtocol | None = None
         #: The event loop that opened the client (a weak reference), set on first use.
         self.loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
 

@@ -15,7 +15,13 @@ import msgspec
 
 from ._cache import ClientCaches
 
-__all__ = ["ModelClient"]
+__all__ = ["FileClient", "ModelClient"]
+
+
+class FileClient(Protocol):
+    """What :meth:`AsyncModel.read_binary` needs: a client's ``attachments``."""
+
+    async def read_field(self, model: str, record_id: int, field: str, to: Any = None) -> Any: ...
 
 
 class ModelClient(Protocol):
@@ -34,6 +40,11 @@ class ModelClient(Protocol):
     def caches(self) -> ClientCaches:
         """Caches kept once per client and shared by all its views (raises
         ``ClientClosedError`` once the client is closed)."""
+        ...
+
+    @property
+    def attachments(self) -> FileClient:
+        """Files: what :meth:`AsyncModel.read_binary` reads binary fields with."""
         ...
 
     @property

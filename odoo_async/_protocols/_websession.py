@@ -44,6 +44,16 @@ class WebSessionProtocol(WireProtocol):
         #: How many times the session was renewed after expiring.
         self.renewals = 0
 
+    @property
+    def logged_in(self) -> bool:
+        """Whether a login has given this protocol a session."""
+        return self._session_id is not None
+
+    def cookie(self) -> dict[str, str]:
+        """The ``Cookie`` header of the session, for the web client's ``http`` routes
+        (``/report/...``, ``/web/content/...``); empty before the first login."""
+        return {} if self._session_id is None else {"Cookie": f"{_COOKIE}={self._session_id}"}
+
     def _headers(self) -> dict[str, str]:
         if self._session_id is None:
             return _HEADERS

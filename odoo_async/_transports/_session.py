@@ -15,10 +15,11 @@ errors: the client's retry loop decides and counts.
 from __future__ import annotations
 
 import abc
+import contextlib
 import os
 import re
 import ssl
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 
 import httpx
 
@@ -466,3 +467,48 @@ class HttpxSession(HTTPSession):
         if check_status and response.status_code >= 300:
             raise self.status_error(response, model=model, method=method)
         return response
+
+    @contextlib.asynccontextmanager
+    async def stream(
+        self,
+        path: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        timeout: httpx.Timeout | None = None,
+        method: str | None = None,
+    ) -> AsyncIterator[httpx.Response]:
+        """``GET path`` with its reply's body left unread, for the caller to stream.
+
+        Any status comes back (the caller reads what an error page says). A failure
+        while connecting or while the body is read inside the block is mapped to an
+        odoo_async error, as in :meth:`send`. The bytes read are not counted in
+        ``stats.bytes_in`` unless the caller counts them.
+        """
+        client = self.client
+        self.stats.requests += 1
+        request = httpx.Request(
+            "GET",
+            self._url(path),
+            headers=self._merged_headers(client, headers),
+            extensions={"timeout": (timeout or self.timeout).as_dict()},
+        )
+        response: httpx.Response | None = None
+        try:
+            response = await client.send(request, stream=True)
+            try:
+                yield response
+            finally:
+                await response.aclose()
+        except httpx.RequestError as exc:
+            failure = Failure(
+                base_url=self.base_url,
+                path=path,
+                text=redact(str(exc), *self.secrets),
+                model=None,
+                method=method,
+                timeout=timeout or self.timeout,
+                stale=False,
+                response=response,
+                hint=await self._plain_http_hint(exc),
+            )
+            raise map_request_error(exc, failure) from exc

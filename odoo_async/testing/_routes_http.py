@@ -82,8 +82,7 @@ def _report(host: Host, path: str, uid: int | None) -> Reply:
     if missing:
         shown = ", ".join(str(i) for i in missing)
         message = (
-            "Record does not exist or has been deleted.\n"
-            f"(Record: {model}({shown},), User: {uid})"
+            f"Record does not exist or has been deleted.\n(Record: {model}({shown},), User: {uid})"
         )
         return _error_page(400, "BAD REQUEST", message)
     pdf = minimal_pdf(f"{report_name} {','.join(str(i) for i in ids)}")
@@ -98,8 +97,10 @@ def _report(host: Host, path: str, uid: int | None) -> Reply:
 def _login_redirect(path: str) -> Reply:
     target = "/web/login?redirect=" + urllib.parse.quote(path + "?", safe="")
     body = _wire.werkzeug_page(
-        303, "Redirecting...", f'You should be redirected automatically to the target URL: '
-        f'<a href="{html.escape(target)}">{html.escape(target)}</a>. If not, click the link.'
+        303,
+        "Redirecting...",
+        f"You should be redirected automatically to the target URL: "
+        f'<a href="{html.escape(target)}">{html.escape(target)}</a>. If not, click the link.',
     )
     headers = _wire.html_headers(body)
     headers.append((b"location", target.encode()))

@@ -9,7 +9,16 @@ from typing import Any
 
 import pytest
 
-from odoo_async import AsyncModel, AsyncOdoo, Model, Odoo, SearchReadPager, SearchReadRows
+from odoo_async import (
+    AsyncAttachments,
+    AsyncModel,
+    AsyncOdoo,
+    Attachments,
+    Model,
+    Odoo,
+    SearchReadPager,
+    SearchReadRows,
+)
 
 #: async name -> blocking name, where they differ
 RENAMED = {"aclose": "close", "__aenter__": "__enter__", "__aexit__": "__exit__"}
@@ -19,10 +28,12 @@ PLUMBING = {"caches", "options_key", "reserve_slot"}
 TYPES = {
     "AsyncOdoo": "Odoo",
     "AsyncModel": "Model",
+    "AsyncAttachments": "Attachments",
     "SearchReadPager": "SearchReadRows",
 }
-#: Parameters that only the blocking twin has (the client it belongs to).
-OWNER = {"odoo"}
+#: Constructor parameters naming the client an object belongs to (``core``: the
+#: async attachments are made by their client, with its insides).
+OWNER = {"odoo", "core"}
 
 
 def public(cls: type) -> dict[str, Any]:
@@ -55,7 +66,7 @@ def shape(function: Any, *, translate: bool) -> list[tuple[str, Any, Any, str]]:
 
 @pytest.mark.parametrize(
     ("async_cls", "blocking_cls"),
-    [(AsyncOdoo, Odoo), (AsyncModel, Model)],
+    [(AsyncOdoo, Odoo), (AsyncModel, Model), (AsyncAttachments, Attachments)],
 )
 def test_every_public_method_has_its_blocking_twin(async_cls: type, blocking_cls: type) -> None:
     theirs = public(async_cls)
