@@ -24,7 +24,7 @@ from ._blocking._client import Odoo
 from ._blocking._model import Model, SearchReadRows
 from ._client._apikeys import ApiKey
 from ._client._client import DEFAULT_MAX_CONCURRENCY, AsyncOdoo
-from ._client._files import AsyncAttachments
+from ._client._files import REPORT_FORMATS, AsyncAttachments
 from ._client._limits import Budget, ConcurrencyLimiter, TokenBucket
 from ._client._retry import READ_ONLY_METHODS, RetryPolicy
 from ._codegen import generate_models
@@ -86,6 +86,7 @@ __all__ = [
     "DEFAULT_MAX_CONCURRENCY",
     "PROTOCOLS",
     "READ_ONLY_METHODS",
+    "REPORT_FORMATS",
     "AccessDenied",
     "AccessError",
     "ApiKey",

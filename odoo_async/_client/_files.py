@@ -48,10 +48,10 @@ if TYPE_CHECKING:
     from ._client import AsyncOdoo
     from ._core import Core
 
-__all__ = ["FORMATS", "AsyncAttachments", "fetch_report"]
+__all__ = ["REPORT_FORMATS", "AsyncAttachments", "fetch_report"]
 
 #: The formats ``/report/<format>/...`` serves.
-FORMATS: Final = ("pdf", "html", "text")
+REPORT_FORMATS: Final = ("pdf", "html", "text")
 _PRE: Final = re.compile(rb"<pre>(.*?)</pre>", re.DOTALL)
 
 PathOrFile = TypeVar("PathOrFile")
@@ -139,7 +139,7 @@ async def fetch_report(
 ) -> Any:
     """What :meth:`AsyncOdoo.report` does."""
     check_str("report_name", report_name, accepted="a report name such as 'account.report_invoice'")
-    check_choice("format", format, FORMATS, accepted=", ".join(map(repr, FORMATS)))
+    check_choice("format", format, REPORT_FORMATS, accepted=", ".join(map(repr, REPORT_FORMATS)))
     check_sink("to", to)
     wanted = _ids(ids, where=f"report {report_name!r}")
     shown = f"report {report_name!r} for ids {wanted}"
