@@ -24,6 +24,9 @@ the client relies on:
   request: a new connection reports ``CONNECTING``, every request
   ``HEADERS_SENDING`` and, once aiohttp has written its body, ``BODY_SENT``
   (:mod:`~odoo_async._transports._trace`).
+
+A request carrying the :data:`STREAMED` extension (a report, a file) gets its
+reply with the body unread, for its reader to stream.
 """
 
 from __future__ import annotations
@@ -42,7 +45,10 @@ from odoo_async._config import LIMITS
 from ._proxy import Proxy
 from ._trace import BODY_SENT, CONNECTING, HEADERS_SENDING, Trace
 
-__all__ = ["AiohttpTransport"]
+__all__ = ["STREAMED", "AiohttpTransport"]
+
+#: The request extension that asks for the reply's body unread (a download).
+STREAMED = "odoo_async.streamed"
 
 _NO_RESPONSE = "Server disconnected without sending a response."
 
@@ -177,12 +183,16 @@ class AiohttpTransport(_Base):
         headers = request.headers
         # aiohttp copies the headers it is given key by key, and each lookup in
         # an httpx.Headers scans them all: the pairs, once, are what it needs.
-        pairs = headers.multi_items()
-        if self._forwarded and request.url.scheme == "http":
-            pairs += self._forwarded
-        request.headers = pairs  # type: ignore[assignment]
+        forwarded = self._forwarded if request.url.scheme == "http" else []
+        # A body sent in pieces keeps httpx's headers: httpx-aiohttp edits them.
+        if isinstance(request.stream, httpx.ByteStream):
+            request.headers = headers.multi_items() + forwarded  # type: ignore[assignment]
+        elif forwarded:
+            request.headers = httpx.Headers([*headers.multi_items(), *forwarded])
         try:
             response = await super().handle_async_request(request)
+            if request.extensions.get(STREAMED):
+                return response  # a file: its reader streams the body
             # Read whole here (a JSON-RPC reply is used whole), so the reply's
             # read errors are mapped in this one place too.
             stream = response.stream

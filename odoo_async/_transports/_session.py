@@ -38,6 +38,7 @@ from odoo_async._secret import SecretLike, reveal
 from odoo_async._stats import ClientStats
 
 from . import make_transport
+from ._aiohttp import STREAMED
 from ._mapping import Failure, map_request_error
 from ._plain import (
     answers_plain_http,
@@ -51,6 +52,17 @@ from ._retry_after import parse_retry_after
 from ._trace import RequestTrace
 
 __all__ = ["HTTPSession", "HttpxSession", "describe_body", "redact_bytes"]
+
+#: Request bodies longer than this are sent in pieces of this size (aiohttp warns
+#: about, and writes in one go, a body given whole past 1 MiB).
+LARGE_BODY = 1 << 20
+
+
+async def _pieces(content: bytes) -> AsyncIterator[bytes]:
+    view = memoryview(content)
+    for start in range(0, len(view), LARGE_BODY):
+        yield bytes(view[start : start + LARGE_BODY])
+
 
 _TITLE_RE = re.compile(rb"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAG_RE = re.compile(r"<[^>]+>")
@@ -413,11 +425,19 @@ class HttpxSession(HTTPSession):
         stats = self.stats
         stats.requests += 1
         stats.bytes_out += len(content)
+        merged = self._merged_headers(client, headers)
+        body: bytes | AsyncIterator[bytes] = content
+        if len(content) > LARGE_BODY:
+            # A large body (a file's base64) goes in pieces, its length said up front
+            # (no chunked encoding, which Odoo's WSGI server may not read).
+            merged = httpx.Headers(merged)
+            merged["Content-Length"] = str(len(content))
+            body = _pieces(content)
         request = httpx.Request(
             http_method,
             self._url(path),
-            headers=self._merged_headers(client, headers),
-            content=content,
+            headers=merged,
+            content=body,
             extensions={"trace": trace, "timeout": (timeout or self.timeout).as_dict()},
         )
         response: httpx.Response | None = None
@@ -490,7 +510,7 @@ class HttpxSession(HTTPSession):
             "GET",
             self._url(path),
             headers=self._merged_headers(client, headers),
-            extensions={"timeout": (timeout or self.timeout).as_dict()},
+            extensions={"timeout": (timeout or self.timeout).as_dict(), STREAMED: True},
         )
         response: httpx.Response | None = None
         try:
