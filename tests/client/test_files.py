@@ -290,3 +290,27 @@ async def test_tens_of_megabytes_go_through_the_streamed_route_over_tcp(
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# -- Odoo 19 ---------------------------------------------------------------------------
+
+
+async def test_on_odoo_19_json2_moves_files_but_cannot_render_a_report() -> None:
+    fake = FakeOdoo(version="19.0", api_keys={2: KEY})
+    async with AsyncOdoo(
+        "http://odoo", db="odoo", username="admin", api_key=KEY, protocol="json2",
+        transport=fake.transport(),
+    ) as odoo:  # fmt: skip
+        attachment_id = await odoo.attachments.upload("res.partner", 1, b"x" * 70_000, name="x")
+        assert await odoo.attachments.download(attachment_id) == b"x" * 70_000
+        with pytest.raises(WebSessionRequired):
+            await odoo.report("web.preview_internalreport", 1)
+
+
+async def test_on_odoo_19_a_password_gets_the_report() -> None:
+    fake = FakeOdoo(version="19.0")
+    async with AsyncOdoo(
+        "http://odoo", db="odoo", username="admin", password="admin", transport=fake.transport()
+    ) as odoo:
+        pdf = await odoo.report("web.preview_internalreport", 1)
+    assert pdf.startswith(b"%PDF")
