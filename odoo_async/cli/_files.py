@@ -71,12 +71,11 @@ def report_command(conn: Connection, report_name: str, ids: str, output: str, fm
 
     Example: odoo-async report account.report_invoice 7 -o invoice.pdf
     """
-    wanted = _ids(ids)
-    check_output(output, "-o")
-
     out = _Counted(sys.stdout.buffer)
 
     async def job() -> None:
+        wanted = _ids(ids)
+        check_output(output, "-o")
         async with conn.client() as odoo:
             await odoo.report(
                 report_name, wanted, format=fmt, to=out if output == STDIO else output
@@ -103,12 +102,12 @@ def upload_command(
 
     Example: odoo-async upload res.partner 7 contract.pdf
     """
-    check_input(path, "PATH")
-    if path == STDIO and not name:
-        raise CliError("PATH -: give --name for what standard input holds")
-    given = name or path.replace("\\", "/").rsplit("/", 1)[-1]
+    given = name or os.path.basename(path)
 
     async def job() -> None:
+        check_input(path, "PATH")
+        if path == STDIO and not name:
+            raise CliError("PATH -: give --name for what standard input holds")
         source = sys.stdin.buffer if path == STDIO else path
         async with conn.client() as odoo:
             new_id = await odoo.attachments.upload(
@@ -128,11 +127,10 @@ def download_command(conn: Connection, attachment_id: int, output: str) -> None:
 
     Example: odoo-async download 42 -o contract.pdf
     """
-    check_output(output, "-o")
-
     out = _Counted(sys.stdout.buffer)
 
     async def job() -> None:
+        check_output(output, "-o")
         async with conn.client() as odoo:
             await odoo.attachments.download(attachment_id, out if output == STDIO else output)
         sys.stdout.buffer.flush()
