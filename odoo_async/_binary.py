@@ -18,6 +18,7 @@ from typing import IO, Any, Final
 __all__ = [
     "CHUNK",
     "Sink",
+    "b64_json_string",
     "b64decode_into",
     "b64encode_source",
     "check_sink",
@@ -84,13 +85,49 @@ def _file_chunks(file: IO[bytes]) -> Iterator[bytes]:
             pending = b""
 
 
-def b64encode_source(content: Any) -> str:
-    """The base64 text of ``content`` (bytes, a path or a binary file object), encoded
-    chunk by chunk: what is held is the text and one chunk, not the file too."""
-    out = bytearray()
+def _size(content: Any) -> int | None:
+    """The bytes left to read from ``content``, when that can be known without reading."""
+    if isinstance(content, (bytes, bytearray, memoryview)):
+        return memoryview(content).nbytes
+    if isinstance(content, (str, os.PathLike)):
+        return os.path.getsize(content)
+    try:
+        left: int = os.fstat(content.fileno()).st_size - content.tell()
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
+    return left
+
+
+def b64_json_string(content: Any) -> bytearray:
+    """The base64 of ``content`` (bytes, a path or a binary file object) as a JSON
+    string, quotes included, encoded a chunk at a time into one buffer made at its
+    final size when the size is known: what is held is that text and one chunk."""
+    size = _size(content)
+    if size is None:
+        out = bytearray(b'"')
+        for chunk in _chunks(content):
+            out += binascii.b2a_base64(chunk, newline=False)
+        out += b'"'
+        return out
+    out = bytearray(4 * ((size + 2) // 3) + 2)
+    view = memoryview(out)
+    view[0] = view[-1] = ord('"')
+    at = 1
     for chunk in _chunks(content):
-        out += binascii.b2a_base64(chunk, newline=False)
-    return out.decode("ascii")
+        piece = binascii.b2a_base64(chunk, newline=False)
+        if at + len(piece) > len(out) - 1:
+            raise ValueError("the file grew while it was read")
+        view[at : at + len(piece)] = piece
+        at += len(piece)
+    if at != len(out) - 1:
+        raise ValueError("the file shrank while it was read")
+    return out
+
+
+def b64encode_source(content: Any) -> str:
+    """The base64 text of ``content`` (bytes, a path or a binary file object)."""
+    text = b64_json_string(content)
+    return memoryview(text)[1:-1].tobytes().decode("ascii")
 
 
 def b64decode_into(text: bytes | memoryview, sink: IO[bytes]) -> int:

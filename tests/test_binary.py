@@ -11,6 +11,7 @@ import pytest
 
 from odoo_async._binary import (
     CHUNK,
+    b64_json_string,
     b64decode_into,
     b64encode_source,
     check_sink,
@@ -46,6 +47,19 @@ class _Trickle(io.RawIOBase):
     def read(self, size: int = -1) -> bytes:
         piece, self._data = self._data[:1000], self._data[1000:]
         return piece
+
+
+def test_a_file_is_read_from_where_it_stands(tmp_path: Path) -> None:
+    path = tmp_path / "f.bin"
+    path.write_bytes(b"header" + bytes(range(200)))
+    with path.open("rb") as file:
+        file.seek(6)
+        assert b64encode_source(file) == base64.b64encode(bytes(range(200))).decode()
+
+
+def test_the_json_string_is_quoted_base64() -> None:
+    assert b64_json_string(b"hi!") == bytearray(b'"aGkh"')
+    assert b64_json_string(b"") == bytearray(b'""')
 
 
 def test_a_file_that_returns_short_reads_still_encodes_right() -> None:

@@ -26,6 +26,7 @@ import httpx
 import msgspec
 
 from odoo_async._binary import (
+    b64_json_string,
     b64decode_into,
     b64encode_source,
     check_sink,
@@ -52,6 +53,8 @@ __all__ = ["REPORT_FORMATS", "AsyncAttachments", "fetch_report"]
 
 #: The formats ``/report/<format>/...`` serves.
 REPORT_FORMATS: Final = ("pdf", "html", "text")
+#: Protocols whose body is msgspec's JSON, which takes a ``msgspec.Raw`` as it is.
+_JSON_PROTOCOLS: Final = frozenset({"jsonrpc", "web", "json2"})
 _PRE: Final = re.compile(rb"<pre>(.*?)</pre>", re.DOTALL)
 
 PathOrFile = TypeVar("PathOrFile")
@@ -195,12 +198,20 @@ def _ids(ids: int | Iterable[int], *, where: str) -> list[int]:
 class AsyncAttachments:
     """Files in Odoo: ``ir.attachment`` records and binary fields (``odoo.attachments``).
 
-    With a password, downloads are streamed from ``/web/content`` in pieces of what the
-    network delivers (memory: one piece, plus the file itself when it is returned as
-    bytes). With an API key they come as the base64 of an RPC ``read``, which holds the
-    reply's base64 text (4/3 of the file) while it is decoded a chunk of 768 KiB at
-    a time. Uploads are an RPC ``create`` whose base64 is encoded a chunk at a time:
-    they hold the base64 text and the request's body, about 2.7 times the file.
+    Memory, as measured for a 50 MB file (``benchmarks/bench_files.py``, peak of
+    Python allocations during the call):
+
+    * a download with a password is streamed from ``/web/content``: it holds one
+      piece of what the network delivers (under 1 MiB to a file), plus the file
+      itself when it is returned as bytes;
+    * a download with an API key is the base64 of an RPC ``read`` (Odoo offers no
+      other way): the reply, 4/3 of the file, is held, and held twice for a moment
+      while the transport joins its pieces (2.7 times the file); it is decoded a
+      768 KiB chunk at a time, never as a whole string;
+    * an upload is an RPC ``create`` whose base64 is encoded a chunk at a time into
+      one buffer made at its final size, passed as it is to the JSON encoder (no
+      string is made of it, except for XML-RPC); the request body is encoded from
+      it: 4.7 times the file at peak (the base64, the body, the encoder's copy).
     """
 
     def __init__(self, odoo: AsyncOdoo, core: Core) -> None:
@@ -240,9 +251,13 @@ class AsyncAttachments:
         guessed = mimetype or mimetypes.guess_type(name)[0]
         if guessed:
             values["mimetype"] = guessed
-        values["datas"] = b64encode_source(content)
+        await self._odoo.authenticate()  # "auto" has chosen its protocol from here on
+        if self._core.protocol.name in _JSON_PROTOCOLS:
+            # The JSON text as it goes in the body: no str, no second copy.
+            values["datas"] = msgspec.Raw(b64_json_string(content))
+        else:
+            values["datas"] = b64encode_source(content)
         new_id = await self._odoo.execute_kw("ir.attachment", "create", [values])
-        del values
         return int(new_id[0] if isinstance(new_id, list) else new_id)
 
     @overload
