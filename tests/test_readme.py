@@ -48,6 +48,22 @@ def test_the_blocking_program_runs(
     assert "YourCompany" in out
 
 
+def test_the_reports_and_files_program_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.delenv("ODOO_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    source = python_block_after("## Reports and files")
+    program = tmp_path / "files.py"
+    program.write_text(source, encoding="utf-8")
+    runpy.run_path(str(program), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "starting b'%PDF-'" in out
+    assert "b'Dear customer, ...'" in out
+    assert (tmp_path / "preview.pdf").read_bytes().startswith(b"%PDF")
+    assert (tmp_path / "letter.txt").read_bytes() == b"Dear customer, ..."
+
+
 async def test_the_protocol_of_your_own_runs(capsys: pytest.CaptureFixture[str]) -> None:
     from odoo_async import AsyncOdoo
     from odoo_async.testing import FakeOdoo
