@@ -138,6 +138,7 @@ class Core:
         self.caches = ClientCaches()
         #: The web session of reports and downloads when the protocol is not "web".
         self.web: WebSessionProtocol | None = None
+        self.web_login_task: asyncio.Future[Any] | None = None
         #: The event loop that opened the client (a weak reference), set on first use.
         self.loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
 

@@ -45,6 +45,8 @@ from odoo_async._errors import (
 from odoo_async._protocols._websession import WebSessionProtocol
 from odoo_async._transports._session import HttpxSession
 
+from ._core import single_flight
+
 if TYPE_CHECKING:
     from ._client import AsyncOdoo
     from ._core import Core
@@ -102,8 +104,8 @@ async def _get(
     http = core.http
     assert isinstance(http, HttpxSession)
     core.open()
-    if not web.logged_in:
-        await _login(core, web, timeout)
+    if not web.logged_in:  # concurrent first calls share one login
+        await single_flight(core, "web_login_task", lambda: _login(core, web, timeout))
     for attempt in range(2):
         permit = await core.budgets.acquire((timeout or http.timeout).pool)
         try:
@@ -118,7 +120,7 @@ async def _get(
             core.budgets.release(permit)
         location = response.headers.get("location", "")
         if response.is_redirect and "/web/login" in location and attempt == 0:
-            await _login(core, web, timeout)
+            await single_flight(core, "web_login_task", lambda: _login(core, web, timeout))
             continue
         return response
     return response

@@ -1,7 +1,8 @@
 """The ``type="http"`` routes of the test double that serve files: reports and contents.
 
 - ``GET /report/pdf/<report_name>/<ids>`` (``auth="user"``): the report as a PDF
-  (a small valid one naming the report and the ids). Without a web session, a 303
+  (a small valid one naming the report and the ids); ``/report/html/...`` and
+  ``/report/text/...`` as a page and as text. Without a web session, a 303
   to ``/web/login?redirect=...``; an unknown report, 500 with Werkzeug's page (the
   real server says no more); a missing record, 400 with Odoo's error page, whose
   ``<pre>`` holds "Record does not exist or has been deleted."; a record the user
@@ -36,6 +37,12 @@ if TYPE_CHECKING:
 __all__ = ["handle", "minimal_pdf"]
 
 _REPORT: Final = "/report/"
+#: What ``/report/<converter>/...`` answers with, by converter.
+_CONVERTERS: Final = {
+    "pdf": b"application/pdf",
+    "html": b"text/html; charset=utf-8",
+    "text": b"text/plain",
+}
 _CONTENT: Final = "/web/content/"
 
 
@@ -68,7 +75,7 @@ def _report(host: Host, path: str, uid: int | None) -> Reply:
             [[["report_name", "=", report_name]]],
             {"fields": ["model"], "limit": 1},
         )
-        if converter != "pdf" or not reports:
+        if converter not in _CONVERTERS or not reports:
             page = _wire.INTERNAL_SERVER_ERROR_PAGE
             return 500, _wire.html_headers(page), page
         model = reports[0]["model"]
@@ -85,13 +92,19 @@ def _report(host: Host, path: str, uid: int | None) -> Reply:
             f"Record does not exist or has been deleted.\n(Record: {model}({shown},), User: {uid})"
         )
         return _error_page(400, "BAD REQUEST", message)
-    pdf = minimal_pdf(f"{report_name} {','.join(str(i) for i in ids)}")
+    text = f"{report_name} {','.join(str(i) for i in ids)}"
+    if converter == "html":
+        body = (
+            f"<!DOCTYPE html>\n<html><body><main>{html.escape(text)}</main></body></html>".encode()
+        )
+    else:
+        body = minimal_pdf(text) if converter == "pdf" else text.encode()
     headers: _wire.Headers = [
-        (b"content-type", b"application/pdf"),
-        (b"content-length", str(len(pdf)).encode()),
+        (b"content-type", _CONVERTERS[converter]),
+        (b"content-length", str(len(body)).encode()),
         (b"x-content-type-options", b"nosniff"),
     ]
-    return 200, headers, pdf
+    return 200, headers, body
 
 
 def _login_redirect(path: str) -> Reply:

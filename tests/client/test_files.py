@@ -3,6 +3,7 @@ credentials, in-process and over loopback TCP; the errors, typed and named."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import io
@@ -85,6 +86,14 @@ async def test_a_report_comes_back_as_pdf_bytes(connect: Connect, protocol: str)
     assert b"account.report_invoice 1,2" in pdf
 
 
+@pytest.mark.parametrize(("fmt", "start"), [("html", b"<!DOCTYPE html>"), ("text", b"account")])
+async def test_a_report_comes_in_the_format_asked(connect: Connect, fmt: str, start: bytes) -> None:
+    async with connect() as odoo:
+        body = await odoo.report("account.report_invoice", 1, format=fmt)
+    assert body.startswith(start)
+    assert b"account.report_invoice 1" in body
+
+
 async def test_a_report_is_written_to_a_path_or_a_file(connect: Connect, tmp_path: Path) -> None:
     target = tmp_path / "invoice.pdf"
     buffer = io.BytesIO()
@@ -143,6 +152,16 @@ async def test_an_expired_session_is_renewed_once(connect: Connect, fake: FakeOd
         assert await odoo.report("account.report_invoice", 1) == first
     logins = [c for c in fake.calls if c.endpoint == "/web/session/authenticate"]
     assert len(logins) == 2  # the web session's login, then its renewal
+
+
+async def test_concurrent_first_reports_share_one_web_login(
+    connect: Connect, fake: FakeOdoo
+) -> None:
+    async with connect() as odoo:
+        pdfs = await asyncio.gather(*(odoo.report("account.report_invoice", i) for i in (1, 2, 3)))
+    for record_id, pdf in enumerate(pdfs, 1):
+        assert b"account.report_invoice %d" % record_id in pdf
+    assert len([c for c in fake.calls if c.endpoint == "/web/session/authenticate"]) == 1
 
 
 async def test_the_web_protocol_shares_its_session_with_reports(
