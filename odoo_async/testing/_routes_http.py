@@ -208,5 +208,5 @@ def _content(host: Host, path: str, uid: int | None) -> Reply:
 
 
 def _not_found() -> Reply:
-    page = _wire.NOT_FOUND_PAGE
+    page = _wire.NOT_FOUND_PAGE  # Odoo 17's page; 18 and 19 word theirs as Werkzeug 2.2 does
     return 404, _wire.html_headers(page), page
