@@ -69,7 +69,7 @@ def test_report_format_asks_odoo_for_that_format(served: Served) -> None:
         (
             ["account.report_invoice", "1"],
             {"ODOO_PASSWORD": "", "ODOO_API_KEY": KEY},
-            "create the client with password=",
+            "create the client with ODOO_PASSWORD",
         ),
     ],
 )
