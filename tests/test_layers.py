@@ -29,6 +29,7 @@ FLOORS: list[tuple[str, ...]] = [
         "odoo_async._errors",
         "odoo_async._secret",
         "odoo_async._stats",
+        "odoo_async._telemetry",
         "odoo_async._values",
         "odoo_async._versions",
     ),
@@ -36,14 +37,26 @@ FLOORS: list[tuple[str, ...]] = [
     ("odoo_async._protocols",),
     ("odoo_async._orm",),
     ("odoo_async._client",),
-    ("odoo_async", "odoo_async._blocking", "odoo_async.redis", "odoo_async.shared"),
+    (
+        "odoo_async",
+        "odoo_async._blocking",
+        "odoo_async.otel",
+        "odoo_async.redis",
+        "odoo_async.shared",
+    ),
     ("odoo_async.jobs",),
     ("odoo_async.cli",),
 ]
 #: The test double: an oracle that must not agree with the client by sharing its code.
 ORACLE = "odoo_async.testing"
 #: What jobs/ and cli/ may import of the package besides their own modules.
-PUBLIC = ("odoo_async", "odoo_async.jobs", "odoo_async.redis", "odoo_async.testing")
+PUBLIC = (
+    "odoo_async",
+    "odoo_async.jobs",
+    "odoo_async.otel",
+    "odoo_async.redis",
+    "odoo_async.testing",
+)
 
 
 def module_name(path: Path) -> str:

@@ -26,12 +26,15 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextvars
 import os
 import threading
 import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Generic, TypeVar
+
+from odoo_async import _telemetry
 
 __all__ = ["LoopThread"]
 
@@ -163,10 +166,13 @@ class LoopThread:
 class _Call(Generic[T]):
     """One coroutine handed to the loop; its caller waits on a lock the loop releases."""
 
-    __slots__ = ("_coro", "_done", "_error", "_result", "_task", "finished")
+    __slots__ = ("_context", "_coro", "_done", "_error", "_result", "_task", "finished")
 
     def __init__(self, coro: Coroutine[Any, Any, T]) -> None:
         self._coro = coro
+        # With traces on, the call runs in the caller's context, so its span is a
+        # child of the caller's current span (the loop thread has its own context).
+        self._context = None if _telemetry.active is None else contextvars.copy_context()
         self._done = threading.Lock()
         self._done.acquire()
         self._task: asyncio.Task[T] | None = None
@@ -178,7 +184,10 @@ class _Call(Generic[T]):
         if self.finished:  # cancelled before it started
             self._coro.close()
             return
-        task = self._task = loop.create_task(self._coro)
+        if self._context is None:
+            task = self._task = loop.create_task(self._coro)
+        else:  # a task copies the context it is created in (create_task(context=) is 3.11+)
+            task = self._task = self._context.run(loop.create_task, self._coro)
         task.add_done_callback(self._end)
 
     def _end(self, task: asyncio.Task[T]) -> None:

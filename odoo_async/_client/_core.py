@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import httpx
 import msgspec
 
+from odoo_async import _telemetry
 from odoo_async._errors import (
     AuthenticationError,
     ClientClosedError,
@@ -163,7 +164,7 @@ class Core:
         """A permit for the call to come (see :class:`Reservation`)."""
         return Reservation(self, timeout)
 
-    async def attempts(
+    def attempts(
         self,
         send: Callable[[httpx.Timeout | None], Awaitable[T]],
         *,
@@ -172,11 +173,49 @@ class Core:
         idempotent: bool,
         timeout: httpx.Timeout | None,
         retry: RetryPolicy,
-    ) -> T:
+    ) -> Awaitable[T]:
         """Run ``send(timeout)`` under the limits, retrying as ``retry`` says.
 
-        ``timeout`` ``None`` means the client's default.
+        ``timeout`` ``None`` means the client's default. With traces and
+        metrics on (:mod:`odoo_async.otel`), the call is one span and its
+        attempts, waits and errors are counted; off, the only cost is the
+        read of :data:`odoo_async._telemetry.active`.
         """
+        telemetry = _telemetry.active
+        if telemetry is None:
+            return self._attempts(send, model, method, idempotent, timeout, retry, None)
+        return self._reported(telemetry, send, model, method, idempotent, timeout, retry)
+
+    async def _reported(
+        self,
+        telemetry: _telemetry.Telemetry,
+        send: Callable[[httpx.Timeout | None], Awaitable[T]],
+        model: str | None,
+        method: str,
+        idempotent: bool,
+        timeout: httpx.Timeout | None,
+        retry: RetryPolicy,
+    ) -> T:
+        record = telemetry.call(
+            model=model,
+            method=method,
+            protocol=self.protocol.name,
+            url=self.http.base_url,
+            db=self.credentials.db,
+        )
+        with record:
+            return await self._attempts(send, model, method, idempotent, timeout, retry, record)
+
+    async def _attempts(
+        self,
+        send: Callable[[httpx.Timeout | None], Awaitable[T]],
+        model: str | None,
+        method: str,
+        idempotent: bool,
+        timeout: httpx.Timeout | None,
+        retry: RetryPolicy,
+        record: _telemetry.CallRecord | None,
+    ) -> T:
         core = self
         policy = retry
         idempotent = idempotent or policy.idempotent
@@ -190,7 +229,9 @@ class Core:
             reserved, permit = (False, None) if reservation is None else reservation._use(core)
             reservation = None
             if not reserved:
-                permit = await core.budgets.acquire((timeout or core.http.timeout).pool)
+                permit = await core.budgets.acquire(
+                    (timeout or core.http.timeout).pool, None if record is None else record.waited
+                )
             if core.bucket is not None:
                 stats.rate_limit_wait = core.bucket.wall_waited
             stats.budget_wait = core.budgets.shared_wait
@@ -207,6 +248,8 @@ class Core:
                 stats.errors += 1
                 missing = database_not_found(exc, db=core.credentials.db, url=core.http.base_url)
                 if missing is not None:
+                    if record is not None:
+                        record.failed(missing, retried=False)
                     raise missing from exc
                 decision = retry_decision(
                     exc,
@@ -217,6 +260,8 @@ class Core:
                     stale_retried=stale_retried,
                 )
                 where = f"{model or 'common'}.{method}"
+                if record is not None:
+                    record.failed(exc, retried=decision.retry)
                 if not decision.retry:
                     if logger.isEnabledFor(logging.DEBUG):
                         logger.debug(

@@ -341,25 +341,39 @@ class Budgets:
             return self._wall + (time.perf_counter() - self._since)
         return self._wall
 
-    async def acquire(self, timeout: float | None, *, hold: bool = True) -> Any:
+    async def acquire(
+        self,
+        timeout: float | None,
+        waited: Callable[[float, float | None], object] | None = None,
+        *,
+        hold: bool = True,
+    ) -> Any:
         """Both permits; the shared one is returned (the local one needs no token).
 
-        ``hold=False``: a permit for a call to come, perhaps in another task
-        (see :meth:`ConcurrencyLimiter.acquire`); release it with ``held=False``.
+        ``waited``, if given, is told the seconds spent in the local limits and
+        in the shared budget (``None`` without one) once the permits are held
+        (traces and metrics). ``hold=False``: a permit for a call to come,
+        perhaps in another task (see :meth:`ConcurrencyLimiter.acquire`);
+        release it with ``held=False``.
         """
         shared = self.shared
-        if shared is None:
+        if shared is None and waited is None:
             await self.local.acquire(timeout, hold=hold)
             return None
         started = time.perf_counter()
         await self.local.acquire(timeout, hold=hold)
+        local_done = time.perf_counter()
+        if shared is None:
+            assert waited is not None
+            waited(local_done - started, None)
+            return None
         if timeout is not None:  # what the local wait left of it
-            timeout = max(0.0, timeout - (time.perf_counter() - started))
+            timeout = max(0.0, timeout - (local_done - started))
         if not self._in_shared:
             self._since = time.perf_counter()
         self._in_shared += 1
         try:
-            return await shared.acquire(timeout)
+            permit = await shared.acquire(timeout)
         except BaseException:
             self.local.release(None, held=hold)
             raise
@@ -367,6 +381,9 @@ class Budgets:
             self._in_shared -= 1
             if not self._in_shared:
                 self._wall += time.perf_counter() - self._since
+        if waited is not None:
+            waited(local_done - started, time.perf_counter() - local_done)
+        return permit
 
     def release(self, permit: Any, *, held: bool = True) -> None:
         try:

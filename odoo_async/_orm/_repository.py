@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar, overload
 
 import msgspec
 
+from odoo_async import _telemetry
 from odoo_async._check import (
     check_bool,
     check_choice,
@@ -444,8 +445,20 @@ class AsyncModel(Generic[Row]):
             kwargs: dict[str, Any] = {"offset": off, "limit": lim, "order": ord_}
             if wanted is not None:
                 kwargs["fields"] = wanted
-            raw = await self.odoo.execute_kw_raw(self.name, "search_read", [dom], kwargs)
-            return self._decode_rows(raw, "search_read")
+            telemetry = _telemetry.active
+            if telemetry is None:
+                raw = await self.odoo.execute_kw_raw(self.name, "search_read", [dom], kwargs)
+                return self._decode_rows(raw, "search_read")
+            page: dict[str, _telemetry.AttributeValue] = {
+                "odoo.model": self.name,
+                "odoo.page.offset": off,
+                "odoo.page.limit": lim,
+            }
+            with telemetry.span(f"{self.name} page", page) as span:
+                raw = await self.odoo.execute_kw_raw(self.name, "search_read", [dom], kwargs)
+                rows = self._decode_rows(raw, "search_read")
+                span.set_attribute("odoo.page.rows", len(rows))
+                return rows
 
         async def count(dom: list[Any]) -> int:
             return int(await self.odoo.execute_kw(self.name, "search_count", [dom]))

@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator, Mapping
 
 import httpx
 
+from odoo_async import _telemetry
 from odoo_async._config import ERROR_BODY_KEPT, USER_AGENT
 from odoo_async._errors import (
     REDACTED,
@@ -440,6 +441,9 @@ class HttpxSession(HTTPSession):
             content=body,
             extensions={"trace": trace, "timeout": (timeout or self.timeout).as_dict()},
         )
+        telemetry = _telemetry.active
+        if telemetry is not None:  # the request's own headers: a copy of the merged ones
+            telemetry.inject(request.headers)
         response: httpx.Response | None = None
         bare: tuple[OdooError, httpx.RequestError] | None = None
         try:

@@ -41,13 +41,14 @@ from typing import Any
 
 import msgspec
 
-from odoo_async import AsyncModel, Domain, DomainLike, normalize_domain
+from odoo_async import AsyncModel, Domain, DomainLike, normalize_domain, otel
 
 from ._convert import export_row
 from ._errors import CheckpointError, JobError
 from ._files import STDOUT, Format, RowSink, file_format
 from ._progress import Meter, ProgressCallback
 from ._shard import Shard, as_shard
+from ._traced import traced
 
 __all__ = [
     "DEFAULT_EXPORT_PAGE_SIZE",
@@ -99,6 +100,14 @@ class SyncResult:
     @property
     def rate(self) -> float:
         return self.changed / self.elapsed if self.elapsed > 0 else 0.0
+
+
+def _exported(done: ExportResult) -> dict[str, int]:
+    return {"odoo.job.rows": done.rows}
+
+
+def _synced(done: SyncResult) -> dict[str, int]:
+    return {"odoo.job.changed": done.changed, "odoo.job.deleted": done.deleted}
 
 
 async def field_types(
@@ -228,6 +237,7 @@ def _sync_state(
     return (str(second) if second else None), seen, ranges_to_ids(saved.get("ids") or [])
 
 
+@traced("export", _exported)
 async def export(
     repo: AsyncModel[Any],
     domain: DomainLike,
@@ -361,7 +371,14 @@ async def _read_pages(
 ) -> AsyncIterator[list[Any]]:
     """The rows of ``ids`` (ascending), ``page_size`` at a time; ids gone since are skipped."""
     for start in range(0, len(ids), page_size):
-        rows = await repo.read(ids[start : start + page_size], names)
+        page: dict[str, str | int] = {
+            "odoo.model": repo.name,
+            "odoo.page.offset": start,
+            "odoo.page.limit": page_size,
+        }
+        with otel.span(f"{repo.name} page", page) as span:
+            rows = await repo.read(ids[start : start + page_size], names)
+            span.set_attribute("odoo.page.rows", len(rows))
         if rows:
             yield rows
 
@@ -496,6 +513,7 @@ class _SyncWalk:
                 return second
 
 
+@traced("sync", _synced)
 async def sync(
     repo: AsyncModel[Any],
     domain: DomainLike,

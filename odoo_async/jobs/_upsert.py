@@ -53,6 +53,7 @@ from ._errors import JobError
 from ._files import InputRow
 from ._progress import Meter, ProgressCallback
 from ._shard import Shard, as_shard
+from ._traced import traced
 
 __all__ = ["DEFAULT_UPSERT_BATCH_SIZE", "XMLID", "FailedRecord", "UpsertReport", "upsert"]
 
@@ -391,6 +392,16 @@ def _as_input(item: Mapping[str, Any] | InputRow, index: int) -> InputRow:
     return InputRow(index + 1, dict(item))
 
 
+def _upserted(done: UpsertReport) -> dict[str, int]:
+    return {
+        "odoo.job.created": done.created,
+        "odoo.job.updated": done.updated,
+        "odoo.job.unchanged": done.unchanged,
+        "odoo.job.failed": len(done.failed),
+    }
+
+
+@traced("upsert", _upserted)
 async def upsert(
     repo: AsyncModel[Any],
     records: Iterable[Mapping[str, Any] | InputRow] | AsyncIterable[Mapping[str, Any] | InputRow],
