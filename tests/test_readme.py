@@ -156,3 +156,22 @@ def test_the_codegen_program_runs(capsys: pytest.CaptureFixture[str], tmp_path: 
     module = tmp_path / "models.py"
     module.write_text(out.removesuffix("\n"), encoding="utf-8")  # print() adds one
     check_module(module)
+
+
+def test_the_observability_program_prints_what_the_readme_shows(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from odoo_async import otel
+
+    heading = "### Observability: logs, traces and metrics"
+    program = tmp_path / "traces.py"
+    program.write_text(python_block_after(heading), encoding="utf-8")
+    try:
+        runpy.run_path(str(program), run_name="__main__")
+    finally:
+        otel.uninstrument()
+    text = README.read_text(encoding="utf-8")
+    shown = re.compile(r"prints\n\n```\n(.*?)```", re.S).search(text, text.index(heading))
+    assert shown is not None
+    assert capsys.readouterr().out == shown.group(1)
+    assert not otel.is_instrumented()
