@@ -3,8 +3,9 @@
 :class:`Core` holds one client's HTTP session, protocol, credentials, login
 state, limits and caches; :meth:`Core.attempts` sends a call under the limits
 and retries it as the pure rules of :mod:`._retry` decide, logging each failed
-attempt. :func:`single_flight` lets concurrent first callers share one login or
-one version request.
+attempt, and reporting the call to :mod:`odoo_async.otel` when traces and
+metrics are on (the one place every RPC passes). :func:`single_flight` lets
+concurrent first callers share one login or one version request.
 """
 
 from __future__ import annotations
