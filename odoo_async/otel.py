@@ -171,23 +171,18 @@ class _OpenTelemetry(Telemetry):
             description="Time an attempt waited for a shared budget (RedisBudget).",
             explicit_bucket_boundaries_advisory=_BUCKETS,
         )
-        self._servers: dict[str, dict[str, AttributeValue]] = {}
+        self._kinds: dict[tuple[str | None, str, str, str, str], _Kind] = {}
 
     def call(
         self, *, model: str | None, method: str, protocol: str, url: str, db: str
     ) -> CallRecord:
-        server = self._servers.get(url)
-        if server is None:
-            server = self._servers[url] = _server(url)
-        system = _SYSTEMS.get(protocol, protocol)
-        common: dict[str, AttributeValue] = {
-            "rpc.system": system,
-            "rpc.service": model or "common",
-            "rpc.method": method,
-            "odoo.protocol": protocol,
-            **server,
-        }
-        return _Call(self, common, db)
+        key = (model, method, protocol, url, db)
+        kind = self._kinds.get(key)
+        if kind is None:
+            if len(self._kinds) > 4096:  # many models or servers: start again
+                self._kinds.clear()
+            kind = self._kinds[key] = _Kind(model, method, protocol, url, db)
+        return _Call(self, kind)
 
     def span(self, name: str, attributes: Mapping[str, AttributeValue] | None = None) -> Any:
         return _Span(self.tracer, name, attributes)
@@ -196,26 +191,44 @@ class _OpenTelemetry(Telemetry):
         propagate.inject(headers)
 
 
+class _Kind:
+    """What every call of one model, method, protocol, server and database shares:
+    its span's name and attributes and its measurements' attributes, made once."""
+
+    __slots__ = ("common", "name", "ok", "span")
+
+    def __init__(self, model: str | None, method: str, protocol: str, url: str, db: str) -> None:
+        service = model or "common"
+        system = _SYSTEMS.get(protocol, protocol)
+        self.name = f"{service}/{method}"
+        #: The measurements' attributes (no database: one series per server and call).
+        self.common: dict[str, AttributeValue] = {
+            "rpc.system": system,
+            "rpc.service": service,
+            "rpc.method": method,
+            "odoo.protocol": protocol,
+            **_server(url),
+        }
+        self.ok: dict[str, AttributeValue] = {**self.common, "odoo.outcome": "ok"}
+        self.span: dict[str, AttributeValue] = {**self.common, "odoo.db": db}
+        if system == "jsonrpc":
+            self.span["rpc.jsonrpc.version"] = "2.0"
+
+
 class _Call(CallRecord):
     """One RPC's span and measurements."""
 
-    __slots__ = ("_attempts", "_common", "_db", "_otel", "_span", "_started", "_token")
+    __slots__ = ("_attempts", "_kind", "_otel", "_span", "_started", "_token")
 
-    def __init__(self, otel: _OpenTelemetry, common: dict[str, AttributeValue], db: str) -> None:
+    def __init__(self, otel: _OpenTelemetry, kind: _Kind) -> None:
         self._otel = otel
-        self._common = common
-        self._db = db
+        self._kind = kind
         self._attempts = 0
 
     def __enter__(self) -> _Call:
-        common = self._common
-        attributes = {**common, "odoo.db": self._db}
-        if common["rpc.system"] == "jsonrpc":
-            attributes["rpc.jsonrpc.version"] = "2.0"
+        kind = self._kind
         self._span = self._otel.tracer.start_span(
-            f"{common['rpc.service']}/{common['rpc.method']}",
-            kind=SpanKind.CLIENT,
-            attributes=attributes,
+            kind.name, kind=SpanKind.CLIENT, attributes=kind.span
         )
         self._token = otel_context.attach(trace.set_span_in_context(self._span))
         self._started = time.perf_counter()
@@ -223,13 +236,14 @@ class _Call(CallRecord):
 
     def waited(self, local: float, shared: float | None) -> None:
         self._attempts += 1
-        self._otel.limiter_wait.record(local, self._common)
+        common = self._kind.common
+        self._otel.limiter_wait.record(local, common)
         if shared is not None:
-            self._otel.budget_wait.record(shared, self._common)
+            self._otel.budget_wait.record(shared, common)
 
     def failed(self, exc: BaseException, *, retried: bool) -> None:
         kind = error_type(exc)
-        measured = {**self._common, "error.type": kind}
+        measured = {**self._kind.common, "error.type": kind}
         self._otel.errors.add(1, measured)
         if retried:
             self._otel.retries.add(1, measured)
@@ -243,14 +257,11 @@ class _Call(CallRecord):
     ) -> None:
         elapsed = time.perf_counter() - self._started
         span = self._span
-        measured = dict(self._common)
         span.set_attribute("odoo.attempts", self._attempts)
-        if exc is None:
-            measured["odoo.outcome"] = "ok"
-        else:
+        measured = self._kind.ok
+        if exc is not None:
             kind = error_type(exc)
-            measured["odoo.outcome"] = "error"
-            measured["error.type"] = kind
+            measured = {**self._kind.common, "odoo.outcome": "error", "error.type": kind}
             span.set_attribute("error.type", kind)
             span.set_status(Status(StatusCode.ERROR, kind))
         span.end()
