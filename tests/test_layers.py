@@ -40,6 +40,7 @@ FLOORS: list[tuple[str, ...]] = [
     (
         "odoo_async",
         "odoo_async._blocking",
+        "odoo_async._opentelemetry",
         "odoo_async.otel",
         "odoo_async.redis",
         "odoo_async.shared",

@@ -176,6 +176,21 @@ def test_without_the_extra_the_module_imports_and_instrument_says_what_to_instal
     assert "pip install 'odoo_async[otel]'" in out
 
 
+def test_importing_the_module_and_the_jobs_does_not_import_opentelemetry() -> None:
+    program = (
+        "import sys\n"
+        "from odoo_async import otel\n"
+        "import odoo_async.jobs\n"
+        "print(sorted(m for m in sys.modules if m.startswith('opentelemetry')))\n"
+        "otel.instrument()\n"
+        "print('opentelemetry.trace' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.splitlines() == ["[]", "True"]
+
+
 # -- one call -------------------------------------------------------------------------
 
 
