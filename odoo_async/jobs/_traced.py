@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
-from odoo_async import AsyncModel, otel
+from odoo_async import otel
 
 __all__ = ["traced"]
 
@@ -19,27 +19,24 @@ R = TypeVar("R")
 
 def traced(
     kind: str, summary: Callable[[R], Mapping[str, int]]
-) -> Callable[
-    [Callable[Concatenate[AsyncModel[Any], P], Awaitable[R]]],
-    Callable[Concatenate[AsyncModel[Any], P], Coroutine[Any, Any, R]],
-]:
-    """Run the job in a span ``odoo_async.<kind> <model>`` when traces are on.
+) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Coroutine[Any, Any, R]]]:
+    """Run the job (its first argument, or ``repo=``, the repository) in a span
+    ``odoo_async.<kind> <model>`` when traces are on.
 
     The span holds ``odoo.job``, ``odoo.model`` and what ``summary`` makes of
     the result (counts only: never a row).
     """
 
-    def wrap(
-        job: Callable[Concatenate[AsyncModel[Any], P], Awaitable[R]],
-    ) -> Callable[Concatenate[AsyncModel[Any], P], Coroutine[Any, Any, R]]:
+    def wrap(job: Callable[P, Awaitable[R]]) -> Callable[P, Coroutine[Any, Any, R]]:
         @functools.wraps(job)
-        async def run(repo: AsyncModel[Any], /, *args: P.args, **kwargs: P.kwargs) -> R:
+        async def run(*args: P.args, **kwargs: P.kwargs) -> R:
             if not otel.is_instrumented():
-                return await job(repo, *args, **kwargs)
-            name = getattr(repo, "name", "?")
+                return await job(*args, **kwargs)
+            repo = args[0] if args else kwargs.get("repo")
+            name = str(getattr(repo, "name", "?"))
             attributes = {"odoo.job": kind, "odoo.model": name}
             with otel.span(f"odoo_async.{kind} {name}", attributes) as span:
-                result = await job(repo, *args, **kwargs)
+                result = await job(*args, **kwargs)
                 for key, value in summary(result).items():
                     span.set_attribute(key, value)
                 return result

@@ -420,7 +420,8 @@ async def test_sync_and_upsert_are_spans_with_their_counts(
     fake = FakeOdoo(partners=5)
     async with connect(fake, Recording(fake)) as odoo:
         partners = odoo.model("res.partner")
-        report = await upsert(partners, [{"ref": "R-1", "name": "New one"}], key="ref")
+        # every argument by keyword, the repository too: the span still names the model
+        report = await upsert(repo=partners, records=[{"ref": "R-1", "name": "New one"}], key="ref")
         changes = await sync(
             partners, [], ["name"], tmp_path / "c.jsonl", state=tmp_path / "s.json"
         )
