@@ -163,7 +163,7 @@ def test_the_observability_program_prints_what_the_readme_shows(
 ) -> None:
     from odoo_async import otel
 
-    heading = "### Observability: logs, traces and metrics"
+    heading = "## Observability: logs, traces and metrics"
     program = tmp_path / "traces.py"
     program.write_text(python_block_after(heading), encoding="utf-8")
     try:
