@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import heapq
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -97,6 +96,45 @@ def search_read(offset: int, limit: int | None) -> Rpc:
     rows = min(limit or TOTAL, TOTAL - offset)
     shape = {"ids": rows, "offset": offset, "rows": rows, "fields": PLAIN}
     return _kw("res.partner", "search_read", [[]], kwargs, relational=RELATIONAL, **shape)
+
+
+def window(start: int, n: int) -> Rpc:
+    """``search_read`` of the ``n`` consecutive ids from the ``start``-th, by an id range."""
+
+    def domain(ids: list[int]) -> list[Any]:
+        return [[["id", ">=", ids[start]], ["id", "<=", ids[start + n - 1]]]]
+
+    kwargs = {"fields": FIELDS, "order": "id"}
+    shape = {"ids": n, "rows": n, "fields": PLAIN, "relational": RELATIONAL}
+    return _kw("res.partner", "search_read", domain, kwargs, **shape)
+
+
+@dataclass(frozen=True)
+class AtOnce:
+    """A row of TIMINGS.md's "Several requests at once": k windows sent together."""
+
+    profile: str
+    window: int
+    k: int
+    finished: tuple[float, ...]  # ms, sorted
+    gain: float  # rows/s against one window alone
+
+    def rpcs(self) -> list[Rpc]:
+        return [window(i * self.window, self.window) for i in range(self.k)]
+
+
+AT_ONCE = [
+    AtOnce("threaded", 1000, 1, (130,), 1.00),
+    AtOnce("threaded", 1000, 2, (201, 206), 1.26),
+    AtOnce("threaded", 1000, 4, (298, 360, 398, 409), 1.27),
+    AtOnce("threaded", 5000, 1, (431,), 1.00),
+    AtOnce("threaded", 5000, 2, (795, 924), 0.93),
+    AtOnce("threaded", 5000, 4, (1634, 1796, 1827, 1917), 0.90),
+    AtOnce("prefork", 1000, 2, (121, 128), 1.20),
+    AtOnce("prefork", 5000, 1, (462,), 1.00),
+    AtOnce("prefork", 5000, 2, (570, 596), 1.55),
+    AtOnce("prefork", 5000, 4, (839, 962, 1702, 1777), 1.04),
+]
 
 
 def create(n: int) -> Rpc:
@@ -198,17 +236,60 @@ def rows() -> list[Row]:
 
 
 def simulate(cost: ServerCost, steps: Sequence[Step]) -> float:
-    """Seconds the steps take on the model: each step's requests with k in flight."""
+    """Seconds the steps take on the model: each step's requests with k in flight.
+
+    A request sent later can delay the ones already running (it takes a share of
+    the server), never the ones already done: the next one goes when the
+    earliest running one is done, as far as the requests sent so far tell.
+    """
     schedule = cost.schedule()
     now = 0.0
     for requests, in_flight in steps:
-        running: list[float] = []
+        running: list[int] = []
         for rpc in requests:
-            issue = heapq.heappop(running) if len(running) >= in_flight else now
-            charge = cost.charge_request() + rpc.charge(cost)
-            heapq.heappush(running, schedule.book(issue, charge))
-        now = max(running)
+            if len(running) >= in_flight:
+                done = min(running, key=schedule.due)
+                now = max(now, schedule.due(done))
+                running.remove(done)
+            running.append(schedule.add(now, cost.charge_request() + rpc.charge(cost)))
+        now = max([now, *(schedule.due(key) for key in running)])
     return now
+
+
+def at_once(cost: ServerCost, rpcs: Sequence[Rpc]) -> list[float]:
+    """When each of the requests sent together is done on the model, sorted (seconds)."""
+    schedule = cost.schedule()
+    keys = [schedule.add(0.0, cost.charge_request() + rpc.charge(cost)) for rpc in rpcs]
+    return sorted(schedule.due(key) for key in keys)
+
+
+def at_once_lines(
+    cost: ServerCost, profile: str, measured: dict[AtOnce, list[float]]
+) -> tuple[list[dict[str, str]], float]:
+    """TIMINGS.md's "Several requests at once" beside the model (and the double): lines, worst."""
+    lines, worst = [], 0.0
+    for row in (r for r in AT_ONCE if r.profile == profile):
+        model = [s * 1000 for s in at_once(cost, row.rpcs())]
+        alone = at_once(cost, row.rpcs()[:1])[0] * 1000
+        gain = row.k * alone / model[-1]
+        errors = [m / r - 1 for m, r in zip(model, row.finished, strict=True)]
+        errors.append(gain / row.gain - 1)
+        error = max(errors, key=abs)
+        worst = max(worst, abs(error))
+        line = {
+            "window": f"{row.window:,}",
+            "at once": str(row.k),
+            "Odoo 17: each finished at": ", ".join(f"{x:,.0f}" for x in row.finished),
+            "model": ", ".join(f"{x:,.0f}" for x in model),
+            "rows/s vs one: Odoo": f"{row.gain:.2f}x",
+            "model ": f"{gain:.2f}x",
+            "worst": f"{error:+.0%}",
+            "ok": "ok" if abs(error) <= TOLERANCE else "OFF",
+        }
+        if row in measured:
+            line["double"] = ", ".join(f"{x:,.0f}" for x in measured[row])
+        lines.append(line)
+    return lines, worst
 
 
 # -- the double, over loopback ----------------------------------------------------
@@ -267,6 +348,38 @@ async def _measure_all(url: str, all_rows: list[Row], scale: float) -> list[floa
         return out
 
 
+async def _measure_at_once(url: str, scale: float) -> dict[AtOnce, list[float]]:
+    """Each row of AT_ONCE on the double: when each reply came back (ms, sorted, medians of 3)."""
+    ids_body = {
+        "jsonrpc": "2.0",
+        "method": "call",
+        "params": {
+            "service": "object",
+            "method": "execute_kw",
+            "args": [DB, 2, "admin", "res.partner", "search", [[]], {"order": "id"}],
+        },
+        "id": 0,
+    }
+    out: dict[AtOnce, list[float]] = {}
+    limits = httpx.Limits(max_connections=8, max_keepalive_connections=8)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120) as http:
+        ids = (await http.post("/jsonrpc", json=ids_body)).json()["result"]
+
+        async def one(rpc: Rpc, started: float) -> float:
+            params = {"service": rpc.service, "method": rpc.method, "args": rpc.args(ids)}
+            body = {"jsonrpc": "2.0", "method": "call", "params": params, "id": 1}
+            (await http.post("/jsonrpc", json=body)).raise_for_status()
+            return (time.perf_counter() - started) * 1000 / scale
+
+        for row in AT_ONCE:
+            runs = []
+            for _ in range(3):
+                started = time.perf_counter()
+                runs.append(sorted(await asyncio.gather(*(one(r, started) for r in row.rpcs()))))
+            out[row] = [statistics.median(col) for col in zip(*runs, strict=True)]
+    return out
+
+
 def _figure(row: Row, seconds: float) -> float:
     return row.calls / seconds if row.unit == "calls/s" else seconds * 1000
 
@@ -284,10 +397,13 @@ def main() -> None:
     for profile in profiles:
         cost = ServerCost.odoo17(workers=0 if profile == "threaded" else 2)
         measured: list[float | None] = [None] * len(all_rows)
+        several: dict[AtOnce, list[float]] = {}
         if not args.model_only:
             extra = ["--cost", profile, "--cost-scale", str(args.scale)]
             with served_double(partners=PARTNERS, extra=extra) as url:
                 measured = list(asyncio.run(_measure_all(url, all_rows, args.scale)))
+            with served_double(partners=PARTNERS, extra=extra) as url:
+                several = asyncio.run(_measure_at_once(url, args.scale))
         lines = []
         for row, seconds in zip(all_rows, measured, strict=True):
             real = row.threaded if profile == "threaded" else row.prefork
@@ -314,6 +430,11 @@ def main() -> None:
         if not args.model_only:
             columns += ["double", "double vs Odoo"]
         print(table(lines, columns))
+        at_lines, at_worst = at_once_lines(cost, profile, several)
+        worst = max(worst, at_worst)
+        results += [{"profile": profile, "table": "several at once", **x} for x in at_lines]
+        print(f"\nSeveral requests at once (TIMINGS.md), {cost!r}: ms, sorted")
+        print(table(at_lines, list(at_lines[0])))
     print(f"\nworst model row: {worst:.0%} off (tolerance {TOLERANCE:.0%})")
     print(f"written to {save('calibration', results)}")
 

@@ -23,26 +23,30 @@ reply waits as long as a real Odoo 17 takes to give it, as measured in
 The cost is reckoned from the request and the size of the reply, never from what
 the double itself did, so its query cache cannot make the cost vanish.
 
-Workers. ``workers=0`` is Odoo's threaded server: one process, the Python part of
-every request serialised by the GIL (one lock); only the waits outside Python
-(the share ``1 - contended`` of the fixed costs) overlap. ``workers=N`` is the
-prefork server: N requests run at once, each holding its worker from start to
-end, the others queue; the ``contended`` share of each request's fixed cost is
-still done one at a time (the 2 cores are shared by the workers, PostgreSQL and
-the proxy), which is why small calls top out at 40-50 a second whatever the
-concurrency.
+Several requests at once (``_schedule.py`` does the sharing). ``workers=0`` is
+Odoo's threaded server: one process, a thread a request; the Python part of the
+requests it holds shares the GIL (each slowed by the others' work, the first come
+favoured a little, ``contention`` lost to the fight), while their waits outside
+Python -- the share ``1 - contended`` of the fixed costs and ``overlapped`` of
+the work (PostgreSQL reading the rows) -- overlap. ``workers=N`` is the prefork
+server: N requests run at once, each holding its worker from start to end, the
+others queue; the ``contended`` share of each request's fixed cost is still done
+one at a time (which is why small calls top out at 40-50 a second whatever the
+concurrency) and the work of the running workers shares ``cores`` processors
+(the 2 cores also run PostgreSQL and the client). The split is calibrated on
+TIMINGS.md's "Several requests at once" (benchmarks/bench_calibration.py prints
+it beside the model).
 
-Everything here is arithmetic: :class:`Schedule` books the time of each request
-on the serial lock and the workers given an arrival time, with no clock of its
-own, so it is tested with tables. ``scale`` multiplies every cost (0.1 runs ten
-times faster, keeping the shape).
+Everything here is arithmetic, with no clock of its own, so it is tested with
+tables. ``scale`` multiplies every cost (0.1 runs ten times faster, keeping the
+shape).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import heapq
+import math
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -51,36 +55,13 @@ from typing import Any, Final
 
 import anyio
 
+from ._schedule import Charge, Schedule
+
 __all__ = ["Charge", "CostMeter", "Schedule", "ServerCost", "read_shape"]
 
 _MS: Final = 1e-3
 _US: Final = 1e-6
 RELATIONAL: Final = frozenset({"many2one", "one2many", "many2many"})
-
-
-@dataclass(frozen=True, slots=True)
-class Charge:
-    """The server time of one request, in seconds, in three parts.
-
-    ``serial``: the share of the fixed cost done one request at a time whatever the
-    workers; ``work``: the Python work on ids and rows (under the GIL on a threaded
-    server, in the request's own worker on prefork); ``parallel``: waits that
-    overlap with other requests.
-    """
-
-    serial: float = 0.0
-    parallel: float = 0.0
-    work: float = 0.0
-
-    @property
-    def total(self) -> float:
-        """The time the request takes on an idle server."""
-        return self.serial + self.parallel + self.work
-
-    def __add__(self, other: Charge) -> Charge:
-        return Charge(
-            self.serial + other.serial, self.parallel + other.parallel, self.work + other.work
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +90,9 @@ class ServerCost:
     login: float = 0.0
     contended: float = 1.0
     contention: float = 0.0
+    overlapped: float = 0.0
+    favour: float = 1.0
+    cores: float = math.inf
 
     def __post_init__(self) -> None:
         if isinstance(self.workers, bool) or not isinstance(self.workers, int):
@@ -122,6 +106,12 @@ class ServerCost:
                 raise ValueError(f"ServerCost: {name} must be >= 0, got {getattr(self, name)!r}")
         if self.contention < 0:
             raise ValueError(f"ServerCost: contention must be >= 0, got {self.contention!r}")
+        if not 0.0 <= self.overlapped <= 1.0:
+            raise ValueError(f"ServerCost: overlapped must be in [0, 1], got {self.overlapped!r}")
+        if not 0.0 <= self.favour <= 1.0:
+            raise ValueError(f"ServerCost: favour must be in [0, 1], got {self.favour!r}")
+        if not self.cores > 0:
+            raise ValueError(f"ServerCost: cores must be > 0, got {self.cores!r}")
         if not 0.0 <= self.contended <= 1.0:
             raise ValueError(f"ServerCost: contended must be in [0, 1], got {self.contended!r}")
 
@@ -144,7 +134,9 @@ class ServerCost:
 
     def schedule(self) -> Schedule:
         """A fresh :class:`Schedule` for this server's workers."""
-        return Schedule(self.workers, contention=self.contention if self.workers == 0 else 0.0)
+        if self.workers:
+            return Schedule(self.workers, favour=self.favour, cores=self.cores)
+        return Schedule(0, contention=self.contention, favour=self.favour)
 
     # -- what one request costs -------------------------------------------------------
 
@@ -195,13 +187,15 @@ class ServerCost:
         return Charge(seconds * self.contended, seconds * (1.0 - self.contended))
 
     def _work(self, seconds: float) -> Charge:
-        return Charge(work=seconds * self.scale)
+        seconds *= self.scale
+        return Charge(parallel=seconds * self.overlapped, work=seconds * (1.0 - self.overlapped))
 
 
 _DURATIONS: Final = tuple(
     f.name
     for f in dataclasses.fields(ServerCost)
-    if f.name not in ("workers", "scale", "contended", "contention")
+    if f.name
+    not in ("workers", "scale", "contended", "contention", "overlapped", "favour", "cores")
 )
 
 # Fitted to TIMINGS.md (6 fields, one many2one: 100 us a row); benchmarks/bench_calibration.py
@@ -223,7 +217,9 @@ _THREADED: Final = ServerCost(
     per_write=48 * _MS,
     login=795 * _MS,
     contended=0.64,
-    contention=0.15,
+    contention=0.05,
+    overlapped=0.1,
+    favour=0.9,
 )
 _PREFORK: Final = ServerCost(
     workers=2,
@@ -242,6 +238,9 @@ _PREFORK: Final = ServerCost(
     per_write=33.5 * _MS,
     login=770 * _MS,
     contended=0.59,
+    overlapped=0.1,
+    favour=0.0,
+    cores=1.7,
 )
 
 
@@ -252,45 +251,6 @@ def read_shape(rows: Sequence[Any], field_types: Mapping[str, str]) -> tuple[int
     names = [name for name in rows[0] if name != "id"]
     relational = sum(1 for name in names if field_types.get(name) in RELATIONAL)
     return len(rows), len(names) - relational, relational
-
-
-class Schedule:
-    """Books requests on the serial lock and the workers of a :class:`ServerCost`.
-
-    :meth:`book` takes the arrival time of a request and its :class:`Charge` and
-    returns when its reply is ready. Requests are served in the order they are
-    booked. Threaded (``workers=0``): the serial part and the work wait for the
-    lock (the GIL) and hold it; work that had to queue for it costs ``contention``
-    more (threads fighting over the GIL on several cores run slower than one
-    after the other); then the parallel part runs at once. Prefork: the request
-    waits for a free worker and holds it to the end; inside, its serial part still
-    waits for the lock, its work and waits run in the worker.
-    Pure arithmetic: the caller owns the clock.
-    """
-
-    def __init__(self, workers: int, *, contention: float = 0.0) -> None:
-        self.workers = workers
-        self.contention = contention
-        self._lock_free = float("-inf")
-        self._worker_free: list[float] = [float("-inf")] * workers
-
-    def book(self, arrival: float, charge: Charge) -> float:
-        """When the reply to a request arriving at ``arrival`` is ready."""
-        start = arrival
-        if self.workers:
-            start = max(start, heapq.heappop(self._worker_free))
-            locked, free = charge.serial, charge.work + charge.parallel
-        else:
-            locked, free = charge.serial + charge.work, charge.parallel
-            if self._lock_free > start:
-                locked += charge.work * self.contention
-        if locked > 0:
-            start = max(start, self._lock_free) + locked
-            self._lock_free = start
-        finish = start + free
-        if self.workers:
-            heapq.heappush(self._worker_free, finish)
-        return finish
 
 
 Clock = Callable[[], float]
@@ -313,12 +273,14 @@ class CostMeter:
         self._sleep = sleep
         self._lock = threading.Lock()  # the loopback server books from its own thread
         self._schedule = cost.schedule()
+        self._open: list[float] = []  # arrivals of the requests not booked yet
         self._known: set[str] = set()
 
     def reset(self) -> None:
         """Forget cached credentials and bookings, as a restarted server would."""
         with self._lock:
             self._schedule = self.cost.schedule()
+            self._open.clear()
             self._known.clear()
 
     def credentials(self, *parts: Any, accepted: bool = True) -> Charge:
@@ -343,10 +305,36 @@ class CostMeter:
     def _key(parts: tuple[Any, ...]) -> str:
         return hashlib.sha256(repr(parts).encode()).hexdigest()
 
-    async def wait(self, arrival: float, charge: Charge) -> None:
-        """Book a request that arrived at ``arrival`` and sleep until its reply is due."""
+    def arrive(self) -> float:
+        """A request arrives: its arrival time (the past before it stays open until it leaves)."""
         with self._lock:
-            due = self._schedule.book(arrival, charge)
-        delay = due - self.clock()
-        if delay > 0:
-            await self._sleep(delay)
+            now = self.clock()
+            self._open.append(now)
+            return now
+
+    def leave(self, arrival: float) -> None:
+        """A request that arrived at ``arrival`` will book nothing more (it is booked or failed)."""
+        with self._lock:
+            if arrival in self._open:  # not if the meter was reset meanwhile
+                self._open.remove(arrival)
+            self._schedule.settle(min([self.clock(), *self._open]))
+
+    async def wait(self, arrival: float, charge: Charge) -> None:
+        """Book a request that arrived at ``arrival`` and sleep until its reply is due.
+
+        Requests booked meanwhile can only delay it (they take a share of the
+        server): it sleeps until the reply is due as far as it knows, then asks again.
+        """
+        with self._lock:
+            key = self._schedule.add(arrival, charge)
+        self.leave(arrival)
+        waited = self.clock()
+        while True:
+            with self._lock:
+                due = self._schedule.due(key)
+            if due <= waited:
+                with self._lock:
+                    self._schedule.forget(key)
+                return
+            await self._sleep(due - max(waited, self.clock()))
+            waited = max(due, self.clock())

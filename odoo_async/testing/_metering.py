@@ -59,10 +59,13 @@ class Metering:
         if meter is None:
             yield
             return
-        bill = _Bill(meter.clock())
+        bill = _Bill(meter.arrive())
         token = _BILL.set(bill)
         try:
             yield
+        except BaseException:
+            meter.leave(bill.arrival)
+            raise
         finally:
             _BILL.reset(token)
         charge = sum(bill.charges, meter.cost.charge_request())

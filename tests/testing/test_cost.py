@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import math
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -143,41 +144,85 @@ W = Charge(work=100.0)  # pure Python work
 S = Charge(serial=10.0, parallel=5.0)  # a small call: contended then waiting
 
 
+LOCK = {"favour": 0.0}  # the first request takes it all: one after another
+
+
 @pytest.mark.parametrize(
-    ("workers", "contention", "bookings", "finishes"),
+    ("workers", "options", "bookings", "finishes"),
     [
-        # threaded: one lock; work queues behind work
-        (0, 0.0, [(0, W), (0, W), (0, W)], [100, 200, 300]),
-        # ... and costs more when it had to queue for the GIL
-        (0, 0.5, [(0, W), (0, W), (250, W)], [100, 250, 350]),
-        # the parallel part of small calls overlaps; their serial parts do not
-        (0, 0.0, [(0, S), (0, S), (0, S)], [15, 25, 35]),
+        # threaded: the GIL is shared; three together come back together
+        (0, {}, [(0, W), (0, W), (0, W)], [300, 300, 300]),
+        # ... where a lock would give one after another
+        (0, LOCK, [(0, W), (0, W), (0, W)], [100, 200, 300]),
+        # threads fighting for the GIL waste some of it
+        (0, {"contention": 0.5}, [(0, W), (0, W)], [300, 300]),
+        # a late one shares from its arrival: 50 alone, then 50 at half speed
+        (0, {}, [(0, W), (50, W)], [150, 200]),
+        # the earlier request gets twice the share of the later one
+        (0, {"favour": 0.5}, [(0, W), (0, W)], [150, 200]),
+        # small calls: their Python parts share, their waits overlap
+        (0, {}, [(0, S), (0, S), (0, S)], [35, 35, 35]),
         # an idle server: each request alone
-        (0, 0.5, [(0, W), (100, W), (200, W)], [100, 200, 300]),
+        (0, {"contention": 0.5}, [(0, W), (100, W), (200, W)], [100, 200, 300]),
         # prefork, 2 workers: two at once, the third waits for a worker
-        (2, 0.0, [(0, W), (0, W), (0, W), (0, W)], [100, 100, 200, 200]),
+        (2, {}, [(0, W), (0, W), (0, W), (0, W)], [100, 100, 200, 200]),
         # a worker frees up at 100: the late one starts then, not at 0
-        (2, 0.0, [(0, W), (0, W), (50, W)], [100, 100, 200]),
+        (2, {}, [(0, W), (0, W), (50, W)], [100, 100, 200]),
         # prefork small calls: the contended share still goes one at a time
-        (2, 0.0, [(0, S), (0, S), (0, S)], [15, 25, 35]),
+        (2, LOCK, [(0, S), (0, S), (0, S)], [15, 25, 35]),
         # one worker: strictly one after the other
-        (1, 0.0, [(0, S), (0, W), (0, S)], [15, 115, 130]),
+        (1, LOCK, [(0, S), (0, W), (0, S)], [15, 115, 130]),
+        # two workers on one core: each at half speed
+        (2, {"cores": 1.0}, [(0, W), (0, W)], [200, 200]),
     ],
 )
 def test_schedule(
     workers: int,
-    contention: float,
+    options: dict[str, float],
     bookings: list[tuple[float, Charge]],
     finishes: list[float],
 ) -> None:
-    schedule = Schedule(workers, contention=contention)
-    assert [schedule.book(at, charge) for at, charge in bookings] == pytest.approx(finishes)
+    schedule = Schedule(workers, **options)
+    keys = [schedule.add(at, charge) for at, charge in bookings]
+    assert [schedule.due(key) for key in keys] == pytest.approx(finishes)
 
 
-def test_contention_is_a_threaded_thing() -> None:
-    cost = dataclasses.replace(COST, contention=0.5)
-    assert cost.schedule().contention == 0.5
-    assert dataclasses.replace(cost, workers=2).schedule().contention == 0.0
+@pytest.mark.parametrize(
+    ("workers", "options"), [(0, {}), (0, {"favour": 0.7, "contention": 0.1}), (2, {"cores": 1.5})]
+)
+def test_a_later_request_only_delays_the_others(workers: int, options: dict[str, float]) -> None:
+    schedule = Schedule(workers, **options)
+    known: dict[int, float] = {}
+    for at, charge in [(0, W), (10, S), (20, W), (20, S), (150, W)]:
+        known[schedule.add(at, charge)] = math.inf
+        for key in known:
+            due = schedule.due(key)
+            assert due >= min(known[key], due)  # never earlier than told before
+            known[key] = due
+
+
+def test_settling_the_past_keeps_the_future() -> None:
+    bookings = [(0, W), (10, S), (20, W), (130, S), (140, W)]
+    whole = Schedule(0, contention=0.2, favour=0.8)
+    expected = [whole.due(key) for key in [whole.add(at, charge) for at, charge in bookings]]
+    settled = Schedule(0, contention=0.2, favour=0.8)
+    keys = []
+    for at, charge in bookings:
+        settled.settle(at)  # nothing arrives before now any more
+        keys.append(settled.add(at, charge))
+    assert [settled.due(key) for key in keys] == pytest.approx(expected)
+    assert len(settled) < len(bookings)  # the requests done by 140 are forgotten
+    assert settled.due(keys[1]) == pytest.approx(expected[1])  # done, still told
+    settled.forget(keys[1])
+    with pytest.raises(KeyError, match="no request 2"):
+        settled.due(keys[1])
+
+
+def test_threaded_and_prefork_schedules() -> None:
+    cost = dataclasses.replace(COST, contention=0.5, favour=0.9)
+    assert (cost.schedule().contention, cost.schedule().favour) == (0.5, 0.9)
+    prefork = dataclasses.replace(cost, workers=2, cores=1.5).schedule()
+    assert (prefork.workers, prefork.contention, prefork.cores) == (2, 0.0, 1.5)
 
 
 def test_meter_caches_accepted_credentials_only() -> None:
@@ -200,12 +245,15 @@ class FrozenTime:
     def __init__(self) -> None:
         self.now = 0.0
         self.sleeps: list[float] = []
+        self.by_task: dict[object, float] = {}  # what each request slept in all
 
     def clock(self) -> float:
         return self.now
 
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
+        task = asyncio.current_task()
+        self.by_task[task] = self.by_task.get(task, 0.0) + seconds
         await asyncio.sleep(0)
 
 
@@ -328,17 +376,20 @@ async def test_a_failed_call_pays_its_fixed_cost(fake: FakeOdoo, http: httpx.Asy
     )
 
 
-async def test_threaded_server_serialises_the_work(
+async def test_threaded_server_shares_the_work(
     fake: FakeOdoo, http: httpx.AsyncClient, time: FrozenTime
 ) -> None:
     await post(http, rpc("common", "authenticate", DB, "admin", "admin", {}))
-    time.now, time.sleeps = 10.0, []  # the login is over
+    time.now, time.sleeps, time.by_task = 10.0, [], {}  # the login is over
     read = kw("res.partner", "read", [list(range(1, 101)), ["name"]])
     await asyncio.gather(*(post(http, read) for _ in range(3)))
-    one = (COST.charge_request() + COST.charge_call("read", rows=100, fields=1)).total
-    locked = one - COST.charge_request().parallel - COST.charge_call("read").parallel
-    # the clock stands still: each reply is due after the ones before it left the lock
-    assert time.sleeps == pytest.approx([one, one + locked, one + 2 * locked])
+    one = COST.charge_request() + COST.charge_call("read", rows=100, fields=1)
+    python = one.serial + one.work
+    # the clock stands still: the three share the GIL, so all three are due together,
+    # each after the three's Python work and its own wait
+    assert sorted(time.by_task.values()) == pytest.approx([3 * python + one.parallel] * 3)
+    # the first to arrive slept until it was due alone, then again as the others came
+    assert time.sleeps[0] == pytest.approx(one.total)
 
 
 async def test_prefork_server_runs_its_workers_at_once(time: FrozenTime) -> None:
