@@ -1,28 +1,29 @@
-"""How a long export fetches: page size and requests in flight, decided from what the server shows.
+"""How a long fetch goes: page size and requests in flight, decided from rows per second.
 
-Pure decisions, no I/O (the pager does the fetching; see ``_pager.py``):
+Pure decisions, no I/O (``_engine.py`` does the fetching; ``_pager.py`` and
+``_chunks.py`` feed it):
 
-- :func:`page_size_for` sizes pages so that the fixed cost of a call (what a call
-  returning nothing takes) is a small share (``overhead_share``) of a page's time;
-- :func:`measure_server` reads two requests sent at the same time (the first
-  page in id order and the last page, or a one-row call): when one came back
-  only about its own time after the other, it waited for it, and the server
-  serialises its requests (a threaded Odoo); they also give the fixed cost of
-  a call and the cost of a row, as far as two requests can tell them apart;
-- :func:`start_concurrency` takes one request in flight as measured (what a
-  page takes alone) and tries four (two ran side by side; as many again wait
-  at the server, hiding the network between two pages);
-  :func:`next_in_flight` adds one more while rows/s grows by at least
-  ``growth``; when it stops growing (a threaded server serialises its work, a
-  prefork one has only so many workers) it steps back to the best level and
-  stays there; when latency climbs past ``latency_climb`` times what that level
-  showed, it steps back one more;
+- :func:`measure_alone` reads the first page, sent alone: the fixed cost of a
+  call (``fixed_guess``) and the cost of a row;
+- :func:`page_size_for` sizes pages so that the fixed cost of a call is a small
+  share (``overhead_share``) of a page's time, or as large as allowed (the
+  memory bound) once one request at a time is what the server pays for;
+- :func:`next_in_flight` climbs the requests in flight from throughput alone:
+  one page alone gives the rows/s of one; two go out together, and only if
+  their rows/s beat one's by ``margin`` (15 %) are four tried, and so on up to
+  the cap; a level that does not beat the one below sends the engine back to
+  it, for good. A level that was earned keeps being measured: when it stops
+  beating the level below by the margin, the engine comes down to it. Which
+  reply came first tells nothing: a threaded Odoo shares its time among the
+  requests it holds, so two replies come back together on it as on a parallel
+  server (TIMINGS.md, "Several requests at once");
 - :func:`id_windows` cuts the id axis into windows holding about a page each,
   from the density of ids seen so far, so that windows can be fetched at the
   same time and still come back in id order, each row in exactly one window.
 
 :class:`ExportTuning` holds the knobs; :class:`Level` what one level of
-concurrency showed. Everything is table-tested like ``_retry.retry_decision``.
+concurrency showed; :class:`Climb` where the search stands. Everything is
+table-tested like ``_retry.retry_decision``.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from odoo_async._check import check_int, check_number
 
 __all__ = [
-    "Concurrency",
+    "Climb",
     "ExportTuning",
     "Level",
     "ServerShape",
@@ -42,31 +43,30 @@ __all__ = [
     "after_page",
     "id_windows",
     "measure_alone",
-    "measure_server",
     "next_in_flight",
     "page_size_for",
-    "start_concurrency",
+    "start_climb",
 ]
 
 
 @dataclass(frozen=True, slots=True)
 class ExportTuning:
-    """The knobs of the export engine (the defaults suit Odoo 17 threaded and prefork).
+    """The knobs of the fetch engine (the defaults suit Odoo 17 threaded and prefork).
 
     ``page_size``/``max_in_flight`` fix what they name instead of adapting it;
-    ``first_page`` is the size of the two pages that measure the server (the
-    first and the last); pages stay within ``min_page_size``..``max_page_size``
-    (the upper bound is also what bounds the memory of a stream: at most
-    ``max_in_flight + prefetch`` pages are held); a walk that keeps every row
-    anyway (``await pager``) on a serial server takes pages of
-    ``serial_page_size``, since there each call only adds its fixed cost;
-    ``serial_gap``: a reply that came that share of the other's time after it
-    waited for it; ``fixed_guess``: the fixed cost of a call assumed when two
-    pages of one size cannot tell it from the rows' (TIMINGS: 20-40 ms);
-    ``samples`` pages are measured at each level of
-    concurrency before deciding; an export expected to be large gets at least
-    ``min_pages`` pages, so there is something to adapt; an id window is sized to
-    hold ``window_fill`` of a page (a window that overflows costs one more call).
+    ``first_page`` is the size of the first page, sent alone, that measures a
+    row; pages stay within ``min_page_size``..``max_page_size`` (the upper bound
+    is also what bounds the memory of a stream: at most ``max_in_flight +
+    prefetch`` pages are held); once one request at a time is what the server
+    pays for, a walk that keeps every row anyway (``await pager``, a long
+    ``read``) takes pages of ``serial_page_size``; ``fixed_guess``: the fixed
+    cost of a call assumed from one page (TIMINGS: 20-40 ms); ``margin``: how much
+    more rows/s a level of concurrency must show than the level below to be
+    kept (0.15: 15 %); each level is measured over ``samples`` rounds of as many
+    pages as it has in flight; ``in_flight_cap`` bounds the climb; an export
+    expected to be large gets at least ``min_pages`` pages, so there is something
+    to measure; an id window is sized to hold ``window_fill`` of a page (a
+    window that overflows costs one more call).
     """
 
     page_size: int | None = None
@@ -75,13 +75,11 @@ class ExportTuning:
     min_page_size: int = 500
     max_page_size: int = 10_000
     serial_page_size: int = 50_000
-    serial_gap: float = 0.5
     fixed_guess: float = 0.025
     in_flight_cap: int = 8
     overhead_share: float = 0.03
-    growth: float = 1.1
-    latency_climb: float = 2.0
-    samples: int = 2
+    margin: float = 0.15
+    samples: int = 1
     min_pages: int = 4
     window_fill: float = 0.9
 
@@ -101,13 +99,13 @@ class ExportTuning:
         if self.min_page_size > self.max_page_size:
             raise ValueError(f"{where}: min_page_size must not exceed max_page_size")
         between = "a number between 0 and 1"
-        for name in ("overhead_share", "serial_gap"):
-            value = check_number(
-                name, getattr(self, name), above=True, accepted=between, where=where
-            )
-            if value >= 1:
-                raise ValueError(f"{where}: {name} must be {between}, got {value!r}")
+        value = check_number(
+            "overhead_share", self.overhead_share, above=True, accepted=between, where=where
+        )
+        if value >= 1:
+            raise ValueError(f"{where}: overhead_share must be {between}, got {value!r}")
         check_number("fixed_guess", self.fixed_guess, where=where)
+        check_number("margin", self.margin, where=where)
 
 
 def page_size_for(
@@ -116,15 +114,17 @@ def page_size_for(
     tuning: ExportTuning,
     *,
     rows_left: float | None = None,
-    serial: bool = False,
+    alone: bool = False,
     keep_all: bool = False,
 ) -> int:
     """Rows a page needs for the fixed cost of a call to be ``overhead_share`` of its time.
 
     ``fixed``: seconds a call costs before it reads a row; ``per_row``: seconds a
     row adds; ``rows_left``: the rows expected still to come, when known (the page
-    shrinks so that they make ``min_pages`` pages). A ``serial`` server gains
-    nothing from several pages at once: its pages are the largest allowed, and
+    shrinks so that they make ``min_pages`` pages, something to measure, unless
+    they fit in one page). When one request at a time is
+    what the server pays for (``alone``: more in flight did not beat one), each
+    call only adds its fixed cost: pages are the largest allowed, and
     ``serial_page_size`` when the walk keeps every row anyway (``keep_all``). A
     fixed ``tuning.page_size`` wins.
 
@@ -133,7 +133,7 @@ def page_size_for(
     """
     if tuning.page_size is not None:
         return tuning.page_size
-    if serial:
+    if alone:
         return max(tuning.max_page_size, tuning.serial_page_size if keep_all else 0)
     if per_row <= 0:
         rows = float(tuning.max_page_size)
@@ -143,8 +143,11 @@ def page_size_for(
         share = tuning.overhead_share
         rows = fixed * (1 - share) / share / per_row
     if rows_left is not None:
-        # at least min_pages windows, each filled to window_fill of a page
-        rows = min(rows, rows_left / (tuning.min_pages * tuning.window_fill))
+        fill = tuning.window_fill
+        if rows_left <= rows * fill:  # what is left fits in one page: one call
+            rows = rows_left / fill
+        else:  # at least min_pages windows, each filled to window_fill of a page
+            rows = min(rows, rows_left / (tuning.min_pages * fill))
     rows = math.ceil(rows / 100) * 100  # round figures in logs and tests
     return max(tuning.min_page_size, min(tuning.max_page_size, int(rows)))
 
@@ -186,27 +189,33 @@ class Level:
 
 
 @dataclass(frozen=True, slots=True)
-class Concurrency:
-    """Where the search for the right number of requests in flight stands."""
+class Climb:
+    """Where the search for the requests in flight stands.
+
+    ``in_flight`` requests go out, measured in ``current``; ``below`` holds the
+    levels earned on the way up, lowest first, each of which beat the one
+    before it; ``settled``: the climb is over (the level above did not pay, or
+    the cap was reached); ``note`` says why the last decision was taken.
+    """
 
     in_flight: int = 1
     settled: bool = False
-    best: Level | None = None  # the best level measured so far
+    below: tuple[Level, ...] = ()
     current: Level = field(default_factory=lambda: Level(1))
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class ServerShape:
-    """What the first page and the one-row call told: seconds a call, a row; serial or not."""
+    """What the first page told: seconds a call, seconds a row."""
 
     fixed: float
     per_row: float
-    serial: bool
 
 
 @dataclass(frozen=True, slots=True)
 class Timing:
-    """A request that returned ``rows`` rows: when it was sent and answered (caller's clock)."""
+    """A request that moved ``rows`` rows: when it was sent and answered (caller's clock)."""
 
     rows: int
     sent: float
@@ -217,112 +226,73 @@ class Timing:
         return self.received - self.sent
 
 
-def measure_server(a: Timing, b: Timing, tuning: ExportTuning | None = None) -> ServerShape:
-    """The shape of the server from two requests sent at the same time.
-
-    Either two pages of about one size (the first and the last in id order) or a
-    page and a one-row call. On a server that runs requests side by side both
-    come back after their own time; on one that runs one at a time, the later
-    reply comes its own time after the earlier one (``serial_gap`` of the
-    earlier's time or more), and a one-row call behind a page comes after it.
-    A page that came back after a one-row call cannot tell (it may have waited
-    a few ms): taken as side by side, and the concurrency search corrects it.
-
-    >>> measure_server(Timing(1000, 0.0, 0.110), Timing(1000, 0.0, 0.112))  # side by side
-    ServerShape(fixed=0.025, per_row=8.5e-05, serial=False)
-    >>> measure_server(Timing(1000, 0.0, 0.110), Timing(1000, 0.0, 0.220))  # one, then the other
-    ServerShape(fixed=0.025, per_row=8.5e-05, serial=True)
-    >>> measure_server(Timing(1000, 0.0, 0.100), Timing(1, 0.001, 0.120))  # a probe behind a page
-    ServerShape(fixed=0.02, per_row=8e-05, serial=True)
-    """
-    tuning = tuning or ExportTuning()
-    early, late = sorted((a, b), key=lambda t: t.received)
-    gap = late.received - early.received
-    page, probe = (a, b) if a.rows >= b.rows else (b, a)
-    if probe.rows * 2 <= page.rows:  # a page and a one-row call
-        serial = probe is late
-        fixed = gap if serial else probe.seconds
-    else:
-        serial = gap >= tuning.serial_gap * early.seconds
-        page = early  # its time is its own on either kind of server
-        fixed = min(tuning.fixed_guess, page.seconds / 2)
-    fixed = max(0.0, min(fixed, page.seconds))
-    per_row = (page.seconds - fixed) / page.rows if page.rows else 0.0
-    return ServerShape(round(fixed, 9), round(max(0.0, per_row), 12), serial)
-
-
 def measure_alone(page: Timing, tuning: ExportTuning | None = None) -> ServerShape:
-    """What one page sent alone tells (nothing of serial or not): taken as serial.
-
-    Used when only one request may be in flight, so the two measuring pages
-    went one after the other; the fixed cost is ``fixed_guess``.
+    """What one page sent alone tells: the fixed cost is ``fixed_guess``, the rest is rows.
 
     >>> measure_alone(Timing(1000, 0.0, 0.110))
-    ServerShape(fixed=0.025, per_row=8.5e-05, serial=True)
+    ServerShape(fixed=0.025, per_row=8.5e-05)
     """
     tuning = tuning or ExportTuning()
     fixed = min(tuning.fixed_guess, page.seconds / 2)
     per_row = (page.seconds - fixed) / page.rows if page.rows else 0.0
-    return ServerShape(round(fixed, 9), round(max(0.0, per_row), 12), serial=True)
+    return ServerShape(round(fixed, 9), round(max(0.0, per_row), 12))
 
 
-def start_concurrency(
-    shape: ServerShape, page_size: int, cap: int, tuning: ExportTuning
-) -> Concurrency:
-    """The search's first step: one request in flight as predicted, four to try.
-
-    A page of ``page_size`` rows alone takes ``fixed + page_size * per_row``;
-    that is the rate to beat. The two pages that measured the server ran side by
-    side, so two are known to run at once; as many again wait at the server, so
-    that no worker stands idle while a reply and the next request cross the
-    network (a waiting request costs the server nothing). A server that
-    answered one request at a time stays at one.
-    """
+def start_climb(cap: int, tuning: ExportTuning) -> Climb:
+    """The first step: one request in flight, to measure (or the fixed ``max_in_flight``)."""
     if tuning.max_in_flight is not None:
         level = max(1, min(cap, tuning.max_in_flight))
-        return Concurrency(level, True, None, Level(level))
-    alone = shape.fixed + page_size * shape.per_row
-    one = Level(1, rows=page_size, pages=1, started=0.0, finished=alone, latency=alone)
-    start = min(cap, tuning.in_flight_cap, 4)
-    if shape.serial or start < 2:
-        return Concurrency(1, True, one, Level(1))
-    return Concurrency(start, False, one, Level(start))
+        return Climb(level, True, (), Level(level), f"{level} in flight, as asked")
+    if min(cap, tuning.in_flight_cap) <= 1:
+        return Climb(1, True, (), Level(1), "1 in flight: the cap")
+    return Climb(1, False, (), Level(1), "1 in flight, to measure")
 
 
-def next_in_flight(state: Concurrency, cap: int, tuning: ExportTuning) -> Concurrency:
+def next_in_flight(state: Climb, cap: int, tuning: ExportTuning) -> Climb:
     """The next step of the search, once ``state.current`` holds a new page.
 
-    ``cap`` bounds the requests in flight (the client's own limit, the tuning's
-    ``max_in_flight``...). Until ``tuning.samples`` pages are measured at the
-    current level nothing changes.
+    ``cap`` bounds the requests in flight (the client's own limit). Until
+    ``samples`` rounds of pages are measured at the current level nothing changes.
+
+    - climbing, at one: twice as many go out (if the cap allows);
+    - climbing, above one: if its rows/s beat the level below by ``margin``,
+      twice as many (at the cap: stay); else back to the level below, for good;
+    - settled above one: if its rows/s stop beating the level below by the
+      margin, down to it; else a fresh measure at the same level.
     """
     if tuning.max_in_flight is not None:
         return replace(state, in_flight=max(1, min(cap, tuning.max_in_flight)), settled=True)
     cap = max(1, min(cap, tuning.in_flight_cap))
     current = state.current
-    if current.pages < tuning.samples:
+    level = current.in_flight
+    if current.pages < tuning.samples * level:
         return state
-    best = state.best
-    if state.settled:
-        if best is not None and current.latency > best.latency * tuning.latency_climb:
-            lower = max(1, state.in_flight - 1)
-            return Concurrency(lower, True, replace(current, in_flight=lower), Level(lower))
-        return state
-    if best is None or current.rate >= best.rate * tuning.growth:
-        if current.in_flight >= cap:
-            return Concurrency(current.in_flight, True, current, Level(current.in_flight))
-        up = current.in_flight + 1
-        return Concurrency(up, False, current, Level(up))
-    # it stopped growing: back to the best level, and stay
-    return Concurrency(best.in_flight, True, best, Level(best.in_flight))
+    lower = state.below[-1] if state.below else None
+    if lower is None:
+        if state.settled or level >= cap:
+            return Climb(level, True, (), Level(level), state.note)
+        up = min(cap, level * 2)
+        return Climb(up, False, (current,), Level(up), f"{level}: {_rate(current)}; try {up}")
+    gain = current.rate / lower.rate if lower.rate > 0 else math.inf
+    beats = gain >= 1 + tuning.margin
+    versus = f"{level}: {_rate(current)}, {gain:.2f}x {lower.in_flight}'s"
+    if not beats:
+        back = lower.in_flight
+        return Climb(back, True, state.below[:-1], Level(back), f"{versus}; back to {back}")
+    if state.settled or level >= cap:
+        return Climb(level, True, state.below, Level(level), f"{versus}; stay at {level}")
+    up = min(cap, level * 2)
+    return Climb(up, False, (*state.below, current), Level(up), f"{versus}; try {up}")
 
 
-def after_page(state: Concurrency, timing: Timing, cap: int, tuning: ExportTuning) -> Concurrency:
+def _rate(level: Level) -> str:
+    return f"{level.rate:,.0f} rows/s"
+
+
+def after_page(state: Climb, timing: Timing, cap: int, tuning: ExportTuning) -> Climb:
     """The search once a page sent at ``state.current``'s level came back (``next_in_flight``)."""
     current = state.current.add(timing.rows, timing.sent, timing.received)
-    return next_in_flight(
-        Concurrency(state.in_flight, state.settled, state.best, current), cap, tuning
-    )
+    return next_in_flight(replace(state, current=current), cap, tuning)
 
 
 @dataclass(frozen=True, slots=True)

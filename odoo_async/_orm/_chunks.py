@@ -1,18 +1,14 @@
-"""Long ``read()``s and ``create()``s: chunks and requests in flight, fitted to the server.
+"""Long ``read()``s and ``create()``s: chunks fed to the fetch engine (``_engine.py``).
 
 The items (ids to read, records to create) are known, so the chunks are exact;
 what adapts is how large they are (unless fixed: a ``create`` keeps chunks of
-``batch_size``) and how many go out at once, with the same pure decisions as
-the export engine (``_adaptive.py``):
+``batch_size``) and how many go out at once, as for the export's id windows:
 
-1. the first and the last chunk (``first_page`` items) go out at the same moment; how
-   the two replies come back tells a server that runs requests side by side
-   from one that runs them one at a time (:func:`measure_server`);
-2. the items between are cut into chunks of :func:`page_size_for` (on a serial
-   server as large as ``serial_page_size``: there a call only adds its fixed
-   cost, and every row is kept anyway);
-3. a serial server gets one chunk at a time; otherwise four go out, then one
-   more while rows/s grows (:func:`start_concurrency`, :func:`next_in_flight`).
+1. the first chunk (``first_page`` items) goes out alone and measures an item;
+2. the engine cuts the rest into chunks of :func:`page_size_for`, sends one
+   alone, then two together, four...: each level kept only if its items/s beat
+   the level below by 15 %; where one at a time pays (a threaded Odoo), the
+   chunks grow to ``serial_page_size`` (every row is kept anyway).
 
 A failure cancels the chunks still in flight, waits for them to end, and is raised as is.
 """
@@ -20,21 +16,13 @@ A failure cancels the chunks still in flight, waits for them to end, and is rais
 from __future__ import annotations
 
 import asyncio
-import math
+import contextlib
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
-from ._adaptive import (
-    ExportTuning,
-    Timing,
-    after_page,
-    measure_alone,
-    measure_server,
-    page_size_for,
-    start_concurrency,
-)
-from ._order import chunked
+from ._adaptive import ExportTuning, Timing
+from ._engine import run
 
 __all__ = ["in_chunks"]
 
@@ -55,11 +43,10 @@ async def in_chunks(
 
     ``call`` sends one chunk (see the module docstring); an exception it raises
     cancels the chunks in flight and is raised (a caller that must go on, like
-    ``create``, returns its errors instead). ``ready`` is awaited before the two
-    chunks that time the server (the login). ``tuning.page_size`` fixes the
-    chunks, ``tuning.max_in_flight`` the requests in flight (``1``: the last
-    chunk waits for the first). ``plan``, when given, is filled with what was
-    chosen (as ``SearchReadPager.plan``).
+    ``create``, returns its errors instead). ``ready`` is awaited before the
+    first chunk, that times the server (the login). ``tuning.page_size`` fixes
+    the chunks, ``tuning.max_in_flight`` the requests in flight. ``plan``, when
+    given, is filled with what was chosen (as ``SearchReadPager.plan``).
     """
     plan = {} if plan is None else plan
     tuning = tuning or ExportTuning()
@@ -68,76 +55,56 @@ async def in_chunks(
         return [(items, await call(items))]
     if ready is not None:
         await ready()
+    head = items[:size]
 
-    async def timed(chunk: list[Item]) -> tuple[Result, Timing]:
+    async def timed() -> tuple[Result, Timing]:
         sent = clock()
-        result = await call(chunk)
-        return result, Timing(len(chunk), sent, clock())
+        result = await call(head)
+        return result, Timing(len(head), sent, clock())
 
-    head, rest = items[:size], items[size:]
-    # fixed chunks are consecutive slices from the start, the last one maybe short;
-    # else the last chunk is as long as the first, so the two time alike
-    tail = rest[-size:] if tuning.page_size is None else rest[(len(rest) - 1) // size * size :]
-    middle = rest[: len(rest) - len(tail)]
-    alone = tuning.max_in_flight == 1
-    tasks: set[asyncio.Task[Any]] = set()
+    head_result, first = await asyncio.ensure_future(timed())  # a task, as the others
+    feed = _Slices(call, items[size:], even=tuning.page_size is None)
+    replies = [(head, head_result)]
+    engine = run(feed, first, tuning=tuning, ahead=0, keep_all=True, clock=clock, plan=plan)
+    async with contextlib.aclosing(engine) as chunks:
+        async for chunk, result in chunks:
+            replies.append((chunk, result))
+    return replies
 
-    def start(coro: Awaitable[Any]) -> asyncio.Task[Any]:
-        task = asyncio.ensure_future(coro)
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
-        return task
 
-    try:
-        first = start(timed(head))
-        last = None if alone else start(timed(tail))
-        head_result, head_time = await first
-        if last is None:
-            last = start(timed(tail))
-        tail_result, tail_time = await last
-        if not middle:
-            return [(head, head_result), (tail, tail_result)]
-        if alone:
-            shape = measure_alone(head_time, tuning)
-        else:
-            shape = measure_server(head_time, tail_time, tuning)
-        chunk_size = page_size_for(
-            shape.fixed,
-            shape.per_row,
-            tuning,
-            rows_left=len(middle),
-            serial=shape.serial,
-            keep_all=True,
-        )
-        if tuning.page_size is None:  # chunks of one size: none left small at the end
-            chunk_size = math.ceil(len(middle) / math.ceil(len(middle) / chunk_size))
-        chunks = chunked(middle, chunk_size)
-        state = start_concurrency(shape, chunk_size, tuning.in_flight_cap, tuning)
-        plan.update(serial=shape.serial, chunk_size=chunk_size, levels=[state.in_flight])
-        replies: dict[int, Result] = {}
-        running: set[asyncio.Task[tuple[int, int, Result, Timing]]] = set()
-        issued = 0
+class _Slices(Generic[Item, Result]):
+    """The items after the first chunk, cut into consecutive chunks (a ``Feed``).
 
-        async def one(index: int, level: int) -> tuple[int, int, Result, Timing]:
-            result, timing = await timed(chunks[index])
-            return index, level, result, timing
+    ``even``: chunks of one size, none left small at the end (else fixed chunks,
+    the last one maybe short).
+    """
 
-        while issued < len(chunks) or running:
-            while issued < len(chunks) and len(running) < state.in_flight:
-                running.add(start(one(issued, state.in_flight)))
-                issued += 1
-            done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                index, level, result, timing = task.result()
-                replies[index] = result
-                if level == state.current.in_flight:
-                    state = after_page(state, timing, tuning.in_flight_cap, tuning)
-                    plan["levels"].append(state.in_flight)
-        done_chunks = [(chunk, replies[index]) for index, chunk in enumerate(chunks)]
-        return [(head, head_result), *done_chunks, (tail, tail_result)]
-    finally:
-        leftover = list(tasks)
-        for task in leftover:
-            task.cancel()
-        if leftover:  # no request goes on after this returned or raised
-            await asyncio.gather(*leftover, return_exceptions=True)
+    def __init__(
+        self, call: Callable[[list[Item]], Awaitable[Result]], items: list[Item], *, even: bool
+    ) -> None:
+        self.call = call
+        self.items = items
+        self.start = 0
+        self.even = even
+
+    def left(self) -> float | None:
+        return float(len(self.items) - self.start)
+
+    def cut(self, size: int) -> list[Item] | None:
+        left = len(self.items) - self.start
+        if left <= 0:
+            return None
+        if self.even:
+            size = -(-left // -(-left // size))  # ceil(left / ceil(left / size))
+        chunk = self.items[self.start : self.start + size]
+        self.start += len(chunk)
+        return chunk
+
+    def send(self, unit: list[Item], size: int) -> Awaitable[Result]:
+        return self.call(unit)
+
+    def moved(self, unit: list[Item], result: Result) -> int:
+        return len(unit)
+
+    def rest(self, unit: list[Item], result: Result, size: int) -> list[Item] | None:
+        return None

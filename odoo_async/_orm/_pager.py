@@ -11,20 +11,18 @@ The pager is what ``model.search_read(...)`` returns. It is
   ``prefetch`` pages fetched ahead; ``async for page in pager.pages()`` yields
   the pages as lists.
 
-How it fetches (the decisions live in ``_adaptive.py``, pure and table-tested):
+How it fetches (the engine is ``_engine.py``, its decisions ``_adaptive.py``):
 
 - in ``id`` order (the default order), **id windows**: after the login, the
-  first ``first_page`` rows and the last ones (``id desc``) at the same moment;
-  how their replies come back tells a server that runs requests side by side
-  from one that runs them one at a time (a threaded Odoo). The ids between the
-  two pages are cut into windows ``low < id <= high`` holding about a page
-  each (500..10,000 rows, sized so that the fixed cost of a call is ~3 % of a
-  page; on a serial server as large as allowed, 50,000 when awaited). A serial
-  server gets one window at a time; otherwise four go out, then one more while
-  rows/s grows by 10 %, and when it stops growing the engine steps back and
-  stays. The next window is sent as each reply arrives. Windows are disjoint,
-  so every row comes once and in order, and rows changed during the walk
-  shift nothing; the last page is yielded at the end;
+  first ``first_page`` rows alone (and the highest id, one row, beside them).
+  The page gives the cost of a row, hence the page size (500..10,000 rows, so
+  that the fixed cost of a call is ~3 % of a page); the ids after it are cut
+  into windows ``low < id <= high`` holding about a page each. One window goes
+  out alone, then two together, then four...: each level is kept only if its
+  rows/s beat the level below by 15 %, else the engine goes back and stays. On
+  a server where one at a time pays (a threaded Odoo), the windows then grow as
+  large as allowed (50,000 rows when awaited). Windows are disjoint, so every
+  row comes once and in order, and rows changed during the walk shift nothing;
 - in any other order, **offset pages** sorted by the caller's order plus ``id``
   so that each row appears once; rows inserted or deleted during the walk can
   shift the pages (a row may be skipped or seen twice);
@@ -41,6 +39,7 @@ from __future__ import annotations
 
 import asyncio
 import collections.abc
+import contextlib
 import math
 import time
 from collections import deque
@@ -57,18 +56,9 @@ from odoo_async._check import (
 )
 from odoo_async._config import OFFSET_PAGE_SIZE, PREFETCH
 
-from ._adaptive import (
-    ExportTuning,
-    Timing,
-    Window,
-    after_page,
-    id_windows,
-    measure_alone,
-    measure_server,
-    page_size_for,
-    start_concurrency,
-)
+from ._adaptive import ExportTuning, Timing, Window, id_windows
 from ._domain import as_single_term
+from ._engine import run
 from ._gather import gather_or_cancel
 from ._order import is_id_order, plan_pages, stable_order
 
@@ -118,14 +108,14 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
       has ``prefetch + 1`` requests in flight; an awaited walk does not use it.
     * **max_in_flight** - *(optional)* Requests in flight in an id-window walk,
       an int ``>= 1`` (more than 8 counts as 8), or ``None`` (the default) to
-      adapt: one on a server that serves one request at a time, else four, then
-      more while rows per second grow, up to 8. With 1, the last page waits
-      for the first. Offset and keyset walks do not use it; the client's
+      adapt: one, then two, four, eight while each level's rows per second beat
+      the level below's by 15 %. With 1, the one-row call for the highest id
+      waits for the first page. Offset and keyset walks do not use it; the client's
       ``max_concurrency`` bounds them all.
     * **row_id** - A function giving a row's id (a dict's ``["id"]``, a
       Record's ``.id``).
     * **ready** - *(optional)* An async function of no arguments awaited before
-      the two requests that time the server (the login), or ``None`` (the
+      the first page, that times the server (the login), or ``None`` (the
       default).
     * **clock** - *(optional)* Seconds of a monotonic clock, that times the
       replies. Default ``time.monotonic``; tests replace it.
@@ -358,10 +348,10 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
     async def _window_pages(
         self, ahead: int, *, keep_all: bool = False
     ) -> AsyncIterator[list[Row]]:
-        """Id windows fetched concurrently, yielded in id order (see the module docstring).
+        """Id windows fetched by the engine, yielded in id order (see the module docstring).
 
-        ``keep_all``: the caller keeps every row (``await pager``), so on a serial
-        server pages need not stay small.
+        ``keep_all``: the caller keeps every row (``await pager``), so once one
+        request at a time is what pays, pages need not stay small.
         """
         tuning = self.tuning
         remaining = self.limit
@@ -369,20 +359,15 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
         if remaining is not None:
             first_size = min(first_size, remaining)
         if self._ready is not None:
-            await self._ready()  # the login, before the two requests that time the server
-        # The first page and, at the same moment, the last one (id desc): both are rows
-        # the walk needs, and how their replies come back tells a server that runs
-        # requests side by side from one that runs them one at a time. Under a limit
-        # the last rows are not the walk's: one row tells the highest id instead.
-        # With one request in flight allowed, the last page waits for the first.
+            await self._ready()  # the login, before the page that measures a row
+        # The first page, alone, and the highest id (one row, id desc) beside it: a
+        # one-row call costs the server next to nothing. The page measures a row; the
+        # highest id bounds the windows. With one request in flight allowed, it waits.
         alone = tuning.max_in_flight == 1
         first = self._timed(self.domain, self.offset, first_size, "id")
-        tail: asyncio.Task[_Timed[Row]] | None = None
-        tail_size = first_size if remaining is None else 1
+        top_task: asyncio.Task[_Timed[Row]] | None = None
         if not alone and (remaining is None or remaining > first_size):
-            tail = self._timed(self.domain, 0, tail_size, "id desc")
-        slots: deque[tuple[Window, int, int, asyncio.Task[_Timed[Row]]]] = deque()
-        closed = False
+            top_task = self._timed(self.domain, 0, 1, "id desc")
         try:
             got = await first
             page = got.rows
@@ -392,121 +377,96 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
                 if page:
                     yield page
                 return
-            if tail is None:
-                tail = self._timed(self.domain, 0, tail_size, "id desc")
-            low, last = self._row_id(page[0]), self._row_id(page[-1])
+            if top_task is None:
+                top_task = self._timed(self.domain, 0, 1, "id desc")
             yield page
-            end = await tail
-            if not end.rows:
-                return  # the rows went while the walk started
-            top = self._row_id(end.rows[0])
-            held: list[Row] = []  # the last page, yielded at the end
-            seen_rows, seen_span = len(page), max(1, last - low + 1)
-            upper = top  # windows cover last < id <= upper
-            if remaining is None:
-                held = [row for row in reversed(end.rows) if self._row_id(row) > last]
-                tail_low = self._row_id(end.rows[-1])
-                if len(end.rows) < tail_size or tail_low <= last:
-                    upper = last  # the last page holds every row after the first
-                else:
-                    upper = tail_low - 1
-                    seen_rows += len(end.rows)
-                    seen_span += top - upper
-            if alone:  # one after the other: the pair tells nothing of the server
-                shape = measure_alone(Timing(len(page), got.sent, got.received), tuning)
-            else:
-                shape = measure_server(
-                    Timing(len(page), got.sent, got.received),
-                    Timing(len(end.rows), end.sent, end.received),
-                    tuning,
-                )
-            expected = (upper - last) * seen_rows / seen_span
-            page_size = page_size_for(
-                shape.fixed,
-                shape.per_row,
-                tuning,
-                rows_left=expected,
-                serial=shape.serial,
+            end = await top_task
+            if not end.rows or self._row_id(end.rows[0]) <= self._row_id(page[-1]):
+                return  # nothing after the first page (the rows went while the walk started)
+            windows = _Windows(
+                self,
+                low=self._row_id(page[0]),
+                last=self._row_id(page[-1]),
+                top=self._row_id(end.rows[0]),
+                seen=len(page),
+                fill=tuning.window_fill,
+            )
+            timing = Timing(len(page), got.sent, got.received)
+            engine = run(
+                windows,
+                timing,
+                tuning=tuning,
+                ahead=ahead,
                 keep_all=keep_all,
+                clock=self._clock,
+                plan=self.plan,
             )
-            if remaining is not None:
-                page_size = min(page_size, remaining)
-            state = start_concurrency(shape, page_size, tuning.in_flight_cap, tuning)
-            # windows of one size, as many as pages of window_fill take: none left
-            # small at the end, running alone while the other workers wait
-            fill_rows = page_size * tuning.window_fill
-            window_rows = math.ceil(
-                min(fill_rows, expected / max(1, math.ceil(expected / fill_rows)))
-            )
-            self.plan.update(
-                fixed_s=round(shape.fixed, 4),
-                row_us=round(shape.per_row * 1e6, 1),
-                serial=shape.serial,
-                page_size=page_size,
-            )
-            cursor: int | None = last if upper > last else None
-
-            def issue(window: Window, *, front: bool = False) -> None:
-                task = self._timed(self._in_window(window), 0, page_size, "id")
-                slot = (window, state.in_flight, page_size, task)
-                slots.appendleft(slot) if front else slots.append(slot)
-                task.add_done_callback(refill)
-
-            def refill(task: asyncio.Task[_Timed[Row]]) -> None:
-                if not task.cancelled() and task.exception() is None:
-                    fill()  # after a failure, nothing more is sent: the walk ends
-
-            def fill() -> None:
-                # called as each page arrives, so that the server is never left idle
-                # while the caller is busy with a page (within ``ahead`` pages held)
-                nonlocal cursor
-                while (
-                    not closed
-                    and cursor is not None
-                    and sum(not slot[3].done() for slot in slots) < state.in_flight
-                    and len(slots) < state.in_flight + ahead
-                ):
-                    density = seen_rows / seen_span
-                    high = id_windows(cursor, upper, density, max(1, window_rows))[0].high
-                    if high is None or (upper - high) * density < window_rows / 4:
-                        high = upper  # what is left would be a small window, alone at the end
-                    issue(Window(cursor, high))
-                    cursor = high if high < upper else None
-
-            fill()
-            while slots:
-                window, level, size, task = slots[0]
-                got = await task
-                slots.popleft()
-                page = got.rows
-                if level == state.current.in_flight:
-                    timing = Timing(len(page), got.sent, got.received)
-                    state = after_page(state, timing, tuning.in_flight_cap, tuning)
-                    self.plan.update(page_size=page_size, in_flight=state.in_flight)
-                    self.plan.setdefault("levels", []).append(state.in_flight)
-                assert window.high is not None
-                seen_rows += len(page)
-                seen_span += window.high - window.low
-                if len(page) >= size and self._row_id(page[-1]) != window.high:
-                    # a dense window: the rest of it comes next, before the later windows
-                    issue(Window(self._row_id(page[-1]), window.high), front=True)
-                fill()
-                if remaining is not None:
-                    page = page[:remaining]
-                    remaining -= len(page)
-                if page:
-                    yield page
-                if remaining == 0:
-                    return
-            if held:
-                yield held
+            async with contextlib.aclosing(engine) as units:
+                async for _window, rows in units:
+                    if remaining is not None:
+                        rows = rows[:remaining]
+                        remaining -= len(rows)
+                    if rows:
+                        yield rows
+                    if remaining == 0:
+                        return
         finally:
-            closed = True
             first.cancel()
-            if tail is not None:
-                tail.cancel()
-            for slot in slots:
-                slot[3].cancel()
+            if top_task is not None:
+                top_task.cancel()
+
+
+class _Windows(Generic[Row]):
+    """The id axis after the first page, cut into windows for the engine (a ``Feed``).
+
+    Windows ``low < id <= high`` cover ``last < id <= top``, the last one closed at
+    ``top``; their width follows the density of ids seen so far.
+    """
+
+    def __init__(
+        self, pager: SearchReadPager[Row], *, low: int, last: int, top: int, seen: int, fill: float
+    ) -> None:
+        self.pager = pager
+        self.cursor: int | None = last
+        self.top = top
+        self.seen_rows, self.seen_span = seen, max(1, last - low + 1)
+        self.fill = fill
+
+    def left(self) -> float | None:
+        if self.cursor is None:
+            return 0.0
+        return (self.top - self.cursor) * self.seen_rows / self.seen_span
+
+    def cut(self, size: int) -> Window | None:
+        if self.cursor is None:
+            return None
+        density = self.seen_rows / self.seen_span
+        left = (self.top - self.cursor) * density
+        # windows of one size, as many as pages of ``fill`` take: none left small at
+        # the end, running alone while the other workers wait
+        full = size * self.fill
+        rows = max(1, math.ceil(min(full, left / max(1, math.ceil(left / full)))))
+        high = id_windows(self.cursor, self.top, density, rows)[0].high
+        if high is None or (self.top - high) * density < rows / 4:
+            high = self.top  # what is left would be a small window, alone at the end
+        window = Window(self.cursor, high)
+        self.cursor = high if high < self.top else None
+        return window
+
+    def send(self, unit: Window, size: int) -> Awaitable[list[Row]]:
+        return self.pager._fetch(self.pager._in_window(unit), 0, size, "id")
+
+    def moved(self, unit: Window, result: list[Row]) -> int:
+        return len(result)
+
+    def rest(self, unit: Window, result: list[Row], size: int) -> Window | None:
+        assert unit.high is not None
+        self.seen_rows += len(result)
+        self.seen_span += unit.high - unit.low
+        last = self.pager._row_id(result[-1]) if result else unit.high
+        if len(result) >= size and last != unit.high:
+            return Window(last, unit.high)  # a dense window: its rest comes next
+        return None
 
 
 class _Timed(Generic[Row]):

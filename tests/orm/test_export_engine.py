@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -120,7 +120,7 @@ async def test_fixed_page_size_and_in_flight_are_kept() -> None:
         pager = odoo.model("res.partner").search_read([], ["name"], page_size=100, max_in_flight=3)
         await pager
     limits = {call.kwargs["limit"] for call in fake.calls if call.method == "search_read"}
-    assert limits == {100}  # the first and the last page, and the windows between
+    assert limits == {100, 1}  # the first page and the windows; the highest id, one row
     assert pager.plan["in_flight"] == 3
     assert fake.peak_requests <= 3
 
@@ -170,24 +170,53 @@ class VirtualServer:
         self.in_flight += 1
         if len(self.calls) > 2:
             self.peak_after_pair = max(self.peak_after_pair, self.in_flight)
+        due = self.book(arrival, len(rows))
         await asyncio.sleep(0)  # let the other requests of this moment be sent too
-        worker = min(range(self.workers), key=self.free.__getitem__)
-        start = max(arrival, self.free[worker])
-        self.free[worker] = start + 0.025 + len(rows) * 100e-6
-        self.now.set(self.free[worker])
-        self.latest = max(self.latest, self.free[worker])
+        finish = due()
+        self.now.set(finish)
+        self.latest = max(self.latest, finish)
         self.in_flight -= 1
         return [{"id": i} for i in rows]
+
+    def book(self, arrival: float, rows: int) -> Callable[[], float]:
+        """When the reply is ready, asked once the requests of this moment are sent."""
+
+        def due() -> float:
+            worker = min(range(self.workers), key=self.free.__getitem__)
+            start = max(arrival, self.free[worker])
+            self.free[worker] = start + 0.025 + rows * 100e-6
+            return self.free[worker]
+
+        return due
+
+
+class ModelServer(VirtualServer):
+    """The same table, timed by the double's cost model of a real Odoo 17, in virtual time.
+
+    Threaded: the requests held at once share the server's time (processor
+    sharing), so two sent together come back together; prefork: two workers.
+    """
+
+    def __init__(self, ids: list[int], cost: ServerCost) -> None:
+        super().__init__(ids, workers=1)
+        self.cost = cost
+        self.schedule = cost.schedule()
+
+    def book(self, arrival: float, rows: int) -> Callable[[], float]:
+        shape = {"ids": rows, "rows": rows, "fields": 5, "relational": 1}
+        charge = self.cost.charge_request() + self.cost.charge_call("search_read", **shape)
+        key = self.schedule.add(arrival, charge)
+        return lambda: self.schedule.due(key)
 
 
 async def count_unused(domain: list[Any]) -> int:
     raise AssertionError("id windows need no search_count")
 
 
-@pytest.mark.parametrize(("workers", "serial"), [(1, True), (2, False), (4, False)])
+@pytest.mark.parametrize(("workers", "alone"), [(1, True), (2, False), (4, False)])
 @pytest.mark.parametrize("awaited", [True, False])
-async def test_the_first_and_last_pages_tell_a_serial_server(
-    workers: int, serial: bool, awaited: bool
+async def test_requests_in_flight_follow_rows_per_second(
+    workers: int, alone: bool, awaited: bool
 ) -> None:
     from odoo_async import SearchReadPager
 
@@ -198,15 +227,40 @@ async def test_the_first_and_last_pages_tell_a_serial_server(
     )
     got = [row async for row in pager] if not awaited else await pager
     assert [row["id"] for row in got] == ids
-    assert server.calls[:2] == [("id", 1_000), ("id desc", 1_000)]  # at the same moment
-    assert pager.plan["serial"] is serial
-    if serial:
-        assert server.peak_after_pair == 1
-        # a serial server: the largest pages allowed, 50,000 when every row is kept anyway
+    # the first page and the highest id, at the same moment
+    assert server.calls[:2] == [("id", 1_000), ("id desc", 1)]
+    assert pager.plan["steps"][0].startswith("1: ")  # one alone, measured first
+    if alone:  # two at once did not beat one: one at a time, pages as large as allowed
+        assert server.peak_after_pair == 2
+        assert pager.plan["in_flight"] == 1
         assert pager.plan["page_size"] == (50_000 if awaited else 10_000)
     else:
-        assert pager.plan["levels"][0] >= 3
+        assert "try 4" in pager.plan["steps"][1]
         assert server.peak_after_pair >= 3
+
+
+@pytest.mark.parametrize(("workers", "in_flight"), [(0, 1), (2, 2)])
+async def test_on_the_cost_model_threaded_is_one_call_at_a_time_prefork_two(
+    workers: int, in_flight: int
+) -> None:
+    from odoo_async import SearchReadPager
+
+    ids = list(range(1, 100_001))  # enough for four at once to be measured
+    server = ModelServer(ids, ServerCost.odoo17(workers=workers))
+    pager: SearchReadPager[dict[str, int]] = SearchReadPager(
+        server.fetch, count_unused, [], row_id=lambda row: row["id"], clock=server.clock
+    )
+    assert [row["id"] for row in await pager] == ids
+    assert pager.plan["in_flight"] == in_flight
+    if workers == 0:  # two at once did not pay: the rest in one call
+        assert pager.plan["page_size"] == 50_000
+        assert "back to 1" in pager.plan["steps"][1]
+    else:  # two paid, four did not
+        assert [step.rsplit("; ", 1)[1] for step in pager.plan["steps"]] == [
+            "try 2",
+            "try 4",
+            "back to 2",
+        ]
 
 
 async def test_a_small_table_overlapping_the_last_page_yields_each_row_once() -> None:
@@ -229,12 +283,12 @@ async def test_a_failed_window_ends_the_walk_and_sends_nothing_more() -> None:
         async def fetch(
             self, domain: list[Any], offset: int, limit: int, order: str
         ) -> list[dict[str, int]]:
-            if len(self.calls) == 3:  # the second window
+            if len(self.calls) == 4:  # the second of the two windows sent together
                 self.calls.append(("failed", 0))
                 raise RuntimeError("boom")
             return await super().fetch(domain, offset, limit, order)
 
-    server = Failing(list(range(1, 100_001)), workers=1)  # serial: one window at a time
+    server = Failing(list(range(1, 100_001)), workers=1)
     pager: SearchReadPager[dict[str, int]] = SearchReadPager(
         server.fetch, count_unused, [], row_id=lambda row: row["id"], clock=server.clock
     )
