@@ -192,6 +192,7 @@ def export_command(
                     "resumed_from": result.resumed_from,
                     "elapsed": round(result.elapsed, 3),
                     "rows_per_second": round(result.rate, 1),
+                    "plan": result.plan,
                 },
                 err=to_stderr,
             )

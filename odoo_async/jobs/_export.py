@@ -30,8 +30,10 @@ since the last run (deleted or archived) are written as
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import logging
 import os
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -49,6 +51,8 @@ from ._files import STDOUT, Format, RowSink, file_format
 from ._progress import Meter, ProgressCallback
 from ._shard import Shard, as_shard
 from ._traced import traced
+
+logger = logging.getLogger("odoo_async")
 
 __all__ = [
     "DEFAULT_EXPORT_PAGE_SIZE",
@@ -71,7 +75,11 @@ _SKIPPED_BY_DEFAULT = frozenset({"binary", "one2many"})
 
 @dataclass(frozen=True)
 class ExportResult:
-    """What an export wrote: ``rows`` in the file (``resumed_from`` of them before this run)."""
+    """What an export wrote: ``rows`` in the file (``resumed_from`` of them before this run).
+
+    ``plan``: how the rows were fetched (``SearchReadPager.plan``: the page size,
+    the requests in flight, the steps the engine took and why).
+    """
 
     model: str
     path: str
@@ -79,6 +87,7 @@ class ExportResult:
     resumed_from: int
     elapsed: float
     complete: bool = True
+    plan: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def rate(self) -> float:
@@ -327,13 +336,17 @@ async def export(
         last_id, done, truncate_at = state["last_id"], int(state["rows"]), int(state["bytes"])
     walk = query if last_id is None else _and(query, [["id", ">", last_id]])
     pages: AsyncIterator[list[Any]]
+    plan: dict[str, Any]
     if part is None:
         total = done + await repo.search_count(walk)
-        pages = repo.search_read(walk, names, page_size=page_size).pages()
+        pager = repo.search_read(walk, names, page_size=page_size)
+        pages, plan = pager.pages(), {}
     else:
         mine = [i for i in await repo.search(walk, order="id") if part.owns_id(i)]
         total = done + len(mine)
-        pages = _read_pages(repo, mine, names, page_size or DEFAULT_EXPORT_PAGE_SIZE)
+        size = page_size or DEFAULT_EXPORT_PAGE_SIZE
+        pages = _read_pages(repo, mine, names, size)
+        plan = {"strategy": "the shard's ids, read in pages", "page_size": size}
     meter = Meter("export", progress, total=total, done=done)
     meter.report()
     with RowSink(sink, names, types, format=fmt, truncate_at=truncate_at) as out:
@@ -363,7 +376,10 @@ async def export(
             save(False)
             meter.report()
         save(True)
-    return ExportResult(repo.name, os.fspath(sink), meter.done, done, meter.elapsed)
+    if part is None:
+        plan = pager.plan  # the walk wrote it when it began
+    logger.debug("export %s: plan %s", repo.name, plan)
+    return ExportResult(repo.name, os.fspath(sink), meter.done, done, meter.elapsed, plan=plan)
 
 
 async def _read_pages(

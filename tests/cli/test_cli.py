@@ -241,6 +241,11 @@ def test_export_20000_rows_to_jsonl(big: Served, tmp_path: Path) -> None:
     rows = jsonl(out)
     assert report["rows"] == len(rows) == len(expected) >= 19_000
     assert [r["id"] for r in rows] == sorted(expected)
+    # the plan the engine followed: one page alone, then what rows/s decided
+    plan = report["plan"]
+    assert (plan["strategy"], plan["first_page"]) == ("id windows", 1_000)
+    assert plan["in_flight"] >= 1 and plan["page_size"] >= 500
+    assert plan["steps"][0].startswith("1: ")
     for row in rows:
         want = expected[row["id"]]
         assert row["name"] == (want["name"] or None)

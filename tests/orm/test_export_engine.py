@@ -303,3 +303,17 @@ async def test_a_failed_window_ends_the_walk_and_sends_nothing_more() -> None:
     assert len(seen) > 1_000  # the first page, the first window
     assert seen == list(range(1, len(seen) + 1))
     assert server.calls[-1] == ("failed", 0)  # nothing was sent after the failure
+
+
+async def test_the_plan_is_logged_at_debug(caplog: pytest.LogCaptureFixture) -> None:
+    from odoo_async import SearchReadPager
+
+    server = VirtualServer(list(range(1, 20_001)), workers=1)
+    pager: SearchReadPager[dict[str, int]] = SearchReadPager(
+        server.fetch, count_unused, [], row_id=lambda row: row["id"], clock=server.clock
+    )
+    with caplog.at_level("DEBUG", logger="odoo_async"):
+        assert len(await pager) == 20_000
+    messages = [record.getMessage() for record in caplog.records]
+    assert f"fetch plan: {pager.plan}" in messages
+    assert any(m.startswith("fetch engine: 2: ") and "back to 1" in m for m in messages)
