@@ -11,6 +11,10 @@ single ``search_read``.
 
     python -m benchmarks.bench_export [--partners 20450] [--profiles threaded,prefork]
         [--settings direct,remote] [--repeat 3] [--scale 1.0] [--rtt 0.04]
+    ODOO_PASSWORD=... python -m benchmarks.bench_export --url http://127.0.0.1:8069 --db odoo17
+
+``--url`` measures a real Odoo instead of the double (odoo_async's strategies
+only; the password comes from ``ODOO_PASSWORD`` and is never printed).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from benchmarks._support import remote_front, save, served_double, table
 
 FIELDS = ["name", "email", "phone", "city", "country_id", "is_company"]
 PASSWORD = "admin"
+LOGIN = {"db": "odoo", "username": "admin", "password": PASSWORD}  # --url changes it
 
 Run = Callable[[str, str | None], Awaitable[int]]
 
@@ -36,9 +41,7 @@ Run = Callable[[str, str | None], Awaitable[int]]
 def _client(url: str, ca: str | None, **options: Any) -> Any:
     from odoo_async import AsyncOdoo
 
-    return AsyncOdoo(
-        url, db="odoo", username="admin", password=PASSWORD, verify=ca or True, **options
-    )
+    return AsyncOdoo(url, **LOGIN, verify=ca or True, **options)
 
 
 PLANS: dict[str, dict[str, Any]] = {}
@@ -160,13 +163,35 @@ def arguments(repeat: int = 1) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=repeat, help="best of N")
     parser.add_argument("--scale", type=float, default=1.0, help="cost model scale")
     parser.add_argument("--rtt", type=float, default=0.04, help="remote-like round trip, s")
+    parser.add_argument("--url", help="a real Odoo instead of the double (ODOO_PASSWORD)")
+    parser.add_argument("--db", default="odoo17", help="with --url")
+    parser.add_argument("--user", default="admin", help="with --url")
     args = parser.parse_args()
     os.environ.setdefault("BENCH_ODOO_PASSWORD", PASSWORD)
     return args
 
 
+def _real(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """odoo_async's strategies against a real Odoo (``--url``), best of ``--repeat``."""
+    LOGIN.update(db=args.db, username=args.user, password=os.environ.get("ODOO_PASSWORD", ""))
+    asyncio.run(_time(_single, args.url, None, 1))  # warm-up: the login is cached
+    timed = {
+        name: asyncio.run(_time(run, args.url, None, args.repeat)) for name, run in OURS.items()
+    }
+    single = timed["odoo_async one search_read"][0]
+    lines = report(timed, {"vs one search_read": single}, "real", args.url)
+    print(f"\nexport, real Odoo at {args.url} (load average {os.getloadavg()[0]:.1f}):")
+    print(table(lines, ["strategy", "rows", "seconds", "rows_per_s", "vs one search_read"]))
+    for name in ("stream {}", "await"):
+        print(f"  plan of the adaptive {name.split()[0]}: {PLANS.get(name)}")
+    return lines
+
+
 def main() -> None:
     args = arguments()
+    if args.url:
+        print(f"written to {save('export_real', _real(args))}")
+        return
     results: list[dict[str, Any]] = []
     for profile in args.profiles.split(","):
         for setting in args.settings.split(","):
