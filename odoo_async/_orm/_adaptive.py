@@ -80,7 +80,7 @@ class ExportTuning:
     overhead_share: float = 0.03
     margin: float = 0.15
     samples: int = 1
-    min_pages: int = 4
+    min_pages: int = 8
     window_fill: float = 0.9
 
     def __post_init__(self) -> None:

@@ -37,8 +37,9 @@ TUNING = ExportTuning()
         (0.001, 100e-6, {}, None, 500),
         # 20 ms a call, 100 us a row
         (0.020, 100e-6, {}, None, 6_500),
-        # few rows left: at least min_pages pages, to have something to adapt
-        (0.025, 85e-6, {}, 18_464, 5_200),
+        # few rows left: at least min_pages (8) pages, to have levels to measure
+        (0.025, 85e-6, {}, 18_464, 2_600),
+        (0.025, 85e-6, {"min_pages": 4}, 18_464, 5_200),
         # ... unless they fit in one page: one call
         (0.025, 85e-6, {}, 1_001, 1_200),
         # nothing measurable per row (the double without a cost model): the biggest page
