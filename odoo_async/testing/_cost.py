@@ -332,9 +332,10 @@ class CostMeter:
         while True:
             with self._lock:
                 due = self._schedule.due(key)
-            if due <= waited:
+            now = max(waited, self.clock())
+            if due <= now:
                 with self._lock:
                     self._schedule.forget(key)
                 return
-            await self._sleep(due - max(waited, self.clock()))
+            await self._sleep(due - now)
             waited = max(due, self.clock())

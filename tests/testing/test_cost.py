@@ -225,6 +225,20 @@ def test_threaded_and_prefork_schedules() -> None:
     assert (prefork.workers, prefork.contention, prefork.cores) == (2, 0.0, 1.5)
 
 
+async def test_meter_never_sleeps_a_negative_delay() -> None:
+    ticks = iter(range(0, 10_000, 7))  # a clock that moves on at every reading
+    asked: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        asked.append(seconds)
+
+    meter = CostMeter(COST, clock=lambda: float(next(ticks)), sleep=sleep)
+    arrival = meter.arrive()
+    # due at 20; the clock reads 14 when the wait begins, 21 just after: no sleep of -1
+    await meter.wait(arrival, Charge(work=20.0))
+    assert asked == []
+
+
 def test_meter_caches_accepted_credentials_only() -> None:
     meter = CostMeter(COST)
     login = COST.charge_login()
