@@ -400,7 +400,10 @@ async def test_an_export_is_a_span_over_its_pages_over_their_calls(
         "odoo.job.rows": result.rows,
     }
     pages = telemetry.spans("res.partner page")
-    assert sum(int((p.attributes or {})["odoo.page.rows"]) for p in pages) == count == result.rows
+    assert count == result.rows
+    # every row once, and the engine's one-row call for the highest id beside the first page
+    fetched = sum(int((p.attributes or {})["odoo.page.rows"]) for p in pages)
+    assert count <= fetched <= count + 1
     job_id = job.get_span_context().span_id
     assert all(p.parent is not None and p.parent.span_id == job_id for p in pages)
     page_ids = {p.get_span_context().span_id for p in pages}
