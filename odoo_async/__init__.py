@@ -26,7 +26,7 @@ from ._client._apikeys import ApiKey
 from ._client._client import DEFAULT_MAX_CONCURRENCY, AsyncOdoo
 from ._client._files import REPORT_FORMATS, AsyncAttachments
 from ._client._limits import Budget, ConcurrencyLimiter, TokenBucket
-from ._client._retry import READ_ONLY_METHODS, RetryPolicy
+from ._client._retry import READ_ONLY_METHODS, FailureKind, RetryPolicy
 from ._codegen import generate_models
 from ._errors import (
     AccessDenied,
@@ -111,6 +111,7 @@ __all__ = [
     "DomainError",
     "DomainLike",
     "F",
+    "FailureKind",
     "Field",
     "HTTPSession",
     "HTTPStatusError",

@@ -215,3 +215,102 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     if made.returncode != 0:
         pytest.skip(f"openssl could not make a certificate: {made.stderr.decode()[-200:]}")
     return cert, key
+
+
+# -- a server that goes away and comes back on the same port -------------------------------
+
+
+class Restartable:
+    """The double served on one loopback port, stopped (connections refused) and served
+    again on the same port, as a restarted Odoo is. Its data lives on in ``fake``.
+
+    While it is stopped, :meth:`reset_connections` makes the port accept connections
+    and reset each one (RST) once its request has arrived, until :meth:`start`.
+    """
+
+    def __init__(self, fake: Any) -> None:
+        from odoo_async.testing._serve import LoopbackServer
+
+        self.fake = fake
+        self._server: Any = LoopbackServer(fake)
+        self.url = self._server.url
+        self.port = int(self.url.rsplit(":", 1)[1])
+        self._resetter: Resetter | None = None
+        self.up = False
+        self.stops = 0
+        self.starts = 0
+
+    def start(self) -> None:
+        from odoo_async.testing._serve import LoopbackServer
+
+        if self.up:
+            return
+        if self._resetter is not None:
+            self._resetter.close()
+            self._resetter = None
+        if self.starts:
+            self._server = LoopbackServer(self.fake, port=self.port)
+        self._server.start()
+        self.starts += 1
+        self.up = True
+
+    def stop(self) -> None:
+        if self.up:
+            self._server.stop()
+            self.stops += 1
+            self.up = False
+
+    def reset_connections(self) -> Resetter:
+        self.stop()
+        self._resetter = Resetter(self.port)
+        return self._resetter
+
+    def close(self) -> None:
+        self.stop()
+        if self._resetter is not None:
+            self._resetter.close()
+            self._resetter = None
+
+
+class Resetter:
+    """A listener on ``port`` that reads what each connection sends, then resets it."""
+
+    def __init__(self, port: int) -> None:
+        import socket
+        import threading
+
+        self.resets = 0
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", port))
+        self._socket.listen(128)
+        self._thread = threading.Thread(target=self._serve, name="Resetter", daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        import socket
+        import struct
+
+        while True:
+            try:
+                conn, _ = self._socket.accept()
+            except OSError:
+                return  # closed
+            with conn:
+                conn.settimeout(5.0)
+                try:
+                    conn.recv(65536)  # the request has arrived: it may have run, for the client
+                except OSError:
+                    pass
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.resets += 1
+
+    def close(self) -> None:
+        import socket
+
+        try:
+            self._socket.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._socket.close()
+        self._thread.join(10)

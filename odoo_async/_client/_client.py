@@ -408,6 +408,14 @@ class AsyncOdoo:
     def stats(self) -> ClientStats:
         return self._core.stats
 
+    async def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` as the client waits between retries: through its ``sleep=``.
+
+        The jobs wait through it for a server that went away (a test's fake
+        sleep returns at once).
+        """
+        await self._core.sleep(seconds)
+
     @property
     def closed(self) -> bool:
         return self._core.http.closed

@@ -175,6 +175,10 @@ class RetryPolicy:
         """Return a copy with ``changes`` applied (validated like the constructor)."""
         return dataclasses.replace(self, **changes)
 
+    def delay(self, attempt: int, *, rand: Callable[[], float] = random.random) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (0-based), with jitter."""
+        return compute_delay(self, attempt, rand=rand)
+
 
 RetryPolicy.NONE = RetryPolicy(max_retries=0)
 
@@ -258,6 +262,11 @@ class FailureKind(enum.Enum):
     HTTP_ERROR = "another HTTP error status"
     PROTOCOL = "the reply is not a valid JSON-RPC reply"
     OTHER = "not an Odoo error"
+
+    @classmethod
+    def of(cls, error: BaseException) -> FailureKind:
+        """What ``error`` (raised by a call) is, for retrying: :func:`classify`."""
+        return classify(error)
 
 
 #: Failure kind -> which calls it is retried for.

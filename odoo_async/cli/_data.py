@@ -16,8 +16,10 @@ import click
 from odoo_async import DomainError, normalize_domain
 from odoo_async.jobs import (
     DEFAULT_EXPORT_PAGE_SIZE,
+    DEFAULT_OUTAGE,
     DEFAULT_SYNC_OVERLAP,
     DEFAULT_UPSERT_BATCH_SIZE,
+    FailedRecord,
     Progress,
     ProgressCallback,
     Shard,
@@ -40,7 +42,7 @@ from ._main import (
     resume_command,
     run,
 )
-from ._output import emit_json, progress_bar, stderr, stdout
+from ._output import emit_json, job_warnings, progress_bar, stderr, stdout
 from ._paths import STDIO, check_input, check_output, format_of
 
 __all__ = ["COMMANDS"]
@@ -85,6 +87,16 @@ def _shard_option(what: str) -> Callable[[F], F]:
     return click.option("--shard", type=ShardType(), help=f"do part I of N (from 1): {what}")
 
 
+def _outage_option(what: str) -> Callable[[F], F]:
+    return click.option(
+        "--outage",
+        type=click.FloatRange(0),
+        default=DEFAULT_OUTAGE,
+        show_default=True,
+        help=f"seconds to wait for a server that went away (a restart), {what}; 0: stop at once",
+    )
+
+
 def _format_option(what: str) -> Callable[[F], F]:
     return click.option(
         "--format",
@@ -100,10 +112,12 @@ class Tally:
 
     def __init__(self) -> None:
         self.done: int | None = None
+        self.pending = 0
 
     def watch(self, bar: ProgressCallback | None) -> ProgressCallback:
         def update(p: Progress) -> None:
             self.done = p.done
+            self.pending = p.pending
             if bar is not None:
                 bar(p)
 
@@ -135,6 +149,7 @@ def _rate(rows: int, seconds: float) -> str:
     help="rows a page  [default: adapts to the server]",
 )
 @_shard_option("the records with id % N == I - 1, to this worker's own -o file")
+@_outage_option("then go on after the last row written")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object, no progress")
 def export_command(
     conn: Connection,
@@ -146,12 +161,14 @@ def export_command(
     resume: bool,
     page_size: int | None,
     shard: Shard | None,
+    outage: float,
     as_json: bool,
 ) -> None:
     """Write every MODEL record matching --domain to a JSON Lines or CSV file.
 
     A checkpoint (OUTPUT.checkpoint) is kept after every page: after a kill,
     the same command with --resume continues without duplicates or gaps.
+    A server that goes away (a restart) is waited for, up to --outage seconds.
     With -o - the rows go to stdout (and the summary to stderr).
     """
     tally = Tally()
@@ -168,7 +185,7 @@ def export_command(
             )
         query, names = parse_domain(domain), parse_fields(fields)
         async with conn.client() as odoo:
-            with progress_bar(f"export {model}", enabled=not as_json) as bar:
+            with job_warnings(), progress_bar(f"export {model}", enabled=not as_json) as bar:
                 result = await export(
                     odoo.model(model),
                     query,
@@ -179,6 +196,7 @@ def export_command(
                     page_size=page_size,
                     progress=tally.watch(bar),
                     shard=shard,
+                    outage=outage,
                 )
         to_stderr = output == STDIO
         if as_json:
@@ -265,6 +283,7 @@ def export_command(
 @click.option(
     "--page-size", type=click.IntRange(1), default=DEFAULT_EXPORT_PAGE_SIZE, show_default=True
 )
+@_outage_option("then go on where it was")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object, no progress")
 def sync_command(
     conn: Connection,
@@ -277,6 +296,7 @@ def sync_command(
     overlap: float,
     deletes: bool,
     page_size: int,
+    outage: float,
     as_json: bool,
 ) -> None:
     """Write the MODEL records changed since the last run (by write_date) to a file.
@@ -293,7 +313,7 @@ def sync_command(
         file_fmt = format_of(output, fmt)
         query, names = parse_domain(domain), parse_fields(fields)
         async with conn.client() as odoo:
-            with progress_bar(f"sync {model}", enabled=not as_json) as progress:
+            with job_warnings(), progress_bar(f"sync {model}", enabled=not as_json) as progress:
                 result = await sync(
                     odoo.model(model),
                     query,
@@ -305,6 +325,7 @@ def sync_command(
                     overlap=overlap,
                     page_size=page_size,
                     progress=progress,
+                    outage=outage,
                 )
         to_stderr = output == STDIO
         if as_json:
@@ -342,7 +363,15 @@ def sync_command(
             f"to go on: {resume_command()}"
         )
 
-    run(job, interrupted=interrupted)
+    def failed() -> str:
+        before = (
+            f"the state file {state} is as it was"
+            if had_state
+            else f"no state file was written ({state})"
+        )
+        return f"{before}, so no change is lost; once the server answers: {resume_command()}"
+
+    run(job, interrupted=interrupted, failed=failed)
 
 
 def _shown(output: str) -> str:
@@ -350,10 +379,41 @@ def _shown(output: str) -> str:
     return "stdout" if output == STDIO else output
 
 
+class Rejects:
+    """The --reject file, written as the job goes: each failed record appended and
+    flushed as soon as it is known (a job killed midway leaves those so far), then
+    rewritten in input order once the job ends."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self.handle = open(path, "w", encoding="utf-8") if path else None  # noqa: SIM115
+
+    def add(self, failed: FailedRecord) -> None:
+        if self.handle is not None:
+            self.handle.write(_reject_line(failed))
+            self.handle.flush()
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+
+    def finish(self, report: UpsertReport) -> None:
+        """All of ``report.failed``, in input order, in place of what was appended."""
+        self.close()
+        if self.path is not None:
+            write_rejects(self.path, report)
+
+
 def write_rejects(path: str, report: UpsertReport) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
-        for failed in report.failed:
-            handle.write(json.dumps(failed.to_dict(), ensure_ascii=False, default=str) + "\n")
+    """``report.failed``, in input order, to ``path`` (replaced whole, atomically)."""
+    tmp = Path(path + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.writelines(_reject_line(failed) for failed in report.failed)
+    tmp.replace(path)
+
+
+def _reject_line(failed: FailedRecord) -> str:
+    return json.dumps(failed.to_dict(), ensure_ascii=False, default=str) + "\n"
 
 
 def _count_lines(path: str, fmt: str) -> int | None:
@@ -417,6 +477,7 @@ def print_report(report: UpsertReport, reject: str | None) -> None:
     "--concurrency", type=click.IntRange(1), default=4, show_default=True, help="batches in flight"
 )
 @_shard_option("the records whose key hashes to I - 1, of the whole FILE")
+@_outage_option("then settle what was in flight (never replayed blindly)")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object, no progress")
 def import_command(
     conn: Connection,
@@ -428,14 +489,16 @@ def import_command(
     batch_size: int,
     concurrency: int,
     shard: Shard | None,
+    outage: float,
     as_json: bool,
 ) -> None:
     """Create or update MODEL records from a JSON Lines or CSV FILE, by --key.
 
     Only changed fields are written; a second run of the same file changes
     nothing. A record Odoo refuses does not stop the job: it is reported,
-    and written to --reject with the reason. Exit status 3 when some failed.
-    FILE - reads stdin.
+    and written to --reject with the reason (as the job goes). Exit status 3
+    when some failed. A server that goes away (a restart) is waited for, up to
+    --outage seconds. FILE - reads stdin.
     """
     tally = Tally()
 
@@ -449,19 +512,27 @@ def import_command(
             async with conn.client() as odoo:
                 repo = odoo.model(model)
                 await check_columns(repo, columns, key)
-                with progress_bar(f"import {model}", enabled=not as_json) as bar:
-                    report = await upsert(
-                        repo,
-                        read_rows(path, file_fmt),
-                        key=key,
-                        batch_size=batch_size,
-                        concurrency=concurrency,
-                        total=_count_lines(path, file_fmt) if bar and not shard else None,
-                        progress=tally.watch(bar),
-                        shard=shard,
-                    )
-        if reject:
-            write_rejects(reject, report)
+                rejects = Rejects(reject)
+                try:
+                    with (
+                        job_warnings(),
+                        progress_bar(f"import {model}", enabled=not as_json) as bar,
+                    ):
+                        report = await upsert(
+                            repo,
+                            read_rows(path, file_fmt),
+                            key=key,
+                            batch_size=batch_size,
+                            concurrency=concurrency,
+                            total=_count_lines(path, file_fmt) if bar and not shard else None,
+                            progress=tally.watch(bar),
+                            shard=shard,
+                            outage=outage,
+                            on_failed=rejects.add,
+                        )
+                finally:
+                    rejects.close()
+                rejects.finish(report)
         if as_json:
             emit_json(
                 {**report.to_dict(), "reject": reject, "shard": str(shard) if shard else None}
@@ -470,16 +541,37 @@ def import_command(
             print_report(report, reject)
         return EXIT_SOME_FAILED if report.failed else 0
 
-    def interrupted() -> str:
-        settled = f"{tally.done:,} records" if tally.done else "no record"
-        again = "give it the same input again" if file == STDIO else "run the same command again"
+    def settled() -> str:
+        done = f"{tally.done:,} records" if tally.done else "no record"
         source = "stdin" if file == STDIO else file
+        text = (
+            f"{done} of {source} settled in Odoo so far (created, updated or found unchanged"
+            f"{', or failed' if reject else ''})"
+        )
+        if tally.pending:
+            text += (
+                f", {tally.pending:,} more were in flight and may have landed "
+                "(the next run finds those)"
+            )
+        return text
+
+    def interrupted() -> str:
+        again = "give it the same input again" if file == STDIO else "run the same command again"
         return (
-            f"{settled} of {source} settled in Odoo so far (created, updated or found unchanged); "
-            f"to go on, {again} (the settled ones are found unchanged): {resume_command()}"
+            f"{settled()}; to go on, {again} (the settled ones are found unchanged): "
+            f"{resume_command()}"
         )
 
-    run(job, interrupted=interrupted)
+    def failed() -> str:
+        if tally.done is None:
+            return ""
+        again = "give it the same input again" if file == STDIO else "run the same command again"
+        return (
+            f"{settled()}; once the server answers, {again} (the settled ones are found "
+            f"unchanged): {resume_command()}"
+        )
+
+    run(job, interrupted=interrupted, failed=failed)
 
 
 COMMANDS = [export_command, sync_command, import_command]

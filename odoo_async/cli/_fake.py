@@ -23,7 +23,7 @@ from ._output import emit_json, progress_bar, stderr, stdout, table
 
 __all__ = ["COMMANDS"]
 
-_FAULTS = "429, 502, 503, 504, html_500, drop, slow, concurrency"
+_FAULTS = "429, 502, 503, 504, html_500, drop, lost, slow, concurrency"
 
 
 def _parse_inject(spec: str) -> tuple[str, float | None, str | None]:

@@ -38,6 +38,7 @@ from ._export import (
     sync,
 )
 from ._files import STDOUT, Format, InputRow, RowSink, file_format, first_columns, read_rows
+from ._outage import DEFAULT_OUTAGE
 from ._progress import Progress, ProgressCallback
 from ._shard import Shard
 from ._upsert import (
@@ -51,6 +52,7 @@ from ._upsert import (
 
 __all__ = [
     "DEFAULT_EXPORT_PAGE_SIZE",
+    "DEFAULT_OUTAGE",
     "DEFAULT_SYNC_OVERLAP",
     "DEFAULT_UPSERT_BATCH_SIZE",
     "STDOUT",

@@ -6,7 +6,10 @@ server allows, yielded in id order, a bounded number held). After each page
 is written and on disk it records a checkpoint next
 to the file (the query, the fields, the last id written and the file's size):
 ``resume=True`` cuts the file back to that size and goes on after that id, so
-a killed export ends with every row exactly once.
+a killed export ends with every row exactly once. A server that goes away
+for a while (a restart) is waited for, up to ``outage`` seconds (see
+:mod:`._outage`): the walk then goes on after the last id written, in the
+same run.
 
 ``sync`` exports what changed since its last run, by ``write_date``. Odoo
 stores ``write_date`` with microseconds but reads and compares it as
@@ -30,24 +33,27 @@ since the last run (deleted or archived) are written as
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import hashlib
 import json
 import logging
 import os
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 
-from odoo_async import AsyncModel, Domain, DomainLike, normalize_domain, otel
+from odoo_async import AsyncModel, Domain, DomainLike, OdooError, normalize_domain, otel
 
 from ._convert import export_row
 from ._errors import CheckpointError, JobError
 from ._files import STDOUT, Format, RowSink, file_format
+from ._outage import DEFAULT_OUTAGE, Patience, check_outage
 from ._progress import Meter, ProgressCallback
 from ._shard import Shard, as_shard
 from ._traced import traced
@@ -260,6 +266,7 @@ async def export(
     page_size: int | None = None,
     progress: ProgressCallback | None = None,
     shard: Shard | str | tuple[int, int] | None = None,
+    outage: float = DEFAULT_OUTAGE,
 ) -> ExportResult:
     """Write every record of ``repo`` matching ``domain`` to the file ``sink``.
 
@@ -308,14 +315,21 @@ async def export(
       ``I`` of ``N`` writes only the records with ``id % N == I - 1``: N
       workers, each given its I and its own file (and so its own checkpoint),
       write every record once between them.
+    * **outage** - *(optional)* Seconds to wait for a server that refuses
+      connections, resets them or answers 502/503/504 (a restart), on top of
+      the client's own retries: the export tries again with backoff and goes
+      on after the last row written. Past that it raises the client's error,
+      the checkpoint holding every row written. ``0`` stops at once. Default
+      60 (:data:`DEFAULT_OUTAGE`).
     """
     part = as_shard(shard)
+    patience = Patience(repo.odoo, check_outage(outage), f"export {repo.name}")
     fmt = file_format(sink, format)
     to_stdout = os.fspath(sink) == STDOUT
     if to_stdout and resume:
         raise JobError("an export to standard output ('-') keeps no checkpoint to resume from")
     query = _and(normalize_domain(domain), id_range_domain(id_range))
-    names, types = await field_types(repo, fields)
+    names, types = await patience.call(lambda: field_types(repo, fields))
     ckpt: Path | None
     if checkpoint is not None:
         ckpt = Path(checkpoint)
@@ -335,18 +349,25 @@ async def export(
             return ExportResult(repo.name, os.fspath(sink), rows, rows, 0.0)
         last_id, done, truncate_at = state["last_id"], int(state["rows"]), int(state["bytes"])
     walk = query if last_id is None else _and(query, [["id", ">", last_id]])
-    pages: AsyncIterator[list[Any]]
-    plan: dict[str, Any]
+    mine: list[int] = []
+    pagers: list[Any] = []  # each walk's pager (a walk after an outage plans anew)
     if part is None:
-        total = done + await repo.search_count(walk)
-        pager = repo.search_read(walk, names, page_size=page_size)
-        pages, plan = pager.pages(), {}
+        total = done + await patience.call(lambda: repo.search_count(walk))
     else:
-        mine = [i for i in await repo.search(walk, order="id") if part.owns_id(i)]
+        found = await patience.call(lambda: repo.search(walk, order="id"))
+        mine = [i for i in found if part.owns_id(i)]
         total = done + len(mine)
-        size = page_size or DEFAULT_EXPORT_PAGE_SIZE
-        pages = _read_pages(repo, mine, names, size)
-        plan = {"strategy": "the shard's ids, read in pages", "page_size": size}
+
+    def pages_after(after: int | None) -> AsyncGenerator[list[Any], None]:
+        """The pages of the rows after the id ``after`` (all of them for ``None``)."""
+        if part is None:
+            rest = query if after is None else _and(query, [["id", ">", after]])
+            pager = repo.search_read(rest, names, page_size=page_size)
+            pagers.append(pager)
+            return cast(AsyncGenerator[list[Any], None], pager.pages())
+        left = mine if after is None else mine[bisect.bisect_right(mine, after) :]
+        return _read_pages(repo, left, names, page_size or DEFAULT_EXPORT_PAGE_SIZE)
+
     meter = Meter("export", progress, total=total, done=done)
     meter.report()
     with RowSink(sink, names, types, format=fmt, truncate_at=truncate_at) as out:
@@ -369,22 +390,36 @@ async def export(
 
         if truncate_at is None:
             save(False)  # the header is out: a resume can start from here
-        async for page in pages:
-            out.write([export_row(row, names, types) for row in page])
-            last_id = int(page[-1]["id"])
-            meter.done += len(page)
-            save(False)
-            meter.report()
+        wait = patience.wait()
+        while True:
+            try:
+                async with aclosing(pages_after(last_id)) as pages:
+                    async for page in pages:
+                        patience.back()
+                        out.write([export_row(row, names, types) for row in page])
+                        last_id = int(page[-1]["id"])
+                        meter.done += len(page)
+                        save(False)
+                        meter.report()
+                break
+            except OdooError as exc:
+                await wait(exc)  # the server went away: wait, then go on after last_id
         save(True)
+    plan: dict[str, Any]
     if part is None:
-        plan = pager.plan  # the walk wrote it when it began
+        plan = dict(pagers[-1].plan) if pagers else {}  # each walk writes it when it begins
+        if len(pagers) > 1:
+            plan["walks"] = len(pagers)  # the server went away and the export went on
+    else:
+        size = page_size or DEFAULT_EXPORT_PAGE_SIZE
+        plan = {"strategy": "the shard's ids, read in pages", "page_size": size}
     logger.debug("export %s: plan %s", repo.name, plan)
     return ExportResult(repo.name, os.fspath(sink), meter.done, done, meter.elapsed, plan=plan)
 
 
 async def _read_pages(
     repo: AsyncModel[Any], ids: list[int], names: list[str], page_size: int
-) -> AsyncIterator[list[Any]]:
+) -> AsyncGenerator[list[Any], None]:
     """The rows of ``ids`` (ascending), ``page_size`` at a time; ids gone since are skipped."""
     for start in range(0, len(ids), page_size):
         page: dict[str, str | int] = {
@@ -453,8 +488,10 @@ class _SyncWalk:
         meter: Meter,
         page_size: int,
         seen: Seen,
+        patience: Patience,
     ) -> None:
         self.repo = repo
+        self.patience = patience
         self.query = query
         self.names = names
         self.types = types
@@ -496,14 +533,23 @@ class _SyncWalk:
     async def finish(self, first: str, last: str) -> None:
         """Every row written in the seconds ``first`` to ``last`` and not exported
         as it is now, in id order (keyset: however many share a second)."""
-        pager = self.repo.search_read(
-            _and(self.query, in_window(first, last)),
-            self.read_fields,
-            keyset=True,
-            page_size=self.page_size,
-        )
-        async for page in pager.pages():
-            self.emit(page)
+        window = _and(self.query, in_window(first, last))
+        after: int | None = None  # the last id emitted: a walk cut by an outage goes on there
+        wait = self.patience.wait()
+        while True:
+            rest = window if after is None else _and(window, [["id", ">", after]])
+            pager = self.repo.search_read(
+                rest, self.read_fields, keyset=True, page_size=self.page_size
+            )
+            try:
+                async with aclosing(cast(AsyncGenerator[list[Any], None], pager.pages())) as pages:
+                    async for page in pages:
+                        self.patience.back()
+                        self.emit(page)
+                        after = int(page[-1]["id"])
+                return
+            except OdooError as exc:
+                await wait(exc)
 
     async def run(self, second: str | None, overlap: float) -> str | None:
         if second is not None:
@@ -511,12 +557,15 @@ class _SyncWalk:
             await self.finish(_shift(second, -overlap), second)
         while True:
             after = [] if second is None else [["write_date", ">=", _next_second(second)]]
-            page = await self.repo.search_read(
-                _and(self.query, after),
-                self.read_fields,
-                limit=self.page_size,
-                order="write_date asc, id asc",
-                page_size=self.page_size,  # one request: the page, no count
+            domain = _and(self.query, after)
+            page = await self.patience.call(
+                lambda domain=domain: self.repo.search_read(  # type: ignore[misc]
+                    domain,
+                    self.read_fields,
+                    limit=self.page_size,
+                    order="write_date asc, id asc",
+                    page_size=self.page_size,  # one request: the page, no count
+                )
             )
             if not page:
                 return second
@@ -542,6 +591,7 @@ async def sync(
     overlap: float = DEFAULT_SYNC_OVERLAP,
     page_size: int = DEFAULT_EXPORT_PAGE_SIZE,
     progress: ProgressCallback | None = None,
+    outage: float = DEFAULT_OUTAGE,
 ) -> SyncResult:
     """Write the records that changed since the last run (by ``state``) to ``sink``.
 
@@ -584,7 +634,13 @@ async def sync(
     * **progress** - *(optional)* A function called with a :class:`Progress`
       once at the start and after each page; ``done`` counts the rows looked
       at, those of the overlap included.
+    * **outage** - *(optional)* Seconds to wait for a server that refuses
+      connections, resets them or answers 502/503/504 (a restart), on top of
+      the client's own retries: the walk tries again with backoff and goes on
+      where it was. Past that it raises the client's error and the state stays
+      as it was. ``0`` stops at once. Default 60 (:data:`DEFAULT_OUTAGE`).
     """
+    patience = Patience(repo.odoo, check_outage(outage), f"sync {repo.name}")
     if overlap < 0:
         raise ValueError(f"overlap must be >= 0 seconds, got {overlap}")
     fmt = file_format(sink, format)
@@ -595,17 +651,18 @@ async def sync(
             "or give a state file in a folder that exists"
         )
     query = normalize_domain(domain)
-    names, types = await field_types(repo, fields)
+    names, types = await patience.call(lambda: field_types(repo, fields))
     identity = {"model": repo.name, "domain": query, "fields": names}
     second, seen, known = _sync_state(state_path, identity)
-    present = set(await repo.search(query)) if deletes else set()
+    present = set(await patience.call(lambda: repo.search(query))) if deletes else set()
     pending = [] if second is None else [["write_date", ">=", _shift(second, -overlap)]]
-    meter = Meter("sync", progress, total=await repo.search_count(_and(query, pending)))
+    total = await patience.call(lambda: repo.search_count(_and(query, pending)))
+    meter = Meter("sync", progress, total=total)
     meter.report()
     extra = ["_deleted"] if deletes else []
     types_out = {**types, "_deleted": "boolean"}
     with RowSink(sink, names, types_out, format=fmt, extra_columns=extra) as out:
-        walk = _SyncWalk(repo, query, names, types, out, meter, page_size, seen)
+        walk = _SyncWalk(repo, query, names, types, out, meter, page_size, seen, patience)
         second = await walk.run(second, overlap)
         gone = sorted(known - present - walk.written) if deletes else []
         if gone:

@@ -15,6 +15,8 @@ class Progress:
 
     ``rate`` is records per second since the job started (records already done
     when it resumed are not counted in the rate); ``elapsed`` is in seconds.
+    ``pending`` counts the records sent to Odoo whose outcome is not known yet
+    (an import's batches in flight); ``done`` counts only what Odoo confirmed.
     """
 
     job: str
@@ -22,6 +24,7 @@ class Progress:
     total: int | None
     elapsed: float
     rate: float
+    pending: int = 0
 
     @property
     def eta(self) -> float | None:
@@ -50,6 +53,7 @@ class Meter:
         self.callback = callback
         self.total = total
         self.done = done
+        self.pending = 0
         self._start_done = done
         self._clock = clock
         self._start = clock()
@@ -69,4 +73,6 @@ class Meter:
 
     def report(self) -> None:
         if self.callback is not None:
-            self.callback(Progress(self.job, self.done, self.total, self.elapsed, self.rate))
+            self.callback(
+                Progress(self.job, self.done, self.total, self.elapsed, self.rate, self.pending)
+            )

@@ -16,17 +16,25 @@ are in flight. For each batch:
 When Odoo refuses a ``create`` or ``write`` (a fault: the transaction was
 rolled back, nothing was written) the list is split in halves, and again,
 until the records Odoo refuses are alone: the others land, and each refused
-record is reported with Odoo's message. When the outcome is unknown (the
-reply was lost after the request was sent) nothing is replayed: the client's
-retry rules hold, and the records are reported as failed with that reason;
-running the same input again is safe, because records that did land are
-then found by their key and left unchanged.
+record is reported with Odoo's message.
+
+A server that goes away (a restart: connections refused or reset, 502/503)
+is waited for, up to ``outage`` seconds (see :mod:`._outage`). A call that
+never reached it is sent again. A ``create`` or ``write`` whose reply was
+lost is never replayed blindly: once the server answers, the records are
+looked up again (by key for a ``create``, by id for a ``write``), those that
+landed are counted, and only the rest is sent. Past the allowance the job
+stops with the client's error; running the same input again is safe,
+because records that did land are then found by their key and left
+unchanged. Other failures of unknown outcome (a read timeout) are reported
+as failed, with that reason.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
+import logging
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +59,7 @@ from ._convert import (
 )
 from ._errors import JobError
 from ._files import InputRow
+from ._outage import DEFAULT_OUTAGE, Outage, Patience, Wait, check_outage
 from ._progress import Meter, ProgressCallback
 from ._shard import Shard, as_shard
 from ._traced import traced
@@ -65,6 +74,8 @@ _DEFAULT_MODULE = "__import__"  # where Odoo's own import puts ids without a mod
 _KEY_TYPES = frozenset({"char", "text", "integer", "selection", "date", "datetime"})
 #: faults that are about the caller, not about one record: splitting would not help
 _NOT_PER_RECORD = (AccessError, AccessDenied, AuthenticationError)
+
+logger = logging.getLogger("odoo_async.jobs")
 
 
 @dataclass(frozen=True)
@@ -152,6 +163,8 @@ class _Upsert:
         report: UpsertReport,
         meter: Meter,
         batch_size: int,
+        patience: Patience,
+        on_failed: Callable[[FailedRecord], None] | None,
     ) -> None:
         self.repo = repo.with_context(active_test=False)
         self.key = key
@@ -159,11 +172,24 @@ class _Upsert:
         self.report = report
         self.meter = meter
         self.batch_size = batch_size
+        self.patience = patience
+        self.on_failed = on_failed
         self.seen_keys: dict[Any, int] = {}
         self.ignored: set[str] = set()
 
     def fail(self, line: int, key: Any, values: Mapping[str, Any] | None, reason: str) -> None:
-        self.report.failed.append(FailedRecord(line, key, values, reason))
+        failed = FailedRecord(line, key, values, reason)
+        self.report.failed.append(failed)
+        self.meter.pending -= 1
+        self.meter.done += 1
+        if self.on_failed is not None:
+            self.on_failed(failed)
+
+    def confirmed(self, what: str, n: int) -> None:
+        """``n`` records Odoo confirmed as ``what`` (``created``, ``updated``, ``unchanged``)."""
+        setattr(self.report, what, getattr(self.report, what) + n)
+        self.meter.pending -= n
+        self.meter.add(n)
 
     # -- preparing ------------------------------------------------------------------
 
@@ -214,13 +240,15 @@ class _Upsert:
         pending = [p for p in (self.prepare(row) for row in rows) if p is not None]
         if pending:
             try:
-                current = await self.lookup(pending)
+                current = await self.patience.call(lambda: self.lookup(pending))
             except OdooError as exc:
+                if self.patience.gave_up is not None:
+                    raise
                 for p in pending:
                     self.fail(p.line, p.key, p.source, f"key lookup failed: {_failure_reason(exc)}")
             else:
                 await self.apply(pending, current)
-        self.meter.add(len(rows))
+        self.meter.report()
 
     async def lookup(self, pending: list[_Pending]) -> dict[int, dict[str, Any]]:
         """Sets ``record_id`` on the records that exist; returns their current values."""
@@ -301,15 +329,14 @@ class _Upsert:
                 if name != "id" and not same_value(self.meta[name], value, now.get(name))
             }
             if not changes:
-                self.report.unchanged += 1
+                self.confirmed("unchanged", 1)
                 continue
             signature = msgspec.json.encode(sorted(changes.items(), key=lambda kv: kv[0]))
             groups.setdefault(signature, (changes, []))[1].append(p)
         jobs = [self.create(to_create)] if to_create else []
         for changes, members in groups.values():
-            wire = {name: write_value(self.meta[name], value) for name, value in changes.items()}
             for start in range(0, len(members), self.batch_size):
-                jobs.append(self.write(members[start : start + self.batch_size], wire))
+                jobs.append(self.write(members[start : start + self.batch_size], changes))
         if jobs:
             await asyncio.gather(*jobs)
 
@@ -319,25 +346,75 @@ class _Upsert:
         vals_list = [
             {n: write_value(self.meta[n], v) for n, v in p.values.items()} for p in pending
         ]
-        try:
-            ids = await self.repo.call("create", vals_list)
-        except RPCError as exc:
-            if len(pending) == 1 or isinstance(exc, _NOT_PER_RECORD):
-                for p in pending:
-                    self.fail(p.line, p.key, p.source, _failure_reason(exc))
+        wait = self.patience.wait()
+        while True:
+            try:
+                ids = await self.repo.call("create", vals_list)
+            except RPCError as exc:
+                if len(pending) == 1 or isinstance(exc, _NOT_PER_RECORD):
+                    for p in pending:
+                        self.fail(p.line, p.key, p.source, _failure_reason(exc))
+                    return
+                half = len(pending) // 2
+                await self.create(pending[:half])
+                await self.create(pending[half:])
                 return
-            half = len(pending) // 2
-            await self.create(pending[:half])
-            await self.create(pending[half:])
-            return
-        except OdooError as exc:
-            for p in pending:
-                self.fail(p.line, p.key, p.source, _outcome_unknown(exc, "create"))
-            return
+            except OdooError as exc:
+                kind = await self.waited(wait, exc, pending, "create")
+                if kind is Outage.NOT_SENT:
+                    continue  # it never reached Odoo: send it again
+                if kind is Outage.UNKNOWN and self.key != XMLID:
+                    await self.settle_create(pending)
+                elif kind is Outage.UNKNOWN:
+                    for p in pending:  # an external id cannot be looked up before it is stored
+                        self.fail(p.line, p.key, p.source, _outcome_unknown(exc, "create"))
+                return
+            break
+        self.patience.back()
         if self.key == XMLID:
             await self._record_xmlids(pending, [int(i) for i in ids])
         else:
-            self.report.created += len(pending)
+            self.confirmed("created", len(pending))
+
+    async def waited(
+        self, wait: Wait, exc: OdooError, pending: list[_Pending], what: str
+    ) -> Outage | None:
+        """After a ``create`` or ``write`` failed with ``exc``: wait for the server
+        if it went away and say how far the call got; ``None`` (the records are
+        reported failed) when it is no outage. Raises once the allowance is spent."""
+        try:
+            return await wait(exc)
+        except OdooError:
+            if self.patience.gave_up is not None:
+                raise
+        for p in pending:
+            self.fail(p.line, p.key, p.source, _outcome_unknown(exc, what))
+        return None
+
+    async def settle_create(self, pending: list[_Pending]) -> None:
+        """A ``create`` whose reply was lost: look the keys up again (the server
+        answers by now) and create only the records that did not land."""
+        try:
+            await self.patience.call(lambda: self.lookup(pending))
+        except OdooError as exc:
+            if self.patience.gave_up is not None:
+                raise
+            for p in pending:
+                self.fail(p.line, p.key, p.source, _outcome_unknown(exc, "create"))
+            return
+        landed = sum(1 for p in pending if p.record_id is not None and p.record_id > 0)
+        missing = [p for p in pending if p.record_id is None]
+        logger.info(
+            "import %s: a create of %d records lost its reply; %d had landed, %d are created now",
+            self.repo.name,
+            len(pending),
+            landed,
+            len(missing),
+        )
+        if landed:
+            self.confirmed("created", landed)
+        if missing:
+            await self.create(missing)
 
     async def _record_xmlids(self, pending: list[_Pending], ids: list[int]) -> None:
         data: AsyncModel[dict[str, Any]] = AsyncModel(self.repo.odoo, "ir.model.data")
@@ -357,26 +434,60 @@ class _Upsert:
                     f"{_failure_reason(exc)}",
                 )
             return
-        self.report.created += len(pending)
+        self.confirmed("created", len(pending))
 
-    async def write(self, pending: list[_Pending], wire: dict[str, Any]) -> None:
+    async def write(self, pending: list[_Pending], changes: dict[str, Any]) -> None:
         ids = [p.record_id for p in pending]
-        try:
-            await self.repo.call("write", ids, wire)
-        except RPCError as exc:
-            if len(pending) == 1 or isinstance(exc, _NOT_PER_RECORD):
-                for p in pending:
-                    self.fail(p.line, p.key, p.source, _failure_reason(exc))
+        wire = {name: write_value(self.meta[name], value) for name, value in changes.items()}
+        wait = self.patience.wait()
+        while True:
+            try:
+                await self.repo.call("write", ids, wire)
+            except RPCError as exc:
+                if len(pending) == 1 or isinstance(exc, _NOT_PER_RECORD):
+                    for p in pending:
+                        self.fail(p.line, p.key, p.source, _failure_reason(exc))
+                    return
+                half = len(pending) // 2
+                await self.write(pending[:half], changes)
+                await self.write(pending[half:], changes)
                 return
-            half = len(pending) // 2
-            await self.write(pending[:half], wire)
-            await self.write(pending[half:], wire)
-            return
+            except OdooError as exc:
+                kind = await self.waited(wait, exc, pending, "write")
+                if kind is Outage.NOT_SENT:
+                    continue
+                if kind is Outage.UNKNOWN:
+                    await self.settle_write(pending, changes)
+                return
+            break
+        self.patience.back()
+        self.confirmed("updated", len(pending))
+
+    async def settle_write(self, pending: list[_Pending], changes: dict[str, Any]) -> None:
+        """A ``write`` whose reply was lost: read the records again (the server
+        answers by now) and write only those that do not hold the values yet."""
+        ids = [int(p.record_id or 0) for p in pending]
+        try:
+            rows = await self.patience.call(lambda: self.repo.read(ids, sorted(changes)))
         except OdooError as exc:
+            if self.patience.gave_up is not None:
+                raise
             for p in pending:
                 self.fail(p.line, p.key, p.source, _outcome_unknown(exc, "write"))
             return
-        self.report.updated += len(pending)
+        now = {int(row["id"]): row for row in rows}
+        missing = [
+            p
+            for p in pending
+            if not all(
+                same_value(self.meta[name], value, now.get(int(p.record_id or 0), {}).get(name))
+                for name, value in changes.items()
+            )
+        ]
+        if len(missing) < len(pending):
+            self.confirmed("updated", len(pending) - len(missing))
+        if missing:
+            await self.write(missing, changes)
 
 
 def _owned(part: Shard, row: InputRow, key: str) -> bool:
@@ -412,6 +523,8 @@ async def upsert(
     total: int | None = None,
     progress: ProgressCallback | None = None,
     shard: Shard | str | tuple[int, int] | None = None,
+    outage: float = DEFAULT_OUTAGE,
+    on_failed: Callable[[FailedRecord], None] | None = None,
 ) -> UpsertReport:
     """Create or update the ``records`` of ``repo`` by ``key``; see the module docstring.
 
@@ -455,13 +568,24 @@ async def upsert(
       worker writes only its part of ``records``: N workers given the same
       input and each its I write every record once between them, the rows of
       one key always in one part (see :mod:`._shard`).
+    * **outage** - *(optional)* Seconds to wait for a server that refuses
+      connections, resets them or answers 502/503/504 (a restart), on top of
+      the client's own retries (see the module docstring: nothing is replayed
+      blindly). Past that it raises the client's error; what landed so far
+      stays. ``0`` stops at once. Default 60 (:data:`DEFAULT_OUTAGE`).
+    * **on_failed** - *(optional)* A function called with each
+      :class:`FailedRecord` as soon as it is known (to write a reject file as
+      the job goes); ``report.failed`` holds them all in the end.
     """
+    patience = Patience(repo.odoo, check_outage(outage), f"import {repo.name}")
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1, got {concurrency}")
     part = as_shard(shard)
-    meta = await repo.fields_get(attributes=["type", "readonly", "relation", "required"])
+    meta = await patience.call(
+        lambda: repo.fields_get(attributes=["type", "readonly", "relation", "required"])
+    )
     if key != XMLID and key not in meta:
         raise JobError(f"{repo.name} has no field {key!r} to use as the key")
     if key != XMLID and meta[key].get("type") not in _KEY_TYPES:
@@ -472,7 +596,7 @@ async def upsert(
     report = UpsertReport(repo.name, key)
     meter = Meter("import", progress, total=total)
     meter.report()
-    job = _Upsert(repo, key, meta, report, meter, batch_size)
+    job = _Upsert(repo, key, meta, report, meter, batch_size, patience, on_failed)
     running: set[asyncio.Task[None]] = set()
 
     async def launch(batch: list[InputRow]) -> None:
@@ -480,7 +604,8 @@ async def upsert(
             done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
             running.difference_update(done)
             for task in done:
-                task.result()  # a bug, not a record: let it out
+                task.result()  # a bug or the server gone for good, not a record: let it out
+        meter.pending += len(batch)
         running.add(asyncio.ensure_future(job.run_batch(batch)))
 
     try:

@@ -12,6 +12,7 @@ run is repeatable. Kinds:
 ``"504"``          HTTP 504 Gateway Timeout (proxy page)
 ``"html_500"``     HTTP 500 with Werkzeug's "Internal Server Error" page
 ``"drop"``         the connection is closed without a reply; the call is not run
+``"lost"``         the call runs, then the connection is closed without a reply
 ``"slow"``         the call runs, then the reply waits ``delay`` seconds
 ``"concurrency"``  a ``psycopg2.errors.SerializationFailure`` fault (rolled back)
 =================  ==========================================================
@@ -26,7 +27,7 @@ from . import _wire
 
 __all__ = ["FAULT_KINDS", "HTTP_FAULTS", "FaultKind", "FaultRule", "Injector", "http_fault_reply"]
 
-FaultKind = Literal["429", "502", "503", "504", "html_500", "drop", "slow", "concurrency"]
+FaultKind = Literal["429", "502", "503", "504", "html_500", "drop", "lost", "slow", "concurrency"]
 FAULT_KINDS: Final[frozenset[str]] = frozenset(get_args(FaultKind))
 #: the kinds answered by :func:`http_fault_reply`, whatever the protocol
 HTTP_FAULTS: Final[frozenset[str]] = frozenset({"429", "502", "503", "504", "html_500"})

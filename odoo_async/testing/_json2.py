@@ -215,7 +215,8 @@ class Json2:
         if rule is not None and rule.kind == "concurrency":
             return error_reply(SERIALIZATION_FAILURE, SERIALIZATION_MESSAGE)
         try:
-            return _ok(self._run(uid, model, method, payload))
+            done = _ok(self._run(uid, model, method, payload))
+            return None if rule is not None and rule.kind == "lost" else done
         except _Refused as refused:
             return error_reply(refused.name, refused.message)
         except Fault as fault:

@@ -107,6 +107,8 @@ async def handle(
         reply = 200, _wire.json_headers(data, nosniff=False), data
     else:
         reply = _run(host, route, payload, sid, uid)
+        if rule is not None and rule.kind == "lost":
+            reply = None  # it ran; the reply is lost on the way
     await host.pause(rule.delay if rule is not None else 0.0, over)
     return reply
 

@@ -54,6 +54,8 @@ async def handle(host: Host, http_method: str, path: str, body: bytes, over: boo
         reply = _fault(SERIALIZATION_FAILURE, SERIALIZATION_MESSAGE, [], legacy=legacy)
     else:
         reply = _run(host, service, method, params, legacy=legacy)
+        if rule is not None and rule.kind == "lost":
+            reply = None  # it ran; the reply is lost on the way
     await host.pause(rule.delay if rule is not None else 0.0, over)
     return reply
 

@@ -151,7 +151,9 @@ class FakeOdoo:
         such as ``"authenticate"``); ``retry_after`` (seconds or an HTTP date) goes in
         the ``Retry-After`` header of a ``"429"``; ``delay`` is the wait of a
         ``"slow"`` reply. The first matching rule wins. Returns the rule, whose
-        ``hits`` counts the calls it hit.
+        ``hits`` counts the calls it hit. ``"drop"`` closes the connection before
+        the call runs; ``"lost"`` runs it, then closes the connection without a
+        reply (a server killed after its commit).
         """
         rule = FaultRule(
             kind,

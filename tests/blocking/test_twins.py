@@ -23,7 +23,7 @@ from odoo_async import (
 #: async name -> blocking name, where they differ
 RENAMED = {"aclose": "close", "__aenter__": "__enter__", "__aexit__": "__exit__"}
 #: What a repository needs of a client (``ModelClient``): plumbing, not the user's API.
-PLUMBING = {"caches", "options_key", "reserve_slot"}
+PLUMBING = {"caches", "options_key", "reserve_slot", "sleep"}
 #: Types named in annotations, async -> blocking.
 TYPES = {
     "AsyncOdoo": "Odoo",

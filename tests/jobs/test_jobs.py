@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from odoo_async import AsyncOdoo
+from odoo_async import AsyncOdoo, ConnectionDropped
 from odoo_async.jobs import (
     BenchResult,
     CheckpointError,
@@ -482,13 +482,24 @@ async def test_upsert_never_replays_a_create_that_may_have_happened(
 ) -> None:
     partners = odoo.model("res.partner")
     fake.inject("drop", times=1, method="create")
-    report = await upsert(partners, contacts(50), key="ref")
+    # outage=0: the job stops at once rather than look the keys up when the server is back
+    with pytest.raises(ConnectionDropped):
+        await upsert(partners, contacts(50), key="ref", outage=0)
     assert fake.count(method="create") == 1
-    assert len(report.failed) == 50
-    assert all(f.reason.startswith("outcome unknown, not replayed") for f in report.failed)
     # running it again settles it
     again = await upsert(partners, contacts(50), key="ref")
     assert (again.created, again.failed) == (50, [])
+
+
+async def test_upsert_reports_a_create_timed_out_as_of_unknown_outcome(
+    odoo: AsyncOdoo, fake: FakeOdoo
+) -> None:
+    partners = odoo.with_options(timeout=0.05).model("res.partner")
+    fake.inject("slow", delay=30.0, times=1, method="create")
+    report = await upsert(partners, contacts(50), key="ref")
+    assert fake.count(method="create") == 1  # a read timeout is no outage: not replayed
+    assert len(report.failed) == 50
+    assert all(f.reason.startswith("outcome unknown, not replayed") for f in report.failed)
 
 
 async def test_upsert_by_external_id(odoo: AsyncOdoo, fake: FakeOdoo) -> None:

@@ -126,6 +126,30 @@ async def test_drop_in_process(fake_odoo: FakeOdoo, http: httpx.AsyncClient) -> 
     assert [call.fault for call in fake_odoo.calls if call.method == "create"] == ["drop"]
 
 
+async def test_lost_runs_the_call_then_closes_without_a_reply(
+    fake_odoo: FakeOdoo, http: httpx.AsyncClient
+) -> None:
+    before = await count_partners(http)
+    fake_odoo.inject("lost", times=1, method="create")
+
+    with pytest.raises(httpx.RemoteProtocolError, match="without sending a response"):
+        await http.post("/jsonrpc", json=CREATE)
+
+    assert await count_partners(http) == before + 1  # it ran: only the reply was lost
+    assert [call.fault for call in fake_odoo.calls if call.method == "create"] == ["lost"]
+
+
+async def test_lost_over_loopback(fake_odoo: FakeOdoo, tcp: httpx.AsyncClient) -> None:
+    before = fake_odoo.database.execute_kw(2, "res.partner", "search_count", [[]], {})
+    fake_odoo.inject("lost", times=1, method="create")
+
+    with pytest.raises(httpx.RemoteProtocolError, match="without sending a response"):
+        await tcp.post("/jsonrpc", json=CREATE)
+
+    after = fake_odoo.database.execute_kw(2, "res.partner", "search_count", [[]], {})
+    assert after == before + 1
+
+
 async def test_slow_reply_runs_the_call_then_waits(
     fake_odoo: FakeOdoo, http: httpx.AsyncClient
 ) -> None:
