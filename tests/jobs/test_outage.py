@@ -6,6 +6,7 @@ sleep, once the job has been seen backing off."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from collections import Counter
@@ -226,7 +227,8 @@ async def test_an_export_rides_through_a_restart(
     )
     assert sleep.returns == 1  # it was away, and the job waited for it
     assert ids_in(out) == truth(served.fake)  # every row once, in order
-    assert result.rows == len(truth(served.fake)) and result.complete
+    assert result.rows == len(truth(served.fake))
+    assert result.complete
     said = caplog.text
     assert "export res.partner: the server is unreachable" in said
     assert "waiting up to 60 s" in said
@@ -270,7 +272,8 @@ async def test_an_outage_longer_than_allowed_stops_the_export_and_resume_finishe
     waited = sum(sleep.delays)
     assert waited >= 30.0  # the client's retries and the job's waits, to the allowance
     safe = ids_in(out)
-    assert safe and safe == truth(served.fake)[: len(safe)]
+    assert safe
+    assert safe == truth(served.fake)[: len(safe)]
     await anyio.to_thread.run_sync(served.start)
     result = await export(odoo.model("res.partner"), None, ["name"], out, resume=True)
     assert ids_in(out) == truth(served.fake)
@@ -301,7 +304,8 @@ async def test_outage_zero_stops_the_export_at_once(
     assert "trying again" not in said  # the job did not wait: only the client retried
     assert "still unreachable after 0.0 s (outage 0 s); stopping" in said
     safe = ids_in(out)
-    assert safe and safe == truth(served.fake)[: len(safe)]
+    assert safe
+    assert safe == truth(served.fake)[: len(safe)]
 
 
 async def test_a_users_retry_policy_is_kept(served: Restartable, tmp_path: Path) -> None:
@@ -380,7 +384,8 @@ async def test_an_import_rides_through_a_restart(
     assert sleep.returns == 1
     assert (report.created, report.updated, report.failed, seen) == (600, 0, [], [])
     count = landed(served.fake)
-    assert len(count) == 600 and set(count.values()) == {1}  # each record once
+    assert len(count) == 600
+    assert set(count.values()) == {1}
 
 
 @pytest.mark.parametrize("fault", ["drop", "lost"])
@@ -392,7 +397,8 @@ async def test_a_create_whose_reply_is_lost_is_settled_by_key(
     report = await upsert(odoo.model("res.partner"), contacts(120), key="ref", batch_size=40)
     assert (report.created, report.failed) == (120, [])
     count = landed(served.fake)
-    assert len(count) == 120 and set(count.values()) == {1}
+    assert len(count) == 120
+    assert set(count.values()) == {1}
     # "drop" did not run: the 40 are created again; "lost" ran: they are only found
     assert served.fake.count(method="create") == (4 if fault == "drop" else 3)
 
@@ -437,13 +443,16 @@ async def test_an_import_past_the_allowance_stops_and_a_second_run_settles_it(
             progress=progress,
         )
     last = done[-1]
-    assert last.done >= 50 and last.done + last.pending <= 600
+    assert last.done >= 50
+    assert last.done + last.pending <= 600
     await anyio.to_thread.run_sync(served.start)
     again = await upsert(odoo.model("res.partner"), contacts(600), key="ref")
-    assert again.failed == [] and again.created + again.unchanged == 600
+    assert again.failed == []
+    assert again.created + again.unchanged == 600
     assert again.unchanged >= last.done  # what was confirmed had landed
     count = landed(served.fake)
-    assert len(count) == 600 and set(count.values()) == {1}
+    assert len(count) == 600
+    assert set(count.values()) == {1}
 
 
 async def test_an_interrupted_import_counts_only_what_odoo_confirmed(
@@ -461,8 +470,9 @@ async def test_an_interrupted_import_counts_only_what_odoo_confirmed(
             concurrency=3,
             progress=reports.append,
         )
-    assert reports[-1].done == 300 and reports[-1].pending == 0
+    assert reports[-1].done == 300
+    assert reports[-1].pending == 0
     # on the way, confirmed + in flight never over what was read, and confirmed never falls
-    assert all(a.done <= b.done for a, b in zip(reports, reports[1:]))
+    assert all(a.done <= b.done for a, b in itertools.pairwise(reports))
     assert max(r.pending for r in reports) > 0
     assert all(r.done + r.pending <= 300 for r in reports)
