@@ -306,6 +306,7 @@ def sync_command(
     With -o - the rows go to stdout (and the summary to stderr).
     """
     had_state = Path(state).exists()
+    tally = Tally()
 
     async def job() -> None:
         check_output(output, "-o")
@@ -324,7 +325,7 @@ def sync_command(
                     deletes=deletes,
                     overlap=overlap,
                     page_size=page_size,
-                    progress=progress,
+                    progress=tally.watch(progress),
                     outage=outage,
                 )
         to_stderr = output == STDIO
@@ -364,6 +365,8 @@ def sync_command(
         )
 
     def failed() -> str:
+        if tally.done is None:  # stopped before the walk: nothing to say about the state
+            return ""
         before = (
             f"the state file {state} is as it was"
             if had_state

@@ -606,6 +606,7 @@ async def upsert(
             for task in done:
                 task.result()  # a bug or the server gone for good, not a record: let it out
         meter.pending += len(batch)
+        meter.report()
         running.add(asyncio.ensure_future(job.run_batch(batch)))
 
     try:

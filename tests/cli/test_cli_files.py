@@ -253,8 +253,9 @@ def test_an_interrupted_import_says_what_is_settled(small: Served, tmp_path: Pat
     message = stopped.stderr.strip()
     assert message.startswith(
         f"interrupted (Ctrl-C); 100 records of {source} settled in Odoo so far (created, "
-        "updated or found unchanged); to go on, run the same command again (the settled ones "
-        "are found unchanged): odoo-async import"
+        "updated or found unchanged), 100 more were in flight and may have landed (the next "
+        "run finds those); to go on, run the same command again (the settled ones are found "
+        "unchanged): odoo-async import"
     ), message
     again = subprocess.run(
         [*command_in(message, "found unchanged):"), "--json"],
