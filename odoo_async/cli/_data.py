@@ -514,7 +514,7 @@ def import_command(
             columns = first_columns(path, file_fmt)
             async with conn.client() as odoo:
                 repo = odoo.model(model)
-                await check_columns(repo, columns, key)
+                await check_columns(repo, columns, key, outage=outage)
                 rejects = Rejects(reject)
                 try:
                     with (

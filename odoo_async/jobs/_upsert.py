@@ -646,7 +646,9 @@ async def upsert(
     return report
 
 
-async def check_columns(repo: AsyncModel[Any], columns: Sequence[str], key: str) -> None:
+async def check_columns(
+    repo: AsyncModel[Any], columns: Sequence[str], key: str, *, outage: float = DEFAULT_OUTAGE
+) -> None:
     """Refuse, before anything is written, a file whose columns cannot be imported by ``key``.
 
     Raises :class:`JobError` when the key column is missing or a column names
@@ -657,13 +659,16 @@ async def check_columns(repo: AsyncModel[Any], columns: Sequence[str], key: str)
     * **repo** - The repository the file is for.
     * **columns** - The file's column names (:func:`first_columns` gives them).
     * **key** - The ``key`` of the :func:`upsert` to come.
+    * **outage** - *(optional)* Seconds to wait for a server that went away
+      (see :func:`upsert`). Default 60.
     """
     if key not in columns:
         shown = ", ".join(columns[:8]) + (", ..." if len(columns) > 8 else "")
         raise JobError(
             f"the file has no {key!r} column to import by (its columns: {shown or 'none'})"
         )
-    meta = await repo.fields_get(attributes=["type"])
+    patience = Patience(repo.odoo, check_outage(outage), f"import {repo.name}")
+    meta = await patience.call(lambda: repo.fields_get(attributes=["type"]))
     unknown = [
         c for c in columns if c not in meta and c not in (key, "id", "_deleted") and "." not in c
     ]

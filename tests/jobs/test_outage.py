@@ -29,7 +29,15 @@ from odoo_async import (
     RetryPolicy,
     RPCError,
 )
-from odoo_async.jobs import DEFAULT_OUTAGE, FailedRecord, Progress, export, sync, upsert
+from odoo_async.jobs import (
+    DEFAULT_OUTAGE,
+    FailedRecord,
+    Progress,
+    check_columns,
+    export,
+    sync,
+    upsert,
+)
 from odoo_async.jobs._outage import Outage, Patience, check_outage, outage_kind
 from odoo_async.testing import FakeOdoo
 
@@ -476,3 +484,22 @@ async def test_an_interrupted_import_counts_only_what_odoo_confirmed(
     assert all(a.done <= b.done for a, b in itertools.pairwise(reports))
     assert max(r.pending for r in reports) > 0
     assert all(r.done + r.pending <= 300 for r in reports)
+
+
+async def test_a_job_started_while_the_server_is_away_waits_for_it(
+    served: Restartable, client: tuple[AsyncOdoo, Comeback], tmp_path: Path
+) -> None:
+    odoo, sleep = client
+    go_away("503", served, sleep)()  # before the login
+    partners = odoo.model("res.partner")
+    await check_columns(partners, ["ref", "name"], "ref")
+    assert sleep.returns == 1
+    go_away("refused", served, sleep)()
+    report = await upsert(partners, contacts(30), key="ref")
+    assert sleep.returns == 2
+    assert report.created == 30
+    go_away("reset", served, sleep)()
+    out = tmp_path / "partners.jsonl"
+    await export(partners, None, ["name"], out)
+    assert sleep.returns == 3
+    assert ids_in(out) == truth(served.fake)
