@@ -138,32 +138,58 @@ def served(fake: FakeOdoo) -> Iterator[Restartable]:
 
 class Comeback(Sleeps):
     """The client's sleep: records each wait and, while ``away`` says the server is
-    gone, brings it back (``back``) once ``after`` waits have been seen."""
+    gone, brings it back (``back``) once the job has waited ``after`` times for it
+    (the job's "trying again" log lines, counted by :meth:`handler`), so that the
+    job, not only the client's own retries, is seen waiting."""
 
     def __init__(self, after: int) -> None:
         super().__init__()
         self.after = after
         self.away: Callable[[], bool] = lambda: False
         self.back: Callable[[], Any] = lambda: None
-        self.while_away = 0
+        self.job_waits = 0
         self.returns = 0
+
+    def handler(self) -> logging.Handler:
+        comeback = self
+
+        class JobWaits(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                if "trying again in" in record.getMessage():
+                    comeback.job_waits += 1
+
+        return JobWaits(logging.INFO)
 
     async def __call__(self, delay: float) -> None:
         await super().__call__(delay)
-        if self.away():
-            self.while_away += 1
-            if self.while_away >= self.after:
-                # Blocking, on purpose: the call backing off here may be cancelled (a
-                # pager drops its other fetches when one fails), and the server must
-                # be back, once, all the same.
-                self.back()
-                self.returns += 1
-                self.while_away = 0
+        if self.away() and self.job_waits >= self.after:
+            # Blocking, on purpose: the call backing off here may be cancelled (a
+            # pager drops its other fetches when one fails), and the server must be
+            # back, once, all the same.
+            self.back()
+            self.returns += 1
+            self.job_waits = 0
 
 
 @pytest.fixture
-async def client(served: Restartable) -> AsyncIterator[tuple[AsyncOdoo, Comeback]]:
-    sleep = Comeback(after=4)
+def comeback() -> Iterator[Comeback]:
+    sleep = Comeback(after=2)
+    jobs = logging.getLogger("odoo_async.jobs")
+    handler, level = sleep.handler(), jobs.level
+    jobs.addHandler(handler)
+    jobs.setLevel(logging.INFO)
+    try:
+        yield sleep
+    finally:
+        jobs.removeHandler(handler)
+        jobs.setLevel(level)
+
+
+@pytest.fixture
+async def client(
+    served: Restartable, comeback: Comeback
+) -> AsyncIterator[tuple[AsyncOdoo, Comeback]]:
+    sleep = comeback
     async with AsyncOdoo(
         served.url, db="odoo", username="admin", password="admin", sleep=sleep
     ) as odoo:
@@ -198,6 +224,7 @@ def go_away(how: str, served: Restartable, sleep: Comeback) -> Callable[[], None
     """What makes the server go away (called from the job), and sets how it comes back."""
 
     def away() -> None:
+        sleep.job_waits = 0
         if how == "503":
             served.fake.inject("503")
             sleep.away = lambda: bool(served.fake.faults)
@@ -224,7 +251,7 @@ async def test_an_export_rides_through_a_restart(
 ) -> None:
     odoo, sleep = client
     out = tmp_path / "partners.jsonl"
-    caplog.set_level(logging.WARNING, logger="odoo_async.jobs")
+    caplog.set_level(logging.INFO, logger="odoo_async.jobs")
     result = await export(
         odoo.model("res.partner"),
         None,
@@ -316,8 +343,10 @@ async def test_outage_zero_stops_the_export_at_once(
     assert safe == truth(served.fake)[: len(safe)]
 
 
-async def test_a_users_retry_policy_is_kept(served: Restartable, tmp_path: Path) -> None:
-    sleep = Comeback(after=3)
+async def test_a_users_retry_policy_is_kept(
+    served: Restartable, comeback: Comeback, tmp_path: Path
+) -> None:
+    sleep = comeback
     async with AsyncOdoo(
         served.url,
         db="odoo",
@@ -433,11 +462,13 @@ async def test_an_import_past_the_allowance_stops_and_a_second_run_settles_it(
     odoo, sleep = client
     sleep.after = 10**9
     done: list[Progress] = []
+    gone: list[bool] = []
     away = go_away("reset", served, sleep)
 
     def progress(p: Progress) -> None:
         done.append(p)
-        if len(done) == 3:
+        if p.done >= 50 and not gone:
+            gone.append(True)
             away()
 
     with pytest.raises(OdooError):
