@@ -137,8 +137,9 @@ class Patience:
     async def call(self, send: Callable[[], Awaitable[T]]) -> T:
         """``await send()``, sent again after each outage failure while the allowance lasts.
 
-        For calls that are safe to send again: reads, and writes that a
-        failure left :attr:`Outage.NOT_SENT` only (see :meth:`Wait.until_sent`).
+        For calls that are safe to send again: reads. A write tells
+        :attr:`Outage.NOT_SENT` from :attr:`Outage.UNKNOWN` with its own
+        :meth:`wait` (what :class:`Wait` returns) and settles the second.
         """
         wait = self.wait()
         while True:
