@@ -42,7 +42,7 @@ from ._main import (
     resume_command,
     run,
 )
-from ._output import emit_json, job_warnings, progress_bar, stderr, stdout
+from ._output import emit_json, progress_bar, stderr, stdout
 from ._paths import STDIO, check_input, check_output, format_of
 
 __all__ = ["COMMANDS"]
@@ -185,7 +185,7 @@ def export_command(
             )
         query, names = parse_domain(domain), parse_fields(fields)
         async with conn.client() as odoo:
-            with job_warnings(), progress_bar(f"export {model}", enabled=not as_json) as bar:
+            with progress_bar(f"export {model}", enabled=not as_json) as bar:
                 result = await export(
                     odoo.model(model),
                     query,
@@ -314,7 +314,7 @@ def sync_command(
         file_fmt = format_of(output, fmt)
         query, names = parse_domain(domain), parse_fields(fields)
         async with conn.client() as odoo:
-            with job_warnings(), progress_bar(f"sync {model}", enabled=not as_json) as progress:
+            with progress_bar(f"sync {model}", enabled=not as_json) as progress:
                 result = await sync(
                     odoo.model(model),
                     query,
@@ -517,10 +517,7 @@ def import_command(
                 await check_columns(repo, columns, key, outage=outage)
                 rejects = Rejects(reject)
                 try:
-                    with (
-                        job_warnings(),
-                        progress_bar(f"import {model}", enabled=not as_json) as bar,
-                    ):
+                    with progress_bar(f"import {model}", enabled=not as_json) as bar:
                         report = await upsert(
                             repo,
                             read_rows(path, file_fmt),

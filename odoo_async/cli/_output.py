@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +24,7 @@ from rich.table import Table
 from odoo_async.jobs import Progress as JobProgress
 from odoo_async.jobs import ProgressCallback
 
-__all__ = ["emit_json", "job_warnings", "progress_bar", "stderr", "stdout", "table"]
+__all__ = ["emit_json", "progress_bar", "stderr", "stdout", "table"]
 
 stdout = Console(highlight=False, soft_wrap=True)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -63,23 +62,6 @@ def progress_bar(label: str, *, enabled: bool) -> Iterator[ProgressCallback | No
 
     with bar:
         yield update
-
-
-class _Warnings(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        stderr.print(f"warning: {record.getMessage()}", markup=False)
-
-
-@contextmanager
-def job_warnings() -> Iterator[None]:
-    """Print the jobs' warnings (a server gone and back) on stderr while the block runs."""
-    handler = _Warnings(logging.WARNING)
-    jobs = logging.getLogger("odoo_async.jobs")
-    jobs.addHandler(handler)
-    try:
-        yield
-    finally:
-        jobs.removeHandler(handler)
 
 
 def table(
