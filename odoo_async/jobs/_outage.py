@@ -14,8 +14,9 @@ What a job may do again depends on how far the failed call got (the client's
     --------------------------------------------  ----------  --------  -------------------------
     connection refused, connect timeout,          NOT_SENT    again     again (it never ran)
       stale keep-alive connection
-    HTTP 502, 503, 504; connection reset or       UNKNOWN     again     settled: look up what
-      closed after the request was sent                                 landed, then do the rest
+    HTTP 502, 503, 504, an HTML 500 page (a      UNKNOWN     again     settled: look up what
+      server stopping, a full pool); connection                         landed, then do the rest
+      reset or closed after the request was sent
     anything else (faults, timeouts, 4xx...)      NONE        raised    raised
 
 The time is the server's: it counts from the first failure any call of the job
@@ -61,6 +62,7 @@ _KINDS: dict[FailureKind, Outage] = {
     FailureKind.NOT_SENT: Outage.NOT_SENT,
     FailureKind.STALE_CONNECTION: Outage.NOT_SENT,
     FailureKind.UNAVAILABLE: Outage.UNKNOWN,
+    FailureKind.OVERLOADED: Outage.UNKNOWN,
     FailureKind.DROPPED: Outage.UNKNOWN,
 }
 

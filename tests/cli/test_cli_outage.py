@@ -198,7 +198,9 @@ def test_an_import_rides_through_a_restart(served: Outage, tmp_path: Path) -> No
     result = served.when(argv, WAITING, served.start)
     assert result.returncode == 3, result.stderr  # the two bad rows
     report = json.loads(result.stdout)
-    assert (report["created"], report["failed"]) == (1_998, 2)
+    assert (report["created"], report["failed"]) == (1_998, 2), {
+        r["reason"] for r in jsonl(rejects)
+    }
     count = landed(served)
     assert len(count) == 1_998
     assert set(count.values()) == {1}  # each record once
@@ -209,15 +211,15 @@ def test_an_import_stopped_past_the_outage_says_what_is_settled(
     served: Outage, tmp_path: Path
 ) -> None:
     source = write_contacts(tmp_path / "in.csv", 2_000)
-    on_call(served.fake, "create", 3, served.stop_soon)
+    on_call(served.fake, "create", 3, lambda: served.fake.inject("503"))
     argv = ["import", "res.partner", str(source), "--key", "ref", "--batch-size", "100",
             "--outage", "1"]  # fmt: skip
     result = served.run(*argv)
     assert result.returncode == 1, result.stderr
     error = result.stderr.strip().splitlines()[-1]
-    assert error.startswith("error: cannot connect to"), result.stderr
+    assert "503" in error, result.stderr
     assert "settled in Odoo so far" in error
-    served.start()
+    served.fake.clear_faults()
     again = subprocess.run(
         [*command_in(error, "found unchanged):"), "--json"],
         env=served.env(), capture_output=True, text=True, timeout=TIMEOUT, check=False,

@@ -60,7 +60,8 @@ def _status(code: int) -> HTTPStatusError:
         (_status(504), Outage.UNKNOWN),
         (ProtocolError("proxy page", status_code=503), Outage.UNKNOWN),
         (RequestTimeout("read", limit="read"), Outage.NONE),
-        (_status(500), Outage.NONE),
+        (_status(500), Outage.UNKNOWN),  # an HTML page: a server stopping, a full pool
+        (HTTPStatusError("HTTP 500", status_code=500, body=b'{"jsonrpc"'), Outage.NONE),
         (_status(429), Outage.NONE),
         (_status(404), Outage.NONE),
         (RPCError("fault", name="odoo.exceptions.UserError"), Outage.NONE),
@@ -107,7 +108,7 @@ async def test_an_outage_is_waited_for_up_to_the_allowance() -> None:
 async def test_outage_zero_stops_at_once_and_other_errors_are_not_waited_for() -> None:
     sleeps = Sleeps()
     async with AsyncOdoo("http://odoo", db="odoo", username="a", password="b", sleep=sleeps) as o:
-        for outage, error in [(0.0, ConnectError("refused")), (60.0, _status(500))]:
+        for outage, error in [(0.0, ConnectError("refused")), (60.0, _status(404))]:
             patience = Patience(o, outage, "import res.partner")
 
             async def fail(error: Exception = error) -> None:
