@@ -1,4 +1,4 @@
-"""Developer tasks: ``nox -s tests lint typecheck`` (and ``lowest``, ``bench``)."""
+"""Developer tasks: ``nox -s tests lint typecheck`` (and ``lowest``, ``docs``, ``bench``)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,16 @@ def typecheck(session: nox.Session) -> None:
     """mypy, strict on the package (the cli extra too: odoo_async.cli imports click and rich)."""
     session.install("-e", TEST_EXTRAS, "mypy>=1.11")
     session.run("mypy")
+
+
+@nox.session(venv_backend="uv")
+def docs(session: nox.Session) -> None:
+    """Build the documentation site from ``docs/`` into ``site/``: MkDocs, strict,
+    so a broken reference or a warning of the docstrings' reader fails it."""
+    session.install("-e", ".[docs]")
+    session.run(
+        "mkdocs", "build", "--strict", "-f", "docs/mkdocs.yml", env={"NO_MKDOCS_2_WARNING": "1"}
+    )
 
 
 @nox.session
