@@ -22,4 +22,9 @@ class RstRoles(griffe.Extension):
     def on_object(self, *, obj: griffe.Object, **kwargs: Any) -> None:
         if obj.docstring is not None:
             text = _ROLE.sub(r"`\1`", obj.docstring.value)
-            obj.docstring.value = _LITERAL.sub(lambda m: "" if m.group(1) is not None else ":", text)
+            obj.docstring.value = _LITERAL.sub(_drop_marker, text)
+
+
+def _drop_marker(match: re.Match[str]) -> str:
+    """``::`` alone on its line goes; ``text::`` keeps one colon."""
+    return "" if match.group(1) is not None else ":"

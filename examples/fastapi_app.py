@@ -45,4 +45,3 @@ def create_app(connect: Callable[[], AsyncOdoo] = AsyncOdoo.from_env) -> FastAPI
         return {"companies": [row["name"] for row in rows]}
 
     return app
-

@@ -5,8 +5,11 @@ without MkDocs: each page's Python samples run in order against the test
 double, as a notebook runs its cells, with ``odoo`` (an :class:`AsyncOdoo` on a
 :class:`FakeOdoo` in-process) and ``fake`` given, and top-level ``await``
 allowed. A sample that is a whole program (it calls ``asyncio.run``) runs as
-one, with no ``ODOO_URL`` set. A sample that includes a file of ``examples/``
-(``--8<-- "examples/..."``) shows the file that ``tests/blocking/test_examples.py``
+one. The double is also served over loopback TCP, its address in ``ODOO_URL``,
+``ODOO_DB``, ``ODOO_USERNAME`` and ``ODOO_PASSWORD`` (for ``from_env()``), and a
+real Redis server's in ``REDIS_URL``, as a user's environment would give them.
+A sample that includes a file of ``examples/`` (``--8<-- "examples/..."``)
+shows a file that ``tests/test_examples.py`` or ``tests/blocking/test_examples.py``
 runs.
 """
 
@@ -23,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from redis_budget._support import RedisServer
 
 import odoo_async
 import odoo_async.jobs
@@ -30,6 +34,7 @@ import odoo_async.redis
 import odoo_async.testing
 from odoo_async import AsyncOdoo
 from odoo_async.testing import FakeOdoo
+from odoo_async.testing._serve import LoopbackServer
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "docs" / "pages"
@@ -71,6 +76,28 @@ def test_the_reference_names_only_what_exists() -> None:
         assert hasattr(module, attribute), name
 
 
+@pytest.fixture(scope="module")
+def environment() -> Iterator[dict[str, str]]:
+    """A served double and a Redis server, as ``ODOO_*`` and ``REDIS_URL``."""
+    server = LoopbackServer(FakeOdoo(partners=200))
+    redis = RedisServer()
+    server.start()
+    try:
+        redis.start()
+        try:
+            yield {
+                "ODOO_URL": server.url,
+                "ODOO_DB": "odoo",
+                "ODOO_USERNAME": "admin",
+                "ODOO_PASSWORD": "admin",
+                "REDIS_URL": redis.url,
+            }
+        finally:
+            redis.stop()
+    finally:
+        server.stop()
+
+
 def _pages() -> Iterator[Path]:
     yield from sorted(PAGES.rglob("*.md"))
 
@@ -83,9 +110,12 @@ def _samples(page: Path) -> list[str]:
     "page", [p for p in _pages() if _samples(p)], ids=lambda p: str(p.relative_to(PAGES))
 )
 def test_the_samples_of_a_page_run(
-    page: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    page: Path, environment: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.delenv("ODOO_URL", raising=False)
+    for name in ("ODOO_API_KEY", "ODOO_PROTOCOL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.chdir(tmp_path)  # a sample that writes a file writes it here
     loop = asyncio.new_event_loop()
     fake = FakeOdoo(partners=200)
