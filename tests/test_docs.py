@@ -30,6 +30,7 @@ from redis_budget._support import RedisServer
 
 import odoo_async
 import odoo_async.jobs
+import odoo_async.otel
 import odoo_async.redis
 import odoo_async.testing
 from odoo_async import AsyncOdoo
@@ -48,7 +49,7 @@ def _documented() -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "module", [odoo_async, odoo_async.jobs, odoo_async.testing, odoo_async.redis]
+    "module", [odoo_async, odoo_async.jobs, odoo_async.otel, odoo_async.testing, odoo_async.redis]
 )
 def test_every_public_name_is_in_the_reference(module: Any) -> None:
     documented = _documented()
@@ -57,7 +58,7 @@ def test_every_public_name_is_in_the_reference(module: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "module", [odoo_async, odoo_async.jobs, odoo_async.testing, odoo_async.redis]
+    "module", [odoo_async, odoo_async.jobs, odoo_async.otel, odoo_async.testing, odoo_async.redis]
 )
 def test_every_public_class_and_function_has_a_docstring(module: Any) -> None:
     bare = [
