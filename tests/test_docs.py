@@ -5,7 +5,8 @@ without MkDocs: each page's Python samples run in order against the test
 double, as a notebook runs its cells, with ``odoo`` (an :class:`AsyncOdoo` on a
 :class:`FakeOdoo` in-process) and ``fake`` given, and top-level ``await``
 allowed. A sample that is a whole program (it calls ``asyncio.run``) runs as
-one. The double is also served over loopback TCP, its address in ``ODOO_URL``,
+one, with no ``ODOO_URL`` (it makes its own double, as the README's do). For the
+others, the double is also served over loopback TCP, its address in ``ODOO_URL``,
 ``ODOO_DB``, ``ODOO_USERNAME`` and ``ODOO_PASSWORD`` (for ``from_env()``), and a
 real Redis server's in ``REDIS_URL``, as a user's environment would give them.
 A sample that includes a file of ``examples/`` (``--8<-- "examples/..."``)
@@ -141,7 +142,10 @@ def test_the_samples_of_a_page_run(
                 continue
             code = compile(source, where, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
             if "asyncio.run(" in source:  # a whole program, with its own event loop
-                exec(code, {"__name__": "__main__"})
+                with monkeypatch.context() as alone:  # on its own double, as in the README
+                    for name in environment:
+                        alone.delenv(name)
+                    exec(code, {"__name__": "__main__"})
                 continue
             result = eval(code, namespace)
             if asyncio.iscoroutine(result):
