@@ -1,4 +1,9 @@
-"""The README's programs run as written (against the test double when no ODOO_URL is set)."""
+"""The README's programs run as written (against the test double when no ODOO_URL is set).
+
+Most of the guide moved from the README to the documentation site's pages
+(``docs/pages/``); a section is looked up by its title in the README first, then
+in the pages, whatever its heading level there.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,32 @@ from typing import Any
 
 import pytest
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+#: Sections whose title changed when they moved to a page.
+RENAMED = {"Typed records": "Generated from the server"}
+
+
+def documents() -> list[str]:
+    """The README, then every page of the documentation site."""
+    pages = sorted((ROOT / "docs" / "pages").rglob("*.md"))
+    return [README.read_text(encoding="utf-8")] + [p.read_text(encoding="utf-8") for p in pages]
+
+
+def section(heading: str) -> tuple[str, int]:
+    """The document that has ``heading`` (``"### Title"``, at any level), and where."""
+    title = heading.lstrip("#").strip()
+    title = RENAMED.get(title, title)
+    pattern = re.compile(rf"^#+ {re.escape(title)}$", re.M)
+    for text in documents():
+        found = pattern.search(text)
+        if found is not None:
+            return text, found.start()
+    raise AssertionError(f"no section {title!r} in the README or docs/pages")
 
 
 def python_block_after(heading: str) -> str:
-    text = README.read_text(encoding="utf-8")
-    start = text.index(heading)
+    text, start = section(heading)
     match = re.compile(r"```python\n(.*?)```", re.S).search(text, start)
     assert match is not None, f"no python block after {heading!r}"
     return match.group(1)
@@ -85,7 +110,7 @@ async def test_the_protocol_of_your_own_runs(capsys: pytest.CaptureFixture[str])
 
 
 def test_the_bench_example_stays_below_the_limit_the_readme_gives() -> None:
-    text = README.read_text(encoding="utf-8")
+    text = "\n".join(documents())
     limit = re.search(r"past about (\d+) simultaneous requests", text)
     assert limit is not None
     ramps = [int(n) for n in re.findall(r"odoo-async bench .*?--ramp (\d+)", text)]
@@ -170,8 +195,8 @@ def test_the_observability_program_prints_what_the_readme_shows(
         runpy.run_path(str(program), run_name="__main__")
     finally:
         otel.uninstrument()
-    text = README.read_text(encoding="utf-8")
-    shown = re.compile(r"prints\n\n```\n(.*?)```", re.S).search(text, text.index(heading))
+    text, start = section(heading)
+    shown = re.compile(r"prints\n\n```\n(.*?)```", re.S).search(text, start)
     assert shown is not None
     assert capsys.readouterr().out == shown.group(1)
     assert not otel.is_instrumented()
