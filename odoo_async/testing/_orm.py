@@ -34,6 +34,7 @@ from ._exceptions import (
     value_error,
 )
 from ._group import read_group
+from ._load import LoadFailed, load
 from ._models import models_for
 from ._store import LOG_FIELDS, Store
 
@@ -78,6 +79,7 @@ _SIGNATURES: dict[str, Signature] = {
     "default_get": Signature(("fields_list",), 1),
     "copy": Signature(("default",), 0, (None,), records=True),
     "name_create": Signature(("name",), 1),
+    "load": Signature(("fields", "data"), 2),
     # res.users only; OdooRPC calls it right after every login
     "context_get": Signature(()),
 }
@@ -587,6 +589,16 @@ class Database:
                 row["__count"] = group["__count"]
             out.append(row)
         return out
+
+    def _load(self, call: _Call, fields: Any, data: Any) -> dict[str, Any]:
+        """Odoo's import method (see ``_load``): all rows or none."""
+        call.access.check_model(call.model, "write")
+        try:
+            return load(self._store, call.model, call.uid, fields, data)
+        except LoadFailed as failed:  # an answer, not a fault: nothing is kept
+            self._store.rollback()
+            self._store.begin()
+            return failed.answer
 
     def _copy(self, call: _Call, ids: list[int], default: Any) -> int | list[int]:
         """Copies of the records (stored simple fields, many2one, many2many; no one2many).

@@ -24,7 +24,8 @@ from __future__ import annotations
 import operator as op
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
@@ -99,6 +100,28 @@ class Store:
             self.version += 1
         self._journal = None
         self._touched = set()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """What is changed inside is undone if it raises; the transaction goes on."""
+        journal = self._journal
+        mark = len(journal) if journal is not None else 0
+        touched = set(self._touched)
+        try:
+            yield
+        except BaseException:
+            if journal is not None:
+                for model, rid, old in reversed(journal[mark:]):
+                    table = self.tables[model]
+                    if old is None:
+                        table.pop(rid, None)
+                    else:
+                        table[rid] = old
+                    self._generation[model] += 1
+                del journal[mark:]
+                self._touched = touched
+                self.version += 1
+            raise
 
     def invalidate(self) -> None:
         """Forget memoized queries, readers and names (for changes made behind the store's back)."""
