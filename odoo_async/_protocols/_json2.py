@@ -115,6 +115,7 @@ KNOWN_METHODS: Final[Mapping[str, MethodParams]] = {
     "fields_get": _model("allfields", "attributes"),
     "name_search": _model("name", "domain", "operator", "limit"),
     "name_create": _model("name"),
+    "load": _model("fields", "data"),
     "formatted_read_group": _model(
         "domain", "groupby", "aggregates", "having", "offset", "limit", "order"
     ),

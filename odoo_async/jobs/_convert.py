@@ -35,6 +35,8 @@ __all__ = [
     "csv_row",
     "export_row",
     "import_value",
+    "load_cell",
+    "load_column",
     "same_value",
 ]
 
@@ -225,3 +227,44 @@ def same_value(info: FieldInfo, wanted: Any, current: Any) -> bool:
         return int(wanted or 0) == int(current or 0)
     # text-like: Odoo reads an empty value as False
     return (wanted or False) == (current or False)
+
+
+#: Field types whose imported values ``load`` reads from text as ``write`` takes
+#: them: ``load_cell`` writes them. Others (binary, reference, properties, json,
+#: one2many...) are written with ``write``.
+_LOADABLE = frozenset(
+    {
+        "char", "text", "html", "selection", "boolean", "integer", "float", "monetary",
+        "date", "datetime", "many2one", "many2many",
+    }
+)  # fmt: skip
+
+
+def load_column(field: str, info: FieldInfo) -> str | None:
+    """The column ``load`` takes ``field`` under (``country_id/.id`` for a
+    relation, by database id), or ``None`` when its type is not loadable."""
+    ftype = info.get("type", "char")
+    if ftype not in _LOADABLE:
+        return None
+    return f"{field}/.id" if ftype in ("many2one", "many2many") else field
+
+
+def load_cell(info: FieldInfo, value: Any) -> str:
+    """An imported value (what :func:`import_value` returned) as ``load`` reads it.
+
+    Booleans are ``"1"``/``"0"``, numbers their ``repr``, a many2many its ids
+    joined by commas (the links are replaced, as ``Command.set``), an empty
+    value ``""``. Datetimes are UTC, as ``write`` takes them: ``load`` must be
+    called with ``tz`` ``"UTC"`` in its context, or it reads them in the user's
+    timezone.
+    """
+    ftype = info.get("type", "char")
+    if ftype == "boolean":
+        return "1" if value else "0"
+    if ftype in X2MANY:
+        return ",".join(str(int(i)) for i in value or ())
+    if value is False or value is None:
+        return ""
+    if ftype in ("float", "monetary"):
+        return repr(float(value))
+    return str(value)
