@@ -207,7 +207,7 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
             total = await self._count(self.domain)
             first = await first_task
         except BaseException:
-            first_task.cancel()
+            _drop(first_task)
             raise
         if len(first) < first_limit:
             return first
@@ -300,8 +300,7 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
                 if len(page) < size:
                     return  # a short page is the last one
         finally:
-            for future, _ in ahead:
-                future.cancel()
+            _drop(*(future for future, _ in ahead))
 
     async def _keyset_pages(self) -> AsyncIterator[list[Row]]:
         last_id: int | None = None
@@ -411,9 +410,27 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
                     if remaining == 0:
                         return
         finally:
-            first.cancel()
-            if top_task is not None:
-                top_task.cancel()
+            _drop(first, top_task)
+
+
+def _drop(*tasks: asyncio.Future[Any] | None) -> None:
+    """Tasks the walk no longer needs: cancelled, and a failure they ended with (the
+    server went away under several at once) taken, so that asyncio does not log it
+    as never retrieved; the walk has raised its own."""
+    for task in tasks:
+        if task is None:
+            continue
+        if task.done():
+            if not task.cancelled():
+                task.exception()
+        else:
+            task.cancel()
+            task.add_done_callback(_retrieved)
+
+
+def _retrieved(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled():
+        task.exception()
 
 
 class _Windows(Generic[Row]):

@@ -10,8 +10,18 @@ are in flight. For each batch:
    ``ir.model.data`` and then a ``read``;
 3. records found are compared field by field with what Odoo holds: equal
    ones are *unchanged*, the others are written with only the fields that
-   differ, records needing the same values sharing one ``write``;
+   differ, records needing the same values sharing one ``write``; records
+   whose changes differ are written together by Odoo's import method
+   (``load``: a header of the fields and a row of text per record), grouped by
+   the fields that changed, up to ``batch_size`` a call, unless ``load=False``
+   or a field cannot be loaded as text (binary, reference, properties...),
+   which get one ``write`` each;
 4. missing ones are created in one ``create`` of the whole list.
+
+``load`` is all or nothing: when Odoo refuses some rows, nothing is kept and
+each refused row comes back with Odoo's message; those are reported failed
+(line and reason) and the others are loaded again. A ``load`` Odoo refuses
+as a whole (a fault) falls back to one ``write`` per record.
 
 When Odoo refuses a ``create`` or ``write`` (a fault: the transaction was
 rolled back, nothing was written) the list is split in halves, and again,
@@ -54,6 +64,8 @@ from ._convert import (
     FieldInfo,
     ValueProblem,
     import_value,
+    load_cell,
+    load_column,
     same_value,
     write_value,
 )
@@ -165,8 +177,12 @@ class _Upsert:
         batch_size: int,
         patience: Patience,
         on_failed: Callable[[FailedRecord], None] | None,
+        use_load: bool = True,
     ) -> None:
         self.repo = repo.with_context(active_test=False)
+        # load reads datetimes in the user's timezone unless told otherwise; write takes UTC
+        self.loader = self.repo.with_context(tz="UTC")
+        self.use_load = use_load
         self.key = key
         self.meta = meta
         self.report = report
@@ -334,11 +350,27 @@ class _Upsert:
             signature = msgspec.json.encode(sorted(changes.items(), key=lambda kv: kv[0]))
             groups.setdefault(signature, (changes, []))[1].append(p)
         jobs = [self.create(to_create)] if to_create else []
+        # Records alone with their changes: together through load, by the fields that changed.
+        loads: dict[tuple[str, ...], list[tuple[_Pending, dict[str, Any]]]] = {}
         for changes, members in groups.values():
+            names = tuple(sorted(changes))
+            if len(members) == 1 and self.use_load and self._loadable(names):
+                loads.setdefault(names, []).append((members[0], changes))
+                continue
             for start in range(0, len(members), self.batch_size):
                 jobs.append(self.write(members[start : start + self.batch_size], changes))
+        for names, items in loads.items():
+            if len(items) == 1:  # one record: a write says the same in fewer bytes
+                ((p, changes),) = items
+                jobs.append(self.write([p], changes))
+                continue
+            for start in range(0, len(items), self.batch_size):
+                jobs.append(self.load(items[start : start + self.batch_size], names))
         if jobs:
             await asyncio.gather(*jobs)
+
+    def _loadable(self, names: tuple[str, ...]) -> bool:
+        return all(load_column(n, self.meta[n]) is not None for n in names)
 
     # -- writing, splitting what Odoo refuses ------------------------------------------
 
@@ -463,6 +495,56 @@ class _Upsert:
         self.patience.back()
         self.confirmed("updated", len(pending))
 
+    async def load(
+        self, items: list[tuple[_Pending, dict[str, Any]]], names: tuple[str, ...]
+    ) -> None:
+        """Write records whose changes differ in one ``load`` call: a row of text each.
+
+        Rows Odoo refuses are reported (line, Odoo's message) and the others
+        loaded again; a ``load`` refused as a whole falls back to ``write``.
+        """
+        columns = [".id", *(str(load_column(n, self.meta[n])) for n in names)]
+        rows = [
+            [str(p.record_id), *(load_cell(self.meta[n], changes[n]) for n in names)]
+            for p, changes in items
+        ]
+        pending = [p for p, _ in items]
+        wait = self.patience.wait()
+        while True:
+            try:
+                answer = await self.loader.call("load", columns, rows)
+            except RPCError:
+                # load refused as a whole (not allowed, not there): a write each
+                await asyncio.gather(*(self.write([p], changes) for p, changes in items))
+                return
+            except OdooError as exc:
+                kind = await self.waited(wait, exc, pending, "write")
+                if kind is Outage.NOT_SENT:
+                    continue
+                if kind is Outage.UNKNOWN:  # one transaction: all rows landed, or none
+                    await asyncio.gather(*(self.settle_write([p], c) for p, c in items))
+                return
+            break
+        self.patience.back()
+        if isinstance(answer, dict) and isinstance(answer.get("ids"), list):
+            self.confirmed("updated", len(items))
+            return
+        messages = answer.get("messages", []) if isinstance(answer, dict) else []
+        refused: dict[int, list[str]] = {}
+        for message in messages:
+            index = message.get("record") if isinstance(message, dict) else None
+            if isinstance(index, int) and 0 <= index < len(items):
+                refused.setdefault(index, []).append(_load_reason(message))
+        if not refused:  # nothing names a row: a write each says which
+            await asyncio.gather(*(self.write([p], changes) for p, changes in items))
+            return
+        for index, reasons in sorted(refused.items()):
+            p = items[index][0]
+            self.fail(p.line, p.key, p.source, "; ".join(reasons))
+        rest = [item for i, item in enumerate(items) if i not in refused]
+        if rest:
+            await self.load(rest, names)
+
     async def settle_write(self, pending: list[_Pending], changes: dict[str, Any]) -> None:
         """A ``write`` whose reply was lost: read the records again (the server
         answers by now) and write only those that do not hold the values yet."""
@@ -488,6 +570,20 @@ class _Upsert:
             self.confirmed("updated", len(pending) - len(missing))
         if missing:
             await self.write(missing, changes)
+
+
+def _taken(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled():
+        task.exception()
+
+
+def _load_reason(message: Mapping[str, Any]) -> str:
+    """One of ``load``'s messages as a reason: the field, then Odoo's words."""
+    text = str(message.get("message") or "refused by Odoo").strip()
+    if len(text) > 1 and text[0] == text[-1] == "'":  # a refused write comes quoted
+        text = text[1:-1]
+    field = message.get("field")
+    return f"{field}: {text}" if isinstance(field, str) and field != ".id" else text
 
 
 def _owned(part: Shard, row: InputRow, key: str) -> bool:
@@ -525,6 +621,7 @@ async def upsert(
     shard: Shard | str | tuple[int, int] | None = None,
     outage: float = DEFAULT_OUTAGE,
     on_failed: Callable[[FailedRecord], None] | None = None,
+    load: bool = True,
 ) -> UpsertReport:
     """Create or update the ``records`` of ``repo`` by ``key``; see the module docstring.
 
@@ -576,6 +673,9 @@ async def upsert(
     * **on_failed** - *(optional)* A function called with each
       :class:`FailedRecord` as soon as it is known (to write a reject file as
       the job goes); ``report.failed`` holds them all in the end.
+    * **load** - *(optional)* ``True`` (the default) writes records whose
+      changes differ together through Odoo's ``load`` (see the module
+      docstring); ``False`` sends one ``write`` per such record, as before.
     """
     patience = Patience(repo.odoo, check_outage(outage), f"import {repo.name}")
     if batch_size < 1:
@@ -596,15 +696,17 @@ async def upsert(
     report = UpsertReport(repo.name, key)
     meter = Meter("import", progress, total=total)
     meter.report()
-    job = _Upsert(repo, key, meta, report, meter, batch_size, patience, on_failed)
+    job = _Upsert(repo, key, meta, report, meter, batch_size, patience, on_failed, load)
     running: set[asyncio.Task[None]] = set()
 
     async def launch(batch: list[InputRow]) -> None:
         while len(running) >= concurrency:
             done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
             running.difference_update(done)
-            for task in done:
-                task.result()  # a bug or the server gone for good, not a record: let it out
+            failures = [t.exception() for t in done if not t.cancelled()]
+            for failure in failures:  # a bug or the server gone for good, not a record
+                if failure is not None:
+                    raise failure
         meter.pending += len(batch)
         meter.report()
         running.add(asyncio.ensure_future(job.run_batch(batch)))
@@ -637,8 +739,13 @@ async def upsert(
         if running:
             await asyncio.gather(*running)
     except BaseException:
-        for task in running:
-            task.cancel()
+        for task in running:  # the others stop; what they failed with is taken, not logged
+            if task.done():
+                if not task.cancelled():
+                    task.exception()
+            else:
+                task.cancel()
+                task.add_done_callback(_taken)
         raise
     report.failed.sort(key=lambda f: f.line)
     report.ignored_columns = sorted(job.ignored)

@@ -136,6 +136,9 @@ def call_charge(
     if method in ("write", "unlink"):
         ids = args[0] if args else []
         return cost.charge_call(method, records=len(ids) if isinstance(ids, list) else 1)
+    if method == "load":
+        data = args[1] if len(args) > 1 else kwargs.get("data", [])
+        return cost.charge_call(method, records=len(data) if isinstance(data, list) else 0)
     return cost.charge_call(method)
 
 
