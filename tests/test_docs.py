@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import inspect
+import logging
 import re
 import sys
 import types
@@ -34,7 +35,7 @@ import odoo_async.jobs
 import odoo_async.otel
 import odoo_async.redis
 import odoo_async.testing
-from odoo_async import AsyncOdoo
+from odoo_async import AsyncOdoo, otel
 from odoo_async.testing import FakeOdoo
 from odoo_async.testing._serve import LoopbackServer
 
@@ -131,6 +132,8 @@ def test_the_samples_of_a_page_run(
     monkeypatch.setitem(sys.modules, module.__name__, module)
     namespace = module.__dict__
     namespace.update(odoo=odoo, fake=fake)
+    logger = logging.getLogger("odoo_async")
+    level = logger.level  # a sample may set it: put back in the end
     try:
         for number, source in enumerate(_samples(page), 1):
             where = f"{page.relative_to(PAGES)}, sample {number}"
@@ -151,5 +154,7 @@ def test_the_samples_of_a_page_run(
             if asyncio.iscoroutine(result):
                 loop.run_until_complete(result)
     finally:
+        otel.uninstrument()  # a sample may switch traces on
+        logger.setLevel(level)
         loop.run_until_complete(odoo.aclose())
         loop.close()

@@ -148,10 +148,10 @@ class Odoo:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **options: Any) -> Odoo:
         """A client configured from ``ODOO_URL``, ``ODOO_DB``, ``ODOO_USERNAME`` and
-        ``ODOO_PASSWORD`` or ``ODOO_API_KEY`` (as :meth:`AsyncOdoo.from_env`);
-        ``options`` go to the constructor."""
+        ``ODOO_PASSWORD`` or ``ODOO_API_KEY``, and ``ODOO_PROTOCOL`` if set (as
+        :meth:`AsyncOdoo.from_env`); ``options`` go to the constructor."""
         url, credentials = env_options(env)
-        return cls(url, **credentials, **options)
+        return cls(url, **{**credentials, **options})
 
     # -- views ------------------------------------------------------------------
 

@@ -310,8 +310,10 @@ class AsyncOdoo:
         """A client configured from environment variables.
 
         ``ODOO_URL``, ``ODOO_DB`` and ``ODOO_USERNAME`` must be set, and exactly
-        one of ``ODOO_PASSWORD`` and ``ODOO_API_KEY``; an empty variable counts
-        as unset. Otherwise :class:`ValueError` names what is missing.
+        one of ``ODOO_PASSWORD`` and ``ODOO_API_KEY``; ``ODOO_PROTOCOL``, if
+        set, picks the protocol (``protocol=`` given here wins). An empty
+        variable counts as unset. Otherwise :class:`ValueError` names what is
+        missing or wrong.
 
         **Parameters:**
 
@@ -322,7 +324,7 @@ class AsyncOdoo:
           environment (``db``, ``username``, ``password``, ``api_key``).
         """
         url, credentials = env_options(env)
-        return cls(url, **credentials, **options)
+        return cls(url, **{**credentials, **options})
 
     def _view(self, **changes: Any) -> AsyncOdoo:
         view = object.__new__(type(self))
@@ -951,12 +953,20 @@ def env_options(env: Mapping[str, str] | None = None) -> tuple[str, dict[str, An
         raise ValueError("missing environment variables: " + ", ".join(missing))
     if env.get("ODOO_PASSWORD") and env.get("ODOO_API_KEY"):
         raise ValueError("set only one of ODOO_PASSWORD and ODOO_API_KEY")
-    return env["ODOO_URL"], {
+    options: dict[str, Any] = {
         "db": env["ODOO_DB"],
         "username": env["ODOO_USERNAME"],
         "password": env.get("ODOO_PASSWORD") or None,
         "api_key": env.get("ODOO_API_KEY") or None,
     }
+    protocol = env.get("ODOO_PROTOCOL")
+    if protocol:
+        if protocol not in PROTOCOLS:
+            raise ValueError(
+                f"ODOO_PROTOCOL={protocol!r} is no protocol: use one of {', '.join(PROTOCOLS)}"
+            )
+        options["protocol"] = protocol
+    return env["ODOO_URL"], options
 
 
 def _as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:

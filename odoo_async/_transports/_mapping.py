@@ -37,7 +37,7 @@ from odoo_async._errors import (
     TransportError,
 )
 
-from ._plain import root_cause
+from ._plain import certificate_refused, root_cause
 
 __all__ = ["Failure", "map_request_error"]
 
@@ -77,8 +77,14 @@ def _timeout(exc: httpx.RequestError, f: Failure) -> OdooError:
 
 
 def _connect(exc: httpx.RequestError, f: Failure) -> OdooError:
+    hint = f.hint
+    if not hint and certificate_refused(exc):
+        hint = (
+            "; if the server's certificate comes from a private CA, give verify= the path of "
+            "that CA's file, or set SSL_CERT_FILE to it"
+        )
     error = ConnectError(
-        f"cannot connect to {f.base_url}: {f.text or root_cause(exc)}{f.hint}",
+        f"cannot connect to {f.base_url}: {f.text or root_cause(exc)}{hint}",
         model=f.model,
         method=f.method,
         url=f.base_url,

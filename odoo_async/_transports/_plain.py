@@ -79,6 +79,11 @@ def tls_failed(exc: BaseException) -> bool:
     return any(isinstance(error, ssl.SSLError) for error in _chain(exc))
 
 
+def certificate_refused(exc: BaseException) -> bool:
+    """Whether the TLS handshake under ``exc`` refused the server's certificate."""
+    return any(isinstance(e, ssl.SSLCertVerificationError) for e in _chain(exc))
+
+
 def closed_in_handshake(exc: BaseException) -> bool:
     """Whether the server closed or reset the connection without a TLS answer.
 

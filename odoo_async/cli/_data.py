@@ -20,6 +20,7 @@ from odoo_async.jobs import (
     DEFAULT_SYNC_OVERLAP,
     DEFAULT_UPSERT_BATCH_SIZE,
     FailedRecord,
+    FileFormatError,
     Progress,
     ProgressCallback,
     Shard,
@@ -511,7 +512,13 @@ def import_command(
             check_output(reject, "--reject")
         file_fmt = format_of(file, fmt)
         with readable(file, file_fmt) as path:
-            columns = first_columns(path, file_fmt)
+            try:
+                columns = first_columns(path, file_fmt)
+            except FileFormatError as exc:
+                if file != STDIO:
+                    raise
+                hint = "" if fmt else " (stdin is read as JSON Lines: give --format csv for CSV)"
+                raise CliError(str(exc).replace(path, "stdin") + hint) from None
             async with conn.client() as odoo:
                 repo = odoo.model(model)
                 await check_columns(repo, columns, key, outage=outage)

@@ -190,6 +190,11 @@ def _one_line(exc: BaseException) -> str:
 #: The library's spelling in its messages (``protocol='jsonrpc'``, ``db=``), and
 #: what the command's user types instead.
 _SPELLINGS = [
+    (
+        re.compile(r"give verify= the path of that CA's file, or set SSL_CERT_FILE to it"),
+        "set SSL_CERT_FILE to the path of that CA's file",
+    ),
+    (re.compile(r"\(from proxy=\)"), "(from --proxy)"),
     (re.compile(r"\bprotocol=['\"]?(\w+)['\"]?"), r"--protocol \1"),
     (re.compile(r"\bdb= \(ODOO_DB\)"), "--db (ODOO_DB)"),
     (re.compile(r"\bdb="), "--db"),

@@ -227,6 +227,16 @@ def test_messages_name_the_command_s_options_not_the_library_s() -> None:
         "pass --user and ODOO_PASSWORD or ODOO_API_KEY instead"
     )
     assert as_typed("You can not remove the admin user") == "You can not remove the admin user"
+    assert as_typed(
+        "...; if the server's certificate comes from a private CA, give verify= the path of "
+        "that CA's file, or set SSL_CERT_FILE to it"
+    ) == (
+        "...; if the server's certificate comes from a private CA, set SSL_CERT_FILE to the "
+        "path of that CA's file"
+    )
+    assert as_typed("cannot reach the proxy http://h:3128 (from proxy=)") == (
+        "cannot reach the proxy http://h:3128 (from --proxy)"
+    )
 
 
 # -- export -------------------------------------------------------------------------

@@ -95,6 +95,14 @@ def test_import_from_stdin(small: Served, tmp_path: Path) -> None:
     lines = "\n".join(json.dumps({"ref": f"STDIN-{i}", "name": f"S {i}"}) for i in (1, 2))
     again = json.loads(ok(small.run(*args[:3], "--key", "ref", "--json", input=lines)))
     assert (again["created"], again["updated"]) == (0, 2)  # jsonl by default on stdin
+    # CSV on stdin without --format: the error names stdin, not a temporary copy, and the fix
+    told = small.run(*args[:3], "--key", "ref", input=data)
+    assert told.returncode == 1
+    assert told.stderr.startswith("error: stdin: not a JSON Lines file"), told.stderr
+    assert told.stderr.rstrip().endswith(
+        "(stdin is read as JSON Lines: give --format csv for CSV)"
+    ), told.stderr
+    assert "odoo-async-" not in told.stderr
 
 
 # -- every path checked before any work ---------------------------------------------

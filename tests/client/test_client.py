@@ -22,6 +22,7 @@ from odoo_async import (
     ConnectError,
     HTTPStatusError,
     MissingError,
+    Odoo,
     OdooError,
     ProtocolError,
     RateLimited,
@@ -537,6 +538,20 @@ def test_from_env() -> None:
         AsyncOdoo.from_env({"ODOO_URL": URL, "ODOO_DB": "d", "ODOO_USERNAME": "u"})
     with pytest.raises(ValueError, match="ODOO_DB"):
         AsyncOdoo.from_env({"ODOO_URL": URL, "ODOO_USERNAME": "u", "ODOO_PASSWORD": "p"})
+
+
+def test_from_env_reads_odoo_protocol() -> None:
+    env = {"ODOO_URL": URL, "ODOO_DB": "d", "ODOO_USERNAME": "u", "ODOO_API_KEY": "K"}
+    assert AsyncOdoo.from_env({**env, "ODOO_PROTOCOL": "json2"}).protocol == "json2"
+    assert AsyncOdoo.from_env({**env, "ODOO_PROTOCOL": "xmlrpc"}).protocol == "xmlrpc"
+    # protocol= given to from_env wins over the variable
+    chosen = AsyncOdoo.from_env({**env, "ODOO_PROTOCOL": "json2"}, protocol="jsonrpc")
+    assert chosen.protocol == "jsonrpc"
+    with pytest.raises(ValueError, match=r"ODOO_PROTOCOL='bogus' is no protocol: use one of"):
+        AsyncOdoo.from_env({**env, "ODOO_PROTOCOL": "bogus"})
+    blocking = Odoo.from_env({**env, "ODOO_PROTOCOL": "xmlrpc"})
+    assert blocking.protocol == "xmlrpc"
+    blocking.close()
 
 
 async def test_stats_count_requests_and_bytes() -> None:

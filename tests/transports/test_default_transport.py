@@ -108,8 +108,9 @@ async def test_tls_with_an_unknown_certificate_is_a_connect_error(
         RawServer(keep_alive, ssl_context=server_context) as server,
         connect(server.url, name, retry=RetryPolicy.NONE) as odoo,
     ):
-        with pytest.raises(ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+        with pytest.raises(ConnectError, match="CERTIFICATE_VERIFY_FAILED") as info:
             await odoo.authenticate()
+    assert "give verify= the path of that CA's file, or set SSL_CERT_FILE" in str(info.value)
 
 
 @pytest.mark.parametrize("name", NAMES)
