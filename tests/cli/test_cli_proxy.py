@@ -95,7 +95,9 @@ async def test_an_unreachable_proxy(site: Site) -> None:
     await site.proxy.aclose()
     result = await run(site, *COUNT, "--proxy", site.proxy.url)
     assert result.returncode == 1
-    assert result.stderr.startswith(f"error: cannot reach the proxy {site.proxy.url} (from --proxy)")
+    assert result.stderr.startswith(
+        f"error: cannot reach the proxy {site.proxy.url} (from --proxy)"
+    )
     assert site.door.connections == 0
 
 
