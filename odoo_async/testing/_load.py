@@ -20,6 +20,7 @@ failed, each tried alone in a savepoint as Odoo does.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -180,40 +181,16 @@ def _value(store: Store, field: Field, name: str, sub: str | None, text: str) ->
             label,
             moreinfo="Use '1' for yes and '0' for no",
         )
-    if kind == "integer":
+    parsed = _PARSED.get(kind)
+    if parsed is not None:
+        empty, parse, what = parsed
         if not text:
-            return 0
-        if not re.fullmatch(r"[-+]?\d+", text.strip()):
-            raise _Refused(
-                name, f"'{text}' does not seem to be an integer for field '{label}'", label
-            )
-        return int(text)
-    if kind in ("float", "monetary"):
-        if not text:
-            return 0.0
+            return empty
         try:
-            return float(text)
+            return parse(text)
         except ValueError:
             raise _Refused(
-                name, f"'{text}' does not seem to be a number for field '{label}'", label
-            ) from None
-    if kind == "date":
-        if not text:
-            return False
-        try:
-            return date.fromisoformat(text).isoformat()
-        except ValueError:
-            raise _Refused(
-                name, f"'{text}' does not seem to be a valid date for field '{label}'", label
-            ) from None
-    if kind == "datetime":
-        if not text:
-            return False
-        try:
-            return datetime.fromisoformat(text).strftime("%Y-%m-%d %H:%M:%S")
-        except ValueError:
-            raise _Refused(
-                name, f"'{text}' does not seem to be a valid datetime for field '{label}'", label
+                name, f"'{text}' does not seem to be {what} for field '{label}'", label
             ) from None
     if kind == "selection":
         if not text:
@@ -228,6 +205,26 @@ def _value(store: Store, field: Field, name: str, sub: str | None, text: str) ->
             name, f"No matching record found for name '{text}' in field '{label}'", label
         )
     return text or False
+
+
+def _integer(text: str) -> int:
+    if not re.fullmatch(r"[-+]?\d+", text.strip()):
+        raise ValueError(text)
+    return int(text)
+
+
+#: Field type: (an empty cell's value, the parser, what Odoo calls a good value).
+_PARSED: dict[str, tuple[Any, Callable[[str], Any], str]] = {
+    "integer": (0, _integer, "an integer"),
+    "float": (0.0, float, "a number"),
+    "monetary": (0.0, float, "a number"),
+    "date": (False, lambda text: date.fromisoformat(text).isoformat(), "a valid date"),
+    "datetime": (
+        False,
+        lambda text: datetime.fromisoformat(text).strftime("%Y-%m-%d %H:%M:%S"),
+        "a valid datetime",
+    ),
+}
 
 
 def _existing(store: Store, field: Field, name: str, text: str) -> int:
