@@ -57,6 +57,8 @@ __all__ = ["HTTPSession", "HttpxSession", "describe_body", "redact_bytes"]
 #: Request bodies longer than this are sent in pieces of this size (aiohttp warns
 #: about, and writes in one go, a body given whole past 1 MiB).
 LARGE_BODY = 1 << 20
+#: The methods httpx gives a ``Content-Length`` even when the body is empty.
+_SENDS_LENGTH = frozenset({"POST", "PUT", "PATCH"})
 
 
 async def _pieces(content: bytes) -> AsyncIterator[bytes]:
@@ -246,6 +248,7 @@ class HttpxSession(HTTPSession):
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        self._limits_dict = self.timeout.as_dict()  # the request extension, made once
         self._limits = limits
         self._http2 = http2
         self._verify = verify
@@ -258,6 +261,7 @@ class HttpxSession(HTTPSession):
         # handling is off: the transport goes through ``proxy``).
         self._send: httpx.AsyncBaseTransport | None = None
         self._urls: dict[str, httpx.URL] = {}
+        self._host = httpx.URL(self.base_url).netloc
         self._headers_cache: dict[tuple[tuple[str, str], ...], httpx.Headers] = {}
         self._closed = False
         self.stats = stats
@@ -401,7 +405,7 @@ class HttpxSession(HTTPSession):
         key = tuple(headers.items()) if headers else ()
         merged = self._headers_cache.get(key)
         if merged is None:
-            merged = httpx.Headers(client.headers)
+            merged = httpx.Headers([(b"Host", self._host), *client.headers.raw])
             merged.update(headers or {})
             if len(self._headers_cache) > 64:  # per-call headers (a session cookie)
                 self._headers_cache.clear()
@@ -426,21 +430,35 @@ class HttpxSession(HTTPSession):
         stats = self.stats
         stats.requests += 1
         stats.bytes_out += len(content)
-        merged = self._merged_headers(client, headers)
-        body: bytes | AsyncIterator[bytes] = content
+        # The headers httpx would add (Host, Content-Length) are added here, and
+        # the body given as a stream httpx takes as it is: building the request
+        # costs half as much (README, "Where a call's time goes").
+        template = self._merged_headers(client, headers)
+        # a copy; its encoding told, not worked out again on each use
+        merged = httpx.Headers(template, encoding=template.encoding)
+        if content or http_method in _SENDS_LENGTH:
+            merged["Content-Length"] = str(len(content))
+        limits = self._limits_dict if timeout is None else timeout.as_dict()
+        extensions = {"trace": trace, "timeout": limits}
         if len(content) > LARGE_BODY:
             # A large body (a file's base64) goes in pieces, its length said up front
             # (no chunked encoding, which Odoo's WSGI server may not read).
-            merged = httpx.Headers(merged)
-            merged["Content-Length"] = str(len(content))
-            body = _pieces(content)
-        request = httpx.Request(
-            http_method,
-            self._url(path),
-            headers=merged,
-            content=body,
-            extensions={"trace": trace, "timeout": (timeout or self.timeout).as_dict()},
-        )
+            request = httpx.Request(
+                http_method,
+                self._url(path),
+                headers=merged,
+                content=_pieces(content),
+                extensions=extensions,
+            )
+        else:
+            request = httpx.Request(
+                http_method,
+                self._url(path),
+                headers=merged,
+                stream=httpx.ByteStream(content),
+                extensions=extensions,
+            )
+            request.read()  # the body is bytes: read, as httpx reads one given whole
         telemetry = _telemetry.active
         if telemetry is not None:  # the request's own headers: a copy of the merged ones
             telemetry.inject(request.headers)
