@@ -1,13 +1,13 @@
 """The default transport: aiohttp's connection pool under httpx, via ``httpx-aiohttp``.
 
 Measured in one run against httpx's own pool (httpcore) and odoo_async's
-:class:`~odoo_async.PooledTransport` (README, "The HTTP transport"), aiohttp's
-pool with its C HTTP parser is the fastest kept library at 32 calls in
-flight, and ours was not 1.3 times faster where it would matter (remote-like,
-32 in flight), so the kept library is the default.
+:class:`~odoo_async.PooledTransport` (docs: client.md, "The HTTP transport"),
+aiohttp's pool with its C HTTP parser is the fastest kept library at 32 calls
+in flight, and ours was not 1.3 times faster where it would matter
+(remote-like, 32 in flight), so the kept library is the default.
 
-:class:`AiohttpTransport` is ``httpx_aiohttp.AiohttpTransport`` with two things
-the client relies on:
+:class:`AiohttpTransport` is ``httpx_aiohttp.AiohttpTransport`` with three
+things the client relies on:
 
 - aiohttp's errors become the httpx errors httpcore raises for the same
   failure (httpx-aiohttp maps every ``ClientConnectionError``, a dropped
@@ -15,15 +15,19 @@ the client relies on:
   look like a request that never left): refused or TLS failures are
   ``ConnectError``, a connection closed before the reply is
   ``RemoteProtocolError("Server disconnected without sending a response.")``,
-  a reset is ``ReadError``, a connect or pool wait over its limit is
+  a reset is ``ReadError``, a write aiohttp refused (its connection was
+  closing) is ``WriteError``, a connect or pool wait over its limit is
   ``ConnectTimeout`` or ``PoolTimeout`` (told apart by whether a connection
   was being opened), a slow reply is ``ReadTimeout``; the same while the
   body is read (the transport reads each reply whole);
-- the httpcore trace events the client uses to tell a stale keep-alive
-  connection (closed under the write: the request never ran) from a dropped
-  request: a new connection reports ``CONNECTING``, every request
-  ``HEADERS_SENDING`` and, once aiohttp has written its body, ``BODY_SENT``
-  (:mod:`~odoo_async._transports._trace`).
+- what the client needs to tell a request that never left (safe to replay)
+  from one whose reply was lost: a refused write reports the httpcore trace
+  events ``HEADERS_SENDING`` (and ``CONNECTING`` on a new connection) and no
+  ``BODY_SENT`` (:mod:`~odoo_async._transports._trace`). Read from the
+  failure, not from aiohttp's trace callbacks: those cost every call about
+  15 us, and aiohttp reports a body chunk as sent before it writes it;
+- a request whose body is bytes goes to aiohttp directly and its reply is read
+  whole, not through httpx-aiohttp's reply stream.
 
 A request carrying the :data:`STREAMED` extension (a report, a file) gets its
 reply with the body unread, for its reader to stream.
@@ -139,7 +143,7 @@ class _Connector(aiohttp.TCPConnector):
     That is all that is known of a request before it fails that the failure
     does not say itself (a connect limit over: waiting for the pool, or
     connecting?). One override, called for new connections only; aiohttp's
-    trace events would cost every call about 15 us (profile in the README).
+    trace events would cost every call about 15 us.
     """
 
     async def _create_connection(self, req: Any, traces: Any, timeout: Any) -> Any:
@@ -150,7 +154,7 @@ class _Connector(aiohttp.TCPConnector):
 
 
 class AiohttpTransport(_Base):
-    """``httpx_aiohttp.AiohttpTransport`` with httpcore's errors and trace events.
+    """``httpx_aiohttp.AiohttpTransport`` with httpcore's errors and a short path for whole replies.
 
     ``verify`` is a bool or an ``ssl.SSLContext``; ``limits.max_connections``
     caps the pool and ``limits.keepalive_expiry`` is how long an idle
@@ -226,9 +230,10 @@ class AiohttpTransport(_Base):
         """A request whose body is bytes, its reply read whole: aiohttp, called directly.
 
         httpx-aiohttp's path (a reply stream read in 16 KiB pieces through an
-        async generator, a context manager mapping errors around each) cost
-        the default transport 0.8x raw aiohttp's calls/s (README, "Where a
-        call's time goes"); this is the same request, made the short way.
+        async generator, a context manager mapping errors around each) left
+        the default transport at 0.84x raw aiohttp's calls/s, 0.73x at 32 in
+        flight (docs: client.md, "The HTTP transport"); this is the same
+        request, made the short way.
         """
         session = self.client
         if not isinstance(session, aiohttp.ClientSession):
