@@ -482,6 +482,13 @@ def print_report(report: UpsertReport, reject: str | None) -> None:
 )
 @_shard_option("the records whose key hashes to I - 1, of the whole FILE")
 @_outage_option("then settle what was in flight (never replayed blindly)")
+@click.option(
+    "--load/--no-load",
+    default=True,
+    show_default=True,
+    help="write records whose changes differ together through Odoo's import method "
+    "(load); --no-load sends one write per record",
+)
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object, no progress")
 def import_command(
     conn: Connection,
@@ -494,6 +501,7 @@ def import_command(
     concurrency: int,
     shard: Shard | None,
     outage: float,
+    load: bool,
     as_json: bool,
 ) -> None:
     """Create or update MODEL records from a JSON Lines or CSV FILE, by --key.
@@ -536,6 +544,7 @@ def import_command(
                             shard=shard,
                             outage=outage,
                             on_failed=rejects.add,
+                            load=load,
                         )
                 finally:
                     rejects.close()

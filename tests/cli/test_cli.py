@@ -515,6 +515,28 @@ def test_import_lands_the_good_rows_and_rejects_the_bad(small: Served, tmp_path:
     assert "1 record failed (" in told.stderr, told.stderr
 
 
+@pytest.mark.parametrize("load", [True, False])
+def test_import_writes_changed_records_by_load_or_one_write_each(
+    small: Served, tmp_path: Path, load: bool
+) -> None:
+    source = tmp_path / "contacts.jsonl"
+    rows = [{"ref": f"LD{i:03d}", "name": f"Load {i}"} for i in range(40)]
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    ok(small.run("import", "res.partner", str(source), "--key", "ref"))
+    changed = [{**r, "email": f"load{i}@example.com"} for i, r in enumerate(rows)]
+    source.write_text("".join(json.dumps(r) + "\n" for r in changed))
+    small.fake.clear_calls()
+    flag = "--load" if load else "--no-load"
+    report = json.loads(
+        ok(small.run("import", "res.partner", str(source), "--key", "ref", flag, "--json"))
+    )
+    assert report["updated"] == 40
+    assert small.fake.count("res.partner", "load") == (1 if load else 0)
+    assert small.fake.count("res.partner", "write") == (0 if load else 40)
+    emails = small.odoo("res.partner", "search_read", [["ref", "=like", "LD%"]], fields=["email"])
+    assert sorted(r["email"] for r in emails) == sorted(r["email"] for r in changed)
+
+
 # -- bench --------------------------------------------------------------------------
 
 
