@@ -6,7 +6,14 @@ import click
 
 from odoo_async.jobs import BenchResult, bench, ramp
 
-from ._main import CliError, Connection, connection_options, parse_call_args, run
+from ._main import (
+    EXIT_SOME_FAILED,
+    CliError,
+    Connection,
+    connection_options,
+    parse_call_args,
+    run,
+)
 from ._output import emit_json, progress_bar, stdout, table
 
 __all__ = ["COMMANDS"]
@@ -39,6 +46,15 @@ def _errors(results: list[BenchResult]) -> None:
                 message = result.messages.get(kind)
                 first = f": first was {message}" if message else ""
                 stdout.print(f"  {kind} x {n:,}{first}", markup=False, soft_wrap=True)
+
+
+def _nothing_measured(results: list[BenchResult]) -> int:
+    """The exit status: 3 (and a line on stderr) when not one call succeeded."""
+    if any(result.ok for result in results):
+        return 0
+    calls = sum(result.calls for result in results)
+    click.echo(f"every call failed ({calls:,} of {calls:,}): nothing was measured", err=True)
+    return EXIT_SOME_FAILED
 
 
 _COLUMNS = [
@@ -113,7 +129,7 @@ def bench_command(
     Example: odoo-async bench res.partner search_count '[[]]' -c 4 -d 10 --ramp 48
     """
 
-    async def job() -> None:
+    async def job() -> int:
         args, kwargs = parse_call_args(args_json, kwargs_json)
         if duration is None and calls is None:
             raise CliError("give --duration SECONDS or --calls N")
@@ -135,7 +151,7 @@ def bench_command(
                 else:
                     table(f"{model}.{method}", _COLUMNS, [_row(result)], text=())
                     _errors([result])
-                return
+                return _nothing_measured([result])
 
             def step(result: BenchResult) -> None:
                 if not as_json:
@@ -153,7 +169,7 @@ def bench_command(
             )  # fmt: skip
         if as_json:
             emit_json(outcome.to_dict())
-            return
+            return _nothing_measured(outcome.steps)
         table(f"{model}.{method}: ramp", _COLUMNS, [_row(s) for s in outcome.steps], text=())
         _errors(outcome.steps)
         best = outcome.best
@@ -171,6 +187,7 @@ def bench_command(
                 f"errors start at concurrency {outcome.breaking_point.concurrency} "
                 f"({outcome.breaking_point.error_rate:.1%} > {threshold:.1%})"
             )
+        return _nothing_measured(outcome.steps)
 
     run(job)
 

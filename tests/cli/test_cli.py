@@ -555,6 +555,15 @@ def test_bench_reports_injected_503s_as_errors_by_kind(small: Served) -> None:
     assert small.fake.count(method="search_count") == 600  # not retried
 
 
+def test_bench_where_every_call_fails_exits_3(small: Served) -> None:
+    args = ("bench", "res.partner", "search_count", '[[["nofield", "=", 1]]]', "-n", "4")
+    told = small.run(*args)
+    assert told.returncode == 3, told.stderr
+    assert "every call failed (4 of 4): nothing was measured" in told.stderr
+    assert json.loads(ok(small.run(*args, "--json"), status=3))["ok"] == 0
+    assert ok(small.run("bench", "res.partner", "search_count", "[[]]", "-n", "4"))
+
+
 def test_bench_ramp_says_where_errors_start(small: Served) -> None:
     small.fake.max_concurrent_requests = 2  # more at once: HTTP 500, as a full database pool
     small.fake.latency = 0.005
@@ -589,12 +598,12 @@ def test_bench_ramp_says_where_errors_start(small: Served) -> None:
 def test_bench_ramp_shows_each_error_kind_first_message_and_no_latency_without_success(
     small: Served,
 ) -> None:
-    out = ok(
-        small.run(
-            "bench", "res.partner", "search_count", '[[["nofield", "=", 1]]]',
-            "-c", "1", "-n", "5", "--ramp", "4",
-        )
+    told = small.run(
+        "bench", "res.partner", "search_count", '[[["nofield", "=", 1]]]',
+        "-c", "1", "-n", "5", "--ramp", "4",
     )  # fmt: skip
+    out = ok(told, status=3)  # not one call succeeded: nothing was measured
+    assert "every call failed (5 of 5): nothing was measured" in told.stderr
     lines = out.splitlines()
     step = next(line for line in lines if line.strip().startswith("concurrency    1:"))
     assert "p99 -, errors 100.0%" in step
