@@ -57,6 +57,8 @@ __all__ = ["HTTPSession", "HttpxSession", "describe_body", "redact_bytes"]
 #: Request bodies longer than this are sent in pieces of this size (aiohttp warns
 #: about, and writes in one go, a body given whole past 1 MiB).
 LARGE_BODY = 1 << 20
+#: What nginx answers (HTTP 400) to plain HTTP sent to its TLS port.
+_PLAIN_TO_TLS = b"The plain HTTP request was sent to HTTPS port"
 #: The methods httpx gives a ``Content-Length`` even when the body is empty.
 _SENDS_LENGTH = frozenset({"POST", "PUT", "PATCH"})
 
@@ -190,6 +192,12 @@ class HTTPSession(abc.ABC):
         # The URL as sent (base URL and path once), without its query.
         where = redact(str(response.request.url.copy_with(query=None)), *self.secrets)
         reason = self._not_found(response) if status == 404 else self.describe(body)
+        if status == 400 and _PLAIN_TO_TLS in body and self.base_url.startswith("http://"):
+            # nginx's answer to plain HTTP on its TLS port
+            secure = "https://" + self.base_url.removeprefix("http://")
+            reason += (
+                f"; the server speaks HTTPS on that port: use {redact(secure, *self.secrets)!r}"
+            )
         message = f"HTTP {status} {phrase} from {where}: {reason}"
         if 300 <= status < 400:
             location = response.headers.get("location", "?")

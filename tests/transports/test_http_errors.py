@@ -383,3 +383,23 @@ async def test_a_prefix_the_double_does_not_serve_gets_the_hint(protocol: str) -
     assert message.upper().startswith(f"HTTP 404 NOT FOUND FROM {url.upper()}/ERP/")
     assert message.count("/erp") == 2  # the URL as sent, and the hint
     assert f"give the server's base URL, such as {url!r}" in message
+
+
+async def test_plain_http_to_a_tls_port_says_to_use_https() -> None:
+    """nginx answers HTTP 400 to plain HTTP on its TLS port: the error says what to give."""
+    page = (
+        b"<html>\r\n<head><title>400 The plain HTTP request was sent to HTTPS port</title></head>"
+        b"\r\n<body>\r\n<center><h1>400 Bad Request</h1></center>\r\n"
+        b"<center>The plain HTTP request was sent to HTTPS port</center>\r\n</body>\r\n</html>\r\n"
+    )
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post(f"{URL}/jsonrpc").mock(
+            return_value=httpx.Response(400, content=page, headers={"Content-Type": "text/html"})
+        )
+        async with client() as odoo:
+            with pytest.raises(HTTPStatusError) as info:
+                await odoo.execute_kw("res.partner", "search_count", [[]])
+    assert info.value.status_code == 400
+    assert str(info.value).endswith(
+        "the server speaks HTTPS on that port: use 'https://odoo.test' [authenticate]"
+    ), str(info.value)
