@@ -57,6 +57,7 @@ __all__ = ["STREAMED", "AiohttpTransport"]
 STREAMED = "odoo_async.streamed"
 
 _NO_RESPONSE = "Server disconnected without sending a response."
+_REFUSED = "nothing of the request was sent: the connection was closing"
 
 
 class _State:
@@ -220,7 +221,7 @@ class AiohttpTransport(_Base):
                 # connection: no connection was being opened, so it was that
                 mapped = httpx.PoolTimeout(str(mapped), request=request)
             if _refused_write(original):  # what httpcore raises when its write fails
-                mapped = httpx.WriteError(str(original), request=request)
+                mapped = httpx.WriteError(_REFUSED, request=request)
                 await _report_unsent(request, state)
             raise mapped from original
         finally:

@@ -105,8 +105,9 @@ def _unsendable(exc: httpx.RequestError, f: Failure) -> OdooError:
 
 
 def _dropped(exc: httpx.RequestError, f: Failure) -> OdooError:
+    when = "before the request was written" if f.stale else "before a reply was read"
     return ConnectionDropped(
-        f"the connection to {f.base_url} was closed before a reply was read ({f.text})",
+        f"the connection to {f.base_url} was closed {when} ({f.text})",
         stale_connection=f.stale,
         model=f.model,
         method=f.method,
