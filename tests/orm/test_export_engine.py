@@ -1,7 +1,10 @@
-"""The id-window engine of the pager, against the double: every row once, in order, bounded."""
+"""The fetch engine of the pager (id windows, offset pages), against the double and a
+virtual server: every row once, in order, bounded."""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -145,6 +148,18 @@ class VirtualServer:
         self.in_flight = 0
         self.peak_after_pair = 0
         self.calls: list[tuple[str, int]] = []
+        self.asked: list[tuple[str, int, int]] = []  # order, offset, limit of each request
+        self.counts = 0
+        self.by_name: list[int] | None = None
+
+    @staticmethod
+    def name(i: int) -> int:
+        """A row's "name": a scramble of its id, so that name order is not id order."""
+        return (i * 7_919) % 10_007
+
+    async def count(self, domain: list[Any]) -> int:
+        self.counts += 1
+        return len(self.ids)
 
     def clock(self) -> float:
         return self.now.get(self.latest)
@@ -152,8 +167,6 @@ class VirtualServer:
     async def fetch(
         self, domain: list[Any], offset: int, limit: int, order: str
     ) -> list[dict[str, int]]:
-        import asyncio
-
         arrival = self.clock()
         low, high = float("-inf"), float("inf")
         for term in domain:
@@ -165,20 +178,29 @@ class VirtualServer:
         rows = [i for i in self.ids if low < i <= high]
         if order == "id desc":
             rows.reverse()
+        elif order == "name, id":
+            if self.by_name is None:
+                self.by_name = sorted(self.ids, key=lambda i: (self.name(i), i))
+            rows = self.by_name
+        else:
+            assert order == "id", order
         rows = rows[offset : offset + limit]
         self.calls.append((order, len(rows)))
+        self.asked.append((order, offset, limit))
         self.in_flight += 1
         if len(self.calls) > 2:
             self.peak_after_pair = max(self.peak_after_pair, self.in_flight)
-        due = self.book(arrival, len(rows))
-        await asyncio.sleep(0)  # let the other requests of this moment be sent too
+        due = self.book(arrival, len(rows), offset)
+        try:
+            await asyncio.sleep(0)  # let the other requests of this moment be sent too
+        finally:
+            self.in_flight -= 1
         finish = due()
         self.now.set(finish)
         self.latest = max(self.latest, finish)
-        self.in_flight -= 1
         return [{"id": i} for i in rows]
 
-    def book(self, arrival: float, rows: int) -> Callable[[], float]:
+    def book(self, arrival: float, rows: int, offset: int = 0) -> Callable[[], float]:
         """When the reply is ready, asked once the requests of this moment are sent."""
 
         def due() -> float:
@@ -202,8 +224,8 @@ class ModelServer(VirtualServer):
         self.cost = cost
         self.schedule = cost.schedule()
 
-    def book(self, arrival: float, rows: int) -> Callable[[], float]:
-        shape = {"ids": rows, "rows": rows, "fields": 5, "relational": 1}
+    def book(self, arrival: float, rows: int, offset: int = 0) -> Callable[[], float]:
+        shape = {"ids": rows, "offset": offset, "rows": rows, "fields": 5, "relational": 1}
         charge = self.cost.charge_request() + self.cost.charge_call("search_read", **shape)
         key = self.schedule.add(arrival, charge)
         return lambda: self.schedule.due(key)
@@ -317,3 +339,184 @@ async def test_the_plan_is_logged_at_debug(caplog: pytest.LogCaptureFixture) -> 
     messages = [record.getMessage() for record in caplog.records]
     assert f"fetch plan: {pager.plan}" in messages
     assert any(m.startswith("fetch engine: 2: ") and "back to 1" in m for m in messages)
+
+
+# -- offset pages (any order but id's) -------------------------------------------------
+
+
+def name_pager(server: VirtualServer, **options: Any) -> Any:
+    from odoo_async import SearchReadPager
+
+    return SearchReadPager(
+        server.fetch,
+        server.count,
+        [],
+        order="name",
+        row_id=lambda row: row["id"],
+        clock=server.clock,
+        **options,
+    )
+
+
+def in_name_order(ids: list[int]) -> list[int]:
+    return sorted(ids, key=lambda i: (VirtualServer.name(i), i))
+
+
+async def walked(pager: Any, how: str) -> list[int]:
+    if how == "awaited":
+        return [row["id"] for row in await pager]
+    if how == "pages":
+        return [row["id"] async for page in pager.pages() for row in page]
+    return [row["id"] async for row in pager]
+
+
+@pytest.mark.parametrize("how", ["awaited", "streamed", "pages"])
+@pytest.mark.parametrize(
+    ("offset", "limit"),
+    [
+        (0, None),
+        (7, None),
+        (0, 999),
+        (0, 1_000),
+        (0, 1_001),
+        (1_234, 5_000),
+        (3, 25_000),
+        (29_990, None),
+        (30_000, None),
+        (40_000, 10),
+    ],
+)
+@pytest.mark.parametrize("workers", [1, 2])
+async def test_offset_pages_keep_the_order_and_each_row_once(
+    workers: int, offset: int, limit: int | None, how: str
+) -> None:
+    ids = [i for i in range(1, 45_000) if i % 3]  # 29,999 rows
+    server = VirtualServer(ids, workers=workers)
+    pager = name_pager(server, offset=offset, limit=limit)
+    expected = in_name_order(ids)[offset : offset + limit if limit else None]
+    assert await walked(pager, how) == expected
+    assert pager.plan["strategy"] == "offset"
+    assert {order for order, _, _ in server.asked} == {"name, id"}
+    assert server.asked[0] == ("name, id", offset, min(1_000, limit or 1_000))  # alone
+    # each row asked once: the pages are consecutive, none past the limit
+    starts = [(off, off + lim) for _, off, lim in sorted(server.asked, key=lambda a: a[1])]
+    assert all(end == nxt for (_, end), (nxt, _) in itertools.pairwise(starts))
+    if limit:
+        assert starts[-1][1] <= offset + limit
+    assert server.in_flight == 0  # nothing left running
+
+
+@pytest.mark.parametrize("how", ["awaited", "streamed"])
+async def test_offset_pages_keep_a_fixed_page_size_and_in_flight(how: str) -> None:
+    ids = list(range(1, 20_001))
+    server = VirtualServer(ids, workers=4)
+    pager = name_pager(server, page_size=700, max_in_flight=3, offset=50)
+    assert await walked(pager, how) == in_name_order(ids)[50:]
+    assert {limit for _, _, limit in server.asked} == {700}
+    assert [offset for _, offset, _ in server.asked] == list(range(50, 20_050, 700))
+    assert pager.plan["in_flight"] == 3
+    assert pager.plan["page_size"] == 700
+    assert server.peak_after_pair <= 3
+    assert server.counts == 0  # the page size is fixed: nothing to size by the total
+
+
+async def test_offset_pages_with_one_in_flight_send_one_at_a_time() -> None:
+    ids = list(range(1, 30_001))
+    server = VirtualServer(ids, workers=4)
+    pager = name_pager(server, max_in_flight=1)
+    assert await walked(pager, "awaited") == in_name_order(ids)
+    assert server.peak_after_pair == 1
+    assert pager.plan["in_flight"] == 1
+
+
+async def test_a_streamed_offset_walk_holds_a_bounded_number_of_pages() -> None:
+    ids = list(range(1, 20_001))
+    server = VirtualServer(ids, workers=4)
+    pager = name_pager(server, page_size=100, prefetch=1, max_in_flight=2)
+    consumed = 0
+    async for _page in pager.pages():
+        consumed += 1
+        assert len(server.asked) <= 1 + consumed + 2 + 1  # the first, in flight, prefetched
+        if consumed == 20:
+            break
+    assert server.in_flight == 0
+
+
+async def test_a_failed_offset_page_ends_the_walk_and_cancels_the_others() -> None:
+    class Failing(VirtualServer):
+        cancelled = 0
+
+        async def fetch(
+            self, domain: list[Any], offset: int, limit: int, order: str
+        ) -> list[dict[str, int]]:
+            if len(self.asked) == 4:  # one of the pages sent together
+                self.asked.append(("failed", offset, limit))
+                raise RuntimeError("boom")
+            try:
+                return await super().fetch(domain, offset, limit, order)
+            except asyncio.CancelledError:
+                self.cancelled += 1
+                raise
+
+    ids = list(range(1, 100_001))
+    server = Failing(ids, workers=4)
+    pager = name_pager(server, page_size=1_000, max_in_flight=4)
+    seen: list[int] = []
+
+    async def walk() -> None:
+        async for page in pager.pages():
+            seen.extend(row["id"] for row in page)
+
+    with pytest.raises(RuntimeError, match="boom"):
+        await walk()
+    assert seen == in_name_order(ids)[: len(seen)]
+    assert server.asked[-1][0] == "failed"  # nothing was sent after the failure
+    assert server.in_flight == 0
+    assert server.cancelled + len(seen) // 1_000 + 1 == len(server.asked)  # all accounted
+
+
+@pytest.mark.parametrize(("workers", "in_flight"), [(0, 1), (2, 2)])
+async def test_on_the_cost_model_awaited_offset_pages_are_one_at_a_time_threaded_two_prefork(
+    workers: int, in_flight: int
+) -> None:
+    ids = list(range(1, 100_001))
+    server = ModelServer(ids, ServerCost.odoo17(workers=workers))
+    pager = name_pager(server)
+    assert await walked(pager, "awaited") == in_name_order(ids)
+    assert pager.plan["strategy"] == "offset"
+    assert pager.plan["in_flight"] == in_flight
+    assert pager.plan["steps"][0].startswith("1: ")  # one alone, measured first
+    limits = [limit for _, _, limit in server.asked]
+    if workers == 0:  # two at once did not pay: the rest in pages as large as allowed
+        assert "back to 1" in pager.plan["steps"][1]
+        assert pager.plan["page_size"] == 50_000
+        assert max(limits) == 50_000
+    else:  # two paid, four did not
+        assert [step.rsplit("; ", 1)[1] for step in pager.plan["steps"]] == [
+            "try 2",
+            "try 4",
+            "back to 2",
+        ]
+        assert max(limits) <= 10_000
+
+
+async def test_on_the_cost_model_a_streamed_offset_walk_keeps_pages_bounded() -> None:
+    ids = list(range(1, 60_001))
+    server = ModelServer(ids, ServerCost.odoo17(workers=0))
+    pager = name_pager(server)
+    assert await walked(pager, "streamed") == in_name_order(ids)
+    assert pager.plan["in_flight"] == 1
+    assert pager.plan["page_size"] == 10_000
+    assert max(limit for _, _, limit in server.asked) <= 10_000
+
+
+@pytest.mark.parametrize("page_size", [None, 250])
+async def test_offset_pages_against_the_double(odoo: AsyncOdoo, page_size: int | None) -> None:
+    partners = odoo.model("res.partner")
+    domain = [("is_company", "=", False)]
+    expected = await partners.search(domain, order="name desc, id")
+    pager = partners.search_read(domain, FIELDS, order="name desc", page_size=page_size)
+    assert [row["id"] async for row in pager] == expected
+    assert pager.plan["strategy"] == "offset"
+    awaited = await partners.search_read(domain, FIELDS, order="name desc", page_size=page_size)
+    assert [row["id"] for row in awaited] == expected
