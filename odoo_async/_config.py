@@ -63,8 +63,6 @@ GET_BATCH_SIZE: Final = 1_000
 #: How long ``get()`` waits for more ids before its read goes (0: the next turn
 #: of the event loop).
 BATCH_WINDOW: Final = 0.0
-#: Page size of offset pagination when none is given (every OFFSET makes Odoo skip rows).
-OFFSET_PAGE_SIZE: Final = 2_000
 #: Pages a streamed ``search_read`` fetches ahead of the consumer.
 PREFETCH: Final = 2
 #: ``fields_get`` answers kept per client (per model, arguments and context).

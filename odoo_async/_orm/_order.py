@@ -1,4 +1,4 @@
-"""Paging arithmetic and order strings: pure functions, no I/O.
+"""Order strings and chunking: pure functions, no I/O.
 
 Offset pagination is only exact when the order is total, so every paged
 query sorts by the caller's order with ``id`` added as the last key (``id``
@@ -7,13 +7,12 @@ alone when no order is given).
 
 from __future__ import annotations
 
-import math
 import re
 from typing import TypeVar
 
-from odoo_async._check import check_int, check_offset
+from odoo_async._check import check_int
 
-__all__ = ["chunked", "plan_pages", "stable_order"]
+__all__ = ["chunked", "stable_order"]
 
 T = TypeVar("T")
 
@@ -51,30 +50,6 @@ def is_id_order(order: str | None) -> bool:
     if order is None:
         return True
     return " ".join(order.lower().split()) in ("id", "id asc")
-
-
-def plan_pages(
-    total: int, *, offset: int = 0, limit: int | None = None, page_size: int
-) -> list[tuple[int, int]]:
-    """The ``(offset, limit)`` of each page needed to read rows ``offset..`` of ``total``.
-
-    ``total`` counts every matching row; ``limit`` caps how many are read.
-
-    >>> plan_pages(10, page_size=4)
-    [(0, 4), (4, 4), (8, 2)]
-    >>> plan_pages(10, offset=3, limit=5, page_size=4)
-    [(3, 4), (7, 1)]
-    """
-    check_int("page_size", page_size, minimum=1)
-    check_offset(offset)
-    wanted = max(0, total - offset)
-    if limit is not None:
-        wanted = min(wanted, limit)
-    pages = []
-    for index in range(math.ceil(wanted / page_size)):
-        start = offset + index * page_size
-        pages.append((start, min(page_size, offset + wanted - start)))
-    return pages
 
 
 def chunked(items: list[T], size: int) -> list[list[T]]:

@@ -42,8 +42,7 @@ import collections.abc
 import contextlib
 import math
 import time
-from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator
 from typing import Any, Generic, TypeVar
 
 from odoo_async._check import (
@@ -54,13 +53,12 @@ from odoo_async._check import (
     check_offset,
     check_str,
 )
-from odoo_async._config import OFFSET_PAGE_SIZE, PREFETCH
+from odoo_async._config import PREFETCH
 
 from ._adaptive import ExportTuning, Timing, Window, id_windows
 from ._domain import as_single_term
 from ._engine import run
-from ._gather import gather_or_cancel
-from ._order import is_id_order, plan_pages, stable_order
+from ._order import is_id_order, stable_order
 
 __all__ = ["SearchReadPager"]
 
@@ -185,39 +183,14 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
     async def all(self) -> list[Row]:
         """Every row (what ``await pager`` returns).
 
-        In ``id`` order (or with ``keyset``), the id windows hold every row
-        anyway, so on a server that serves one request at a time the pages
-        grow up to 50,000 rows. In another order, the first page and the total
-        (``search_count``) are asked at once, then every other page at once
-        (with a ``limit`` that fits in the first page, only that page).
+        Every row is kept anyway, so on a server that serves one request at a
+        time the pages grow up to 50,000 rows (id windows and offset pages alike).
         """
-        if self.keyset or is_id_order(self.order):
-            rows: list[Row] = []
-            async for page in self._pages(ahead=self.tuning.in_flight_cap * 4, keep_all=True):
+        rows: list[Row] = []
+        walk = self._pages(ahead=self.tuning.in_flight_cap * 4, keep_all=True)
+        async with contextlib.aclosing(walk) as pages:
+            async for page in pages:
                 rows.extend(page)
-            return rows
-        page_size = self.page_size or OFFSET_PAGE_SIZE
-        first_limit = page_size if self.limit is None else min(page_size, self.limit)
-        first_task = asyncio.ensure_future(
-            self._fetch(self.domain, self.offset, first_limit, self.order)
-        )
-        try:
-            if self.limit is not None and self.limit <= page_size:
-                return await first_task
-            total = await self._count(self.domain)
-            first = await first_task
-        except BaseException:
-            _drop(first_task)
-            raise
-        if len(first) < first_limit:
-            return first
-        rest = plan_pages(total, offset=self.offset, limit=self.limit, page_size=page_size)[1:]
-        pages = await gather_or_cancel(
-            self._fetch(self.domain, off, lim, self.order) for off, lim in rest
-        )
-        rows = first
-        for page in pages:
-            rows.extend(page)
         return rows
 
     def _coroutine(self) -> collections.abc.Coroutine[Any, Any, list[Row]]:
@@ -245,19 +218,25 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
         return self._rows()
 
     async def _rows(self) -> AsyncIterator[Row]:
-        async for page in self.pages():
-            for row in page:
-                yield row
+        async with contextlib.aclosing(self.pages()) as pages:
+            async for page in pages:
+                for row in page:
+                    yield row
 
-    async def pages(self) -> AsyncIterator[list[Row]]:
+    async def pages(self) -> AsyncGenerator[list[Row], None]:
         """The pages, in order, as lists of rows; at most ``prefetch`` fetched ahead.
 
         An empty page is never yielded.
         """
-        async for page in self._pages(ahead=self.prefetch):
-            yield page
+        # each layer closes the one below as it is closed: a walk left early (a
+        # ``break``) cancels its requests then, not when the garbage is collected
+        async with contextlib.aclosing(self._pages(ahead=self.prefetch)) as pages:
+            async for page in pages:
+                yield page
 
-    async def _pages(self, *, ahead: int, keep_all: bool = False) -> AsyncIterator[list[Row]]:
+    async def _pages(
+        self, *, ahead: int, keep_all: bool = False
+    ) -> AsyncGenerator[list[Row], None]:
         if self.keyset:
             self.plan = {"strategy": "keyset"}
             pages = self._keyset_pages()
@@ -266,43 +245,66 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
             pages = self._window_pages(ahead, keep_all=keep_all)
         else:
             self.plan = {"strategy": "offset"}
-            pages = self._offset_pages()
-        async for page in pages:
-            yield page
+            pages = self._offset_pages(ahead, keep_all=keep_all)
+        async with contextlib.aclosing(pages):
+            async for page in pages:
+                yield page
 
-    async def _offset_pages(self) -> AsyncIterator[list[Row]]:
-        page_size = self.page_size or OFFSET_PAGE_SIZE
-        ahead: deque[tuple[asyncio.Future[list[Row]], int]] = deque()
-        next_offset = self.offset
-        remaining = self.limit
+    async def _offset_pages(
+        self, ahead: int, *, keep_all: bool = False
+    ) -> AsyncGenerator[list[Row], None]:
+        """Offset pages fetched by the engine, in the caller's order (see the module docstring).
 
-        def schedule() -> bool:
-            nonlocal next_offset, remaining
-            size = page_size if remaining is None else min(page_size, remaining)
-            if size <= 0:
-                return False
-            fetch = self._fetch(self.domain, next_offset, size, self.order)
-            ahead.append((asyncio.ensure_future(fetch), size))
-            next_offset += size
-            if remaining is not None:
-                remaining -= size
-            return True
-
+        The first page goes out alone and measures a row; beside it, when the page
+        size adapts and more than one request may be in flight, a ``search_count``
+        tells the engine about how many rows are left (to size the pages so that
+        there are levels to measure). The walk ends at the first short page.
+        """
+        tuning = self.tuning
+        first_size = tuning.page_size or tuning.first_page
+        if self.limit is not None:
+            first_size = min(first_size, self.limit)
+        if self._ready is not None:
+            await self._ready()  # the login, before the page that measures a row
+        first = self._timed(self.domain, self.offset, first_size, self.order)
+        count_task: asyncio.Future[int] | None = None
+        more = self.limit is None or self.limit > first_size
+        if more and tuning.page_size is None and tuning.max_in_flight != 1:
+            count_task = asyncio.ensure_future(self._count(self.domain))
         try:
-            schedule()
-            while ahead:
-                while len(ahead) <= self.prefetch and schedule():
-                    pass
-                future, size = ahead.popleft()
-                page = await future
+            got = await first
+            page = got.rows
+            if len(page) < first_size or not more:
                 if page:
                     yield page
-                if len(page) < size:
-                    return  # a short page is the last one
+                return
+            yield page
+            total = None if count_task is None else await count_task
+            offsets = _Offsets(
+                self,
+                start=self.offset + len(page),
+                end=None if self.limit is None else self.offset + self.limit,
+                total=total,
+            )
+            engine = run(
+                offsets,
+                Timing(len(page), got.sent, got.received),
+                tuning=tuning,
+                ahead=ahead,
+                keep_all=keep_all,
+                clock=self._clock,
+                plan=self.plan,
+            )
+            async with contextlib.aclosing(engine) as units:
+                async for (_offset, limit), rows in units:
+                    if rows:
+                        yield rows
+                    if len(rows) < limit:
+                        return  # a short page is the last one
         finally:
-            _drop(*(future for future, _ in ahead))
+            _drop(first, count_task)
 
-    async def _keyset_pages(self) -> AsyncIterator[list[Row]]:
+    async def _keyset_pages(self) -> AsyncGenerator[list[Row], None]:
         last_id: int | None = None
         remaining = self.limit
         offset = self.offset
@@ -346,7 +348,7 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
 
     async def _window_pages(
         self, ahead: int, *, keep_all: bool = False
-    ) -> AsyncIterator[list[Row]]:
+    ) -> AsyncGenerator[list[Row], None]:
         """Id windows fetched by the engine, yielded in id order (see the module docstring).
 
         ``keep_all``: the caller keeps every row (``await pager``), so once one
@@ -484,6 +486,62 @@ class _Windows(Generic[Row]):
         if len(result) >= size and last != unit.high:
             return Window(last, unit.high)  # a dense window: its rest comes next
         return None
+
+
+class _Offsets(Generic[Row]):
+    """The rows after the first page, in the caller's order, cut into ``(offset, limit)``
+    pages for the engine (a ``Feed``).
+
+    Pages follow each other whatever size the engine asks of each: the next one
+    starts where the last one cut ends. ``end``: the offset the caller's limit
+    stops at; ``total``: what ``search_count`` said, an estimate (rows may come
+    and go during the walk). A page that comes back short marks the end: no
+    page is cut after it.
+    """
+
+    def __init__(
+        self, pager: SearchReadPager[Row], *, start: int, end: int | None, total: int | None
+    ) -> None:
+        self.pager = pager
+        self.cursor = start
+        self.end = end
+        self.total = total
+
+    def left(self) -> float | None:
+        known = [] if self.end is None else [self.end - self.cursor]
+        if self.total is not None:
+            known.append(self.total - self.cursor)
+        return float(max(0, min(known))) if known else None
+
+    def cut(self, size: int) -> tuple[int, int] | None:
+        if self.end is not None and self.cursor >= self.end:
+            return None
+        if self.total is not None:
+            # pages of one size, the last one asking one row more than counted: it
+            # comes back short, and no call is spent to learn that the walk is over
+            left = self.total + 1 - self.cursor
+            if left > 0:
+                size = -(-left // -(-left // size))  # ceil(left / ceil(left / size))
+        if self.end is not None:
+            size = min(size, self.end - self.cursor)
+        page = (self.cursor, size)
+        self.cursor += size
+        return page
+
+    async def send(self, unit: tuple[int, int], size: int) -> list[Row]:
+        offset, limit = unit
+        pager = self.pager
+        rows = await pager._fetch(pager.domain, offset, limit, pager.order)
+        if len(rows) < limit:  # the end: nothing after it is cut
+            last = offset + len(rows)
+            self.end = last if self.end is None else min(self.end, last)
+        return rows
+
+    def moved(self, unit: tuple[int, int], result: list[Row]) -> int:
+        return len(result)
+
+    def rest(self, unit: tuple[int, int], result: list[Row], size: int) -> None:
+        return None  # a plain offset/limit search_read returns fewer rows only at the end
 
 
 class _Timed(Generic[Row]):

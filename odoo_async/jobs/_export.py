@@ -44,7 +44,7 @@ from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import msgspec
 
@@ -364,7 +364,7 @@ async def export(
             rest = query if after is None else _and(query, [["id", ">", after]])
             pager = repo.search_read(rest, names, page_size=page_size)
             pagers.append(pager)
-            return cast(AsyncGenerator[list[Any], None], pager.pages())
+            return pager.pages()
         left = mine if after is None else mine[bisect.bisect_right(mine, after) :]
         return _read_pages(repo, left, names, page_size or DEFAULT_EXPORT_PAGE_SIZE)
 
@@ -542,7 +542,7 @@ class _SyncWalk:
                 rest, self.read_fields, keyset=True, page_size=self.page_size
             )
             try:
-                async with aclosing(cast(AsyncGenerator[list[Any], None], pager.pages())) as pages:
+                async with aclosing(pager.pages()) as pages:
                     async for page in pages:
                         self.patience.back()
                         self.emit(page)

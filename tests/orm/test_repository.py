@@ -270,14 +270,20 @@ async def test_pager_works_where_a_coroutine_is_expected(odoo: AsyncOdoo) -> Non
         assert [row["id"] for row in in_group.result()] == expected
 
 
-async def test_awaiting_fetches_pages_concurrently(fake: FakeOdoo, odoo: AsyncOdoo) -> None:
+async def test_awaiting_offset_pages_goes_through_the_engine(
+    fake: FakeOdoo, odoo: AsyncOdoo
+) -> None:
     partners = odoo.model("res.partner")
     total = await partners.search_count([])
     fake.clear_calls()
-    rows = await partners.search_read([], ["name"], page_size=20, order="name")
-    assert len(rows) == total
-    assert fake.count(model="res.partner", method="search_read") == math.ceil(total / 20)
-    assert fake.count(model="res.partner", method="search_count") == 1
+    pager = partners.search_read([], ["name"], page_size=20, order="name")
+    assert len(await pager) == total
+    assert pager.plan["strategy"] == "offset"
+    assert pager.plan["page_size"] == 20
+    pages = fake.count(model="res.partner", method="search_read")
+    # the end is the first short page: pages sent beside it come back empty
+    assert math.ceil(total / 20) <= pages <= total // 20 + pager.plan["in_flight"]
+    assert fake.count(model="res.partner", method="search_count") == 0  # a fixed page size
 
 
 async def test_stable_order_appends_id(fake: FakeOdoo, odoo: AsyncOdoo) -> None:
