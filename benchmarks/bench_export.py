@@ -11,10 +11,14 @@ single ``search_read``.
 
     python -m benchmarks.bench_export [--partners 20450] [--profiles threaded,prefork]
         [--settings direct,remote] [--repeat 3] [--scale 1.0] [--rtt 0.04]
+        [--order name] [--only adaptive]
     ODOO_PASSWORD=... python -m benchmarks.bench_export --url http://127.0.0.1:8069 --db odoo17
 
 ``--url`` measures a real Odoo instead of the double (odoo_async's strategies
 only; the password comes from ``ODOO_PASSWORD`` and is never printed).
+``--order`` is the order of odoo_async's adaptive stream and await (``id``, the
+default, walks id windows; any other order, offset pages); ``--only`` keeps the
+strategies whose name holds one of its comma-separated words.
 """
 
 from __future__ import annotations
@@ -45,16 +49,18 @@ def _client(url: str, ca: str | None, **options: Any) -> Any:
 
 
 PLANS: dict[str, dict[str, Any]] = {}
+ADAPTIVE: dict[str, Any] = {}  # the options of the adaptive stream and await (--order)
 
 
 def _stream(**options: Any) -> Run:
     async def run(url: str, ca: str | None) -> int:
         async with _client(url, ca) as odoo:
             rows = 0
-            pager = odoo.model("res.partner").search_read([], FIELDS, **options)
+            chosen = options or ADAPTIVE
+            pager = odoo.model("res.partner").search_read([], FIELDS, **chosen)
             async for _row in pager:
                 rows += 1
-            PLANS[f"stream {options}"] = pager.plan
+            PLANS["stream" if not options else f"stream {options}"] = pager.plan
             return rows
 
     return run
@@ -62,7 +68,7 @@ def _stream(**options: Any) -> Run:
 
 async def _awaited(url: str, ca: str | None) -> int:
     async with _client(url, ca) as odoo:
-        pager = odoo.model("res.partner").search_read([], FIELDS)
+        pager = odoo.model("res.partner").search_read([], FIELDS, **ADAPTIVE)
         rows = len(await pager)
         PLANS["await"] = pager.plan
         return rows
@@ -166,9 +172,38 @@ def arguments(repeat: int = 1) -> argparse.Namespace:
     parser.add_argument("--url", help="a real Odoo instead of the double (ODOO_PASSWORD)")
     parser.add_argument("--db", default="odoo17", help="with --url")
     parser.add_argument("--user", default="admin", help="with --url")
+    parser.add_argument("--order", default="id", help="of the adaptive stream and await")
+    parser.add_argument("--only", help="strategies whose name holds one of these words")
     args = parser.parse_args()
+    if args.order != "id":
+        ADAPTIVE["order"] = args.order
     os.environ.setdefault("BENCH_ODOO_PASSWORD", PASSWORD)
     return args
+
+
+def _chosen(args: argparse.Namespace, strategies: dict[str, Run]) -> dict[str, Run]:
+    """The ``strategies`` that ``--only`` keeps (every one without it)."""
+    if not args.only:
+        return strategies
+    words = args.only.split(",")
+    return {name: run for name, run in strategies.items() if any(w in name for w in words)}
+
+
+def _plans(order: str) -> None:
+    for name in ("stream", "await"):
+        if name in PLANS:
+            print(f"  plan of the adaptive {name} ({order} order): {PLANS[name]}")
+
+
+def _ratios(timed: dict[str, tuple[float, int]]) -> dict[str, float]:
+    """The baselines measured this run: the best peer, odoo_async's one search_read."""
+    against = {}
+    peers = [timed[name][0] for name in PEERS if name in timed]
+    if peers:
+        against["vs best peer"] = min(peers)
+    if "odoo_async one search_read" in timed:
+        against["vs one search_read"] = timed["odoo_async one search_read"][0]
+    return against
 
 
 def _real(args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -176,14 +211,14 @@ def _real(args: argparse.Namespace) -> list[dict[str, Any]]:
     LOGIN.update(db=args.db, username=args.user, password=os.environ.get("ODOO_PASSWORD", ""))
     asyncio.run(_time(_single, args.url, None, 1))  # warm-up: the login is cached
     timed = {
-        name: asyncio.run(_time(run, args.url, None, args.repeat)) for name, run in OURS.items()
+        name: asyncio.run(_time(run, args.url, None, args.repeat))
+        for name, run in _chosen(args, OURS).items()
     }
-    single = timed["odoo_async one search_read"][0]
-    lines = report(timed, {"vs one search_read": single}, "real", args.url)
+    against = _ratios(timed)
+    lines = report(timed, against, "real", args.url)
     print(f"\nexport, real Odoo at {args.url} (load average {os.getloadavg()[0]:.1f}):")
-    print(table(lines, ["strategy", "rows", "seconds", "rows_per_s", "vs one search_read"]))
-    for name in ("stream {}", "await"):
-        print(f"  plan of the adaptive {name.split()[0]}: {PLANS.get(name)}")
+    print(table(lines, ["strategy", "rows", "seconds", "rows_per_s", *against]))
+    _plans(args.order)
     return lines
 
 
@@ -199,19 +234,14 @@ def main() -> None:
                 asyncio.run(_time(_single, url, ca, 1))  # warm-up: the login is cached
                 timed = {
                     name: asyncio.run(_time(run, url, ca, args.repeat))
-                    for name, run in {**PEERS, **OURS}.items()
+                    for name, run in _chosen(args, {**PEERS, **OURS}).items()
                 }
-            peer = min(timed[name][0] for name in PEERS)
-            single = timed["odoo_async one search_read"][0]
-            lines = report(
-                timed, {"vs best peer": peer, "vs one search_read": single}, profile, setting
-            )
+            against = _ratios(timed)
+            lines = report(timed, against, profile, setting)
             results.extend(lines)
             print(f"\nexport, {profile} cost model, {setting} (scale {args.scale:g}):")
-            columns = ["strategy", "rows", "seconds", "rows_per_s", "vs best peer"]
-            print(table(lines, [*columns, "vs one search_read"]))
-            for name in ("stream {}", "await"):
-                print(f"  plan of the adaptive {name.split()[0]}: {PLANS.get(name)}")
+            print(table(lines, ["strategy", "rows", "seconds", "rows_per_s", *against]))
+            _plans(args.order)
     print(f"\nwritten to {save('export', results)}")
 
 
