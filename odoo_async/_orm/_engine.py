@@ -1,10 +1,10 @@
 """The fetch engine: one place that sizes, measures and schedules long fetches.
 
-Its feeders: the id windows of ``search_read`` (``_pager.py``), long ``read()``s
-and list ``create()``s (``_chunks.py``). A feeder cuts its work into units of a
-given number of rows and sends one (a :class:`Feed`); the engine decides how
-large the units are and how many go out at once, from what the replies show
-(the decisions are ``_adaptive.py``'s, pure and table-tested):
+Its feeders: the id windows and the offset pages of ``search_read``
+(``_pager.py``), long ``read()``s and list ``create()``s (``_chunks.py``). A
+feeder cuts its work into units of a given number of rows and sends one (a
+:class:`Feed`); the engine decides how large the units are and how many go out
+at once, from what the replies show (the decisions are ``_adaptive.py``'s, pure and table-tested):
 
 1. the feeder's first page, sent alone, gives the cost of a row
    (:func:`measure_alone`), hence the page size (:func:`page_size_for`);

@@ -2,9 +2,8 @@
 
 The pager is what ``model.search_read(...)`` returns. It is
 
-- awaitable: ``rows = await pager`` reads every page. It asks for the first
-  page and the total (``search_count``) at once, then fetches the remaining
-  pages concurrently (the client's ``max_concurrency`` bounds them);
+- awaitable: ``rows = await pager`` reads every page (every row is kept, so
+  pages may grow up to 50,000 rows where one request at a time pays);
 - a coroutine: ``asyncio.create_task(pager)``, ``asyncio.wait_for(pager, 5)``
   and ``TaskGroup.create_task(pager)`` work as they do with a coroutine;
 - async-iterable: ``async for row in pager`` streams rows, keeping at most
@@ -24,13 +23,18 @@ How it fetches (the engine is ``_engine.py``, its decisions ``_adaptive.py``):
   large as allowed (50,000 rows when awaited). Windows are disjoint, so every
   row comes once and in order, and rows changed during the walk shift nothing;
 - in any other order, **offset pages** sorted by the caller's order plus ``id``
-  so that each row appears once; rows inserted or deleted during the walk can
-  shift the pages (a row may be skipped or seen twice);
+  so that each row appears once, through the same engine: the first page alone
+  (with a ``search_count`` beside it when the page size adapts: what is left
+  sizes the pages), then ``(offset, limit)`` pages following each other, as
+  large and as many at once as the engine decides; the first short page is the
+  end. Rows inserted or deleted during the walk can shift the pages (a row may
+  be skipped or seen twice);
 - ``keyset=True``: pages by ``id > last id``, one after another: exact while
   the table changes, never more than one request in flight.
 
 ``page_size`` fixes the page size (else it adapts), ``max_in_flight`` the
-requests in flight (else they adapt, within the client's ``max_concurrency``);
+requests in flight (else they adapt, within the client's ``max_concurrency``),
+for id windows and offset pages alike;
 ``prefetch`` bounds the pages held ahead of a stream (memory stays bounded:
 at most ``max_in_flight + prefetch`` pages).
 """
@@ -84,7 +88,8 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
     * **fetch** - An async function ``(domain, offset, limit, order)`` returning
       one page of rows: one ``search_read`` call.
     * **count** - An async function ``(domain)`` returning how many rows match:
-      a ``search_count``, used only when an offset walk is awaited.
+      a ``search_count``, sent beside the first page of an offset walk whose
+      page size adapts (an estimate of the rows left; the end is a short page).
     * **domain** - The domain, already in Odoo's JSON form (as
       :func:`normalize_domain` gives it).
     * **offset** - *(optional)* Matching rows to skip first, an int ``>= 0``.
@@ -96,19 +101,20 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
       sorts by id already. ``id`` (ascending) is walked by id windows, any
       other order by offset pages.
     * **page_size** - *(optional)* Rows per request, an int ``>= 1``, or
-      ``None`` (the default): id windows then adapt (500 to 10,000 rows; the
-      two first pages 1,000), offset pages take 2,000 and keyset pages 1,000.
+      ``None`` (the default): id windows and offset pages then adapt (500 to
+      10,000 rows, 50,000 when awaited; the first page 1,000), keyset pages
+      take 1,000.
     * **keyset** - *(optional)* ``True`` pages by ``id > last id``, one request
       at a time: exact while the table changes. Needs ``id`` order (else
       :class:`ValueError`). Default ``False``.
     * **prefetch** - *(optional)* Pages fetched ahead of a consumer that
-      iterates, an int ``>= 0``. Default 2. An offset walk that is iterated
-      has ``prefetch + 1`` requests in flight; an awaited walk does not use it.
-    * **max_in_flight** - *(optional)* Requests in flight in an id-window walk,
-      an int ``>= 1`` (more than 8 counts as 8), or ``None`` (the default) to
-      adapt: one, then two, four, eight while each level's rows per second beat
-      the level below's by 15 %. With 1, the one-row call for the highest id
-      waits for the first page. Offset and keyset walks do not use it; the client's
+      iterates, an int ``>= 0``. Default 2. An awaited walk does not use it.
+    * **max_in_flight** - *(optional)* Requests in flight in an id-window or
+      offset walk, an int ``>= 1`` (more than 8 counts as 8), or ``None`` (the
+      default) to adapt: one, then two, four, eight while each level's rows per
+      second beat the level below's by 15 %. With 1, the one-row call for the
+      highest id waits for the first page (an offset walk sends no
+      ``search_count``). Keyset walks do not use it; the client's
       ``max_concurrency`` bounds them all.
     * **row_id** - A function giving a row's id (a dict's ``["id"]``, a
       Record's ``.id``).
