@@ -41,6 +41,7 @@ __all__ = [
     "Timing",
     "Window",
     "after_page",
+    "alone_rate",
     "id_windows",
     "measure_alone",
     "next_in_flight",
@@ -65,8 +66,9 @@ class ExportTuning:
     kept (0.15: 15 %); each level is measured over ``samples`` rounds of as many
     pages as it has in flight; ``in_flight_cap`` bounds the climb; an export
     expected to be large gets at least ``min_pages`` pages, so there is something
-    to measure; an id window is sized to hold ``window_fill`` of a page (a
-    window that overflows costs one more call).
+    to measure; a level is tried only while the pages left are at least
+    ``trial_worth`` times its requests in flight; an id window is sized to hold
+    ``window_fill`` of a page (a window that overflows costs one more call).
     """
 
     page_size: int | None = None
@@ -81,6 +83,7 @@ class ExportTuning:
     margin: float = 0.15
     samples: int = 1
     min_pages: int = 8
+    trial_worth: float = 1.0
     window_fill: float = 0.9
 
     def __post_init__(self) -> None:
@@ -106,6 +109,7 @@ class ExportTuning:
             raise ValueError(f"{where}: overhead_share must be {between}, got {value!r}")
         check_number("fixed_guess", self.fixed_guess, where=where)
         check_number("margin", self.margin, where=where)
+        check_number("trial_worth", self.trial_worth, where=where)
 
 
 def page_size_for(
@@ -248,7 +252,14 @@ def start_climb(cap: int, tuning: ExportTuning) -> Climb:
     return Climb(1, False, (), Level(1), "1 in flight, to measure")
 
 
-def next_in_flight(state: Climb, cap: int, tuning: ExportTuning) -> Climb:
+def next_in_flight(
+    state: Climb,
+    cap: int,
+    tuning: ExportTuning,
+    *,
+    pages_left: float | None = None,
+    alone_rate: float | None = None,
+) -> Climb:
     """The next step of the search, once ``state.current`` holds a new page.
 
     ``cap`` bounds the requests in flight (the client's own limit). Until
@@ -259,6 +270,18 @@ def next_in_flight(state: Climb, cap: int, tuning: ExportTuning) -> Climb:
       twice as many (at the cap: stay); else back to the level below, for good;
     - settled above one: if its rows/s stop beating the level below by the
       margin, down to it; else a fresh measure at the same level.
+
+    ``pages_left``, when known, is how many pages of the current size are still
+    to be cut. A level is tried only if what is left fills ``trial_worth`` times
+    its requests in flight (1: one full round): a trial made of the last scraps
+    of an export measures nothing and, where it does not pay (four on a server
+    with two workers), only slows the end. Else the climb stays where it is.
+
+    ``alone_rate``, when known, is the rows/s one request at a time would reach
+    with pages as large as allowed (:func:`alone_rate`): two in flight must beat
+    that too, not only one page of their size. On a threaded server small pages
+    gain a little from two at once (the database part overlaps), but one large
+    page gains more: the export then ends up as few calls as it can be.
     """
     if tuning.max_in_flight is not None:
         return replace(state, in_flight=max(1, min(cap, tuning.max_in_flight)), settled=True)
@@ -272,27 +295,79 @@ def next_in_flight(state: Climb, cap: int, tuning: ExportTuning) -> Climb:
         if state.settled or level >= cap:
             return Climb(level, True, (), Level(level), state.note)
         up = min(cap, level * 2)
+        if not _worth_trying(up, pages_left, tuning):
+            note = f"{level}: {_rate(current)}; stay at {level}: {_few(pages_left)} to try {up}"
+            return Climb(level, True, (), Level(level), note)
         return Climb(up, False, (current,), Level(up), f"{level}: {_rate(current)}; try {up}")
-    gain = current.rate / lower.rate if lower.rate > 0 else math.inf
+    base = lower.rate
+    if lower.in_flight == 1 and alone_rate is not None and alone_rate > base:
+        base = alone_rate  # one at a time, with the largest pages allowed
+    gain = current.rate / base if base > 0 else math.inf
     beats = gain >= 1 + tuning.margin
-    versus = f"{level}: {_rate(current)}, {gain:.2f}x {lower.in_flight}'s"
+    whose = "1's, large pages" if base > lower.rate else f"{lower.in_flight}'s"
+    versus = f"{level}: {_rate(current)}, {gain:.2f}x {whose}"
     if not beats:
         back = lower.in_flight
         return Climb(back, True, state.below[:-1], Level(back), f"{versus}; back to {back}")
     if state.settled or level >= cap:
         return Climb(level, True, state.below, Level(level), f"{versus}; stay at {level}")
     up = min(cap, level * 2)
+    if not _worth_trying(up, pages_left, tuning):
+        note = f"{versus}; stay at {level}: {_few(pages_left)} to try {up}"
+        return Climb(level, True, state.below, Level(level), note)
     return Climb(up, False, (*state.below, current), Level(up), f"{versus}; try {up}")
+
+
+def _worth_trying(level: int, pages_left: float | None, tuning: ExportTuning) -> bool:
+    return pages_left is None or pages_left >= tuning.trial_worth * level
+
+
+def _few(pages_left: float | None) -> str:
+    return f"{pages_left or 0:.1f} pages left, too few"
 
 
 def _rate(level: Level) -> str:
     return f"{level.rate:,.0f} rows/s"
 
 
-def after_page(state: Climb, timing: Timing, cap: int, tuning: ExportTuning) -> Climb:
+def after_page(
+    state: Climb,
+    timing: Timing,
+    cap: int,
+    tuning: ExportTuning,
+    *,
+    pages_left: float | None = None,
+    alone_rate: float | None = None,
+) -> Climb:
     """The search once a page sent at ``state.current``'s level came back (``next_in_flight``)."""
     current = state.current.add(timing.rows, timing.sent, timing.received)
-    return next_in_flight(replace(state, current=current), cap, tuning)
+    return next_in_flight(
+        replace(state, current=current),
+        cap,
+        tuning,
+        pages_left=pages_left,
+        alone_rate=alone_rate,
+    )
+
+
+def alone_rate(
+    shape: ServerShape, tuning: ExportTuning, *, rows_left: float | None, keep_all: bool
+) -> float:
+    """Rows/s of one request at a time with pages as large as allowed (at most what is left).
+
+    From the first page's shape (``fixed`` a call, ``per_row`` a row), which
+    errs on the side of more in flight: a real Odoo's large pages cost less a
+    row than small ones (TIMINGS.md: 68 us against 86 at 5,000 rows).
+
+    >>> shape = ServerShape(0.025, 0.0001)  # 25 ms a call, 100 us a row: pages of 10,000
+    >>> round(alone_rate(shape, ExportTuning(), rows_left=None, keep_all=False))
+    9756
+    """
+    rows = float(page_size_for(shape.fixed, shape.per_row, tuning, alone=True, keep_all=keep_all))
+    if rows_left is not None:
+        rows = min(rows, max(rows_left, 1.0))
+    seconds = shape.fixed + rows * shape.per_row
+    return rows / seconds if seconds > 0 else math.inf
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ from ._adaptive import (
     ExportTuning,
     Timing,
     after_page,
+    alone_rate,
     measure_alone,
     page_size_for,
     start_climb,
@@ -149,7 +150,16 @@ async def run(
             slots.popleft()
             if slot.epoch == epoch:
                 timing = Timing(feed.moved(slot.unit, result), started, received)
-                climb = _decided(after_page(climb, timing, cap, tuning), climb, steps)
+                left = feed.left()
+                decided = after_page(
+                    climb,
+                    timing,
+                    cap,
+                    tuning,
+                    pages_left=None if left is None else left / max(page_size, 1),
+                    alone_rate=alone_rate(shape, tuning, rows_left=left, keep_all=keep_all),
+                )
+                climb = _decided(decided, climb, steps)
                 if climb.current.pages == 0:  # a new measure begins
                     epoch, sent = epoch + 1, 0
                     if climb.settled and climb.in_flight == 1:

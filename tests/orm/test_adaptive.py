@@ -16,6 +16,7 @@ from odoo_async._orm._adaptive import (
     Timing,
     Window,
     after_page,
+    alone_rate,
     id_windows,
     measure_alone,
     next_in_flight,
@@ -119,6 +120,89 @@ L1 = level(1, 5000, 0.45, 1)  # one page alone: 11,111 rows/s
 def test_next_in_flight(state: Climb, cap: int, expected: Climb) -> None:
     got = next_in_flight(state, cap, TUNING)
     assert dataclasses.replace(got, note="") == expected
+
+
+@pytest.mark.parametrize(
+    ("state", "pages_left", "expected"),
+    [
+        # one alone measured, 2.5 pages left: two can be tried (a full round)
+        (Climb(1, False, (), L1), 2.5, Climb(2, False, (L1,), Level(2))),
+        # ... not with 1.5 pages left: the trial would be the last scraps
+        (Climb(1, False, (), L1), 1.5, Climb(1, True, (), Level(1))),
+        # two beat one by 1.55x, 3.2 pages left: four would not be filled, stay at two
+        (
+            Climb(2, False, (L1,), level(2, 10000, 0.58)),
+            3.2,
+            Climb(2, True, (L1,), Level(2)),
+        ),
+        # ... with 4 pages left, four are tried
+        (
+            Climb(2, False, (L1,), level(2, 10000, 0.58)),
+            4.0,
+            Climb(4, False, (L1, level(2, 10000, 0.58)), Level(4)),
+        ),
+        # unknown: tried, as before
+        (Climb(1, False, (), L1), None, Climb(2, False, (L1,), Level(2))),
+        # going back down needs no pages: two that stopped paying go back to one
+        (Climb(2, False, (L1,), level(2, 10000, 0.97)), 0.0, Climb(1, True, (), Level(1))),
+    ],
+)
+def test_a_level_is_tried_only_if_what_is_left_fills_it(
+    state: Climb, pages_left: float | None, expected: Climb
+) -> None:
+    got = next_in_flight(state, 8, TUNING, pages_left=pages_left)
+    assert dataclasses.replace(got, note="") == expected
+    if expected.settled and not state.settled and expected.in_flight == state.in_flight:
+        assert "pages left, too few to try" in got.note
+
+
+L1_SMALL = level(1, 2600, 0.30, 1)  # a page of 2,600 alone: 8,667 rows/s
+
+
+@pytest.mark.parametrize(
+    ("state", "alone", "expected"),
+    [
+        # threaded, small pages: two at once gain 1.21x over one of their size, but
+        # one page as large as allowed would do 10,000 rows/s: back to one
+        (
+            Climb(2, False, (L1_SMALL,), level(2, 5200, 0.50)),
+            10_000.0,
+            Climb(1, True, (), Level(1)),
+        ),
+        # prefork: two at once beat even the large page alone by 1.5x: try four
+        (
+            Climb(2, False, (L1_SMALL,), level(2, 5200, 0.35)),
+            10_000.0,
+            Climb(4, False, (L1_SMALL, level(2, 5200, 0.35)), Level(4)),
+        ),
+        # a large page alone no faster than the one measured: the measure counts
+        (
+            Climb(2, False, (L1_SMALL,), level(2, 5200, 0.35)),
+            5_000.0,
+            Climb(4, False, (L1_SMALL, level(2, 5200, 0.35)), Level(4)),
+        ),
+        # unknown: as before, against the level below only
+        (
+            Climb(2, False, (L1_SMALL,), level(2, 5200, 0.50)),
+            None,
+            Climb(4, False, (L1_SMALL, level(2, 5200, 0.50)), Level(4)),
+        ),
+    ],
+)
+def test_two_at_once_must_beat_one_large_page_alone(
+    state: Climb, alone: float | None, expected: Climb
+) -> None:
+    got = next_in_flight(state, 8, TUNING, alone_rate=alone)
+    assert dataclasses.replace(got, note="") == expected
+    if alone and alone > state.below[-1].rate:
+        assert "1's, large pages" in got.note
+
+
+def test_alone_rate_is_one_page_as_large_as_allowed() -> None:
+    shape = ServerShape(0.025, 0.0001)
+    assert alone_rate(shape, TUNING, rows_left=None, keep_all=False) == 10_000 / 1.025
+    assert alone_rate(shape, TUNING, rows_left=None, keep_all=True) == 50_000 / 5.025
+    assert alone_rate(shape, TUNING, rows_left=3_000, keep_all=True) == 3_000 / 0.325
 
 
 def climb(rates: dict[int, float], cap: int = 8) -> tuple[list[int], int]:
