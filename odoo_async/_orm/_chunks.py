@@ -90,7 +90,7 @@ class _Slices(Generic[Item, Result]):
     def left(self) -> float | None:
         return float(len(self.items) - self.start)
 
-    def cut(self, size: int) -> list[Item] | None:
+    def cut(self, size: int, *, alone: bool = False) -> list[Item] | None:
         left = len(self.items) - self.start
         if left <= 0:
             return None

@@ -52,8 +52,12 @@ Result = TypeVar("Result")
 class Feed(Protocol[Unit, Result]):
     """What the engine needs of a feeder."""
 
-    def cut(self, size: int) -> Unit | None:
-        """The next unit of about ``size`` rows, or ``None`` when everything is cut."""
+    def cut(self, size: int, *, alone: bool = False) -> Unit | None:
+        """The next unit of about ``size`` rows, or ``None`` when everything is cut.
+
+        ``alone``: one request at a time is what the server pays for; a unit
+        may then be cut by rows rather than guessed (see ``rest``).
+        """
 
     def left(self) -> float | None:
         """The rows still to cut, as far as known (``None``: unknown)."""
@@ -134,7 +138,7 @@ async def run(
             and len(slots) < climb.in_flight + ahead
             and (climb.settled or sent < tuning.samples * climb.in_flight)
         ):
-            unit = feed.cut(page_size)
+            unit = feed.cut(page_size, alone=climb.settled and climb.in_flight == 1)
             if unit is None:
                 exhausted = True
                 return

@@ -445,7 +445,9 @@ class _Windows(Generic[Row]):
     """The id axis after the first page, cut into windows for the engine (a ``Feed``).
 
     Windows ``low < id <= high`` cover ``last < id <= top``, the last one closed at
-    ``top``; their width follows the density of ids seen so far.
+    ``top``; their width follows the density of ids seen so far. Once one request
+    at a time is what pays, the rest is one window up to ``top``, asked a page
+    at a time (each full page's rest next): as few calls as the page size allows.
     """
 
     def __init__(
@@ -462,9 +464,15 @@ class _Windows(Generic[Row]):
             return 0.0
         return (self.top - self.cursor) * self.seen_rows / self.seen_span
 
-    def cut(self, size: int) -> Window | None:
+    def cut(self, size: int, *, alone: bool = False) -> Window | None:
         if self.cursor is None:
             return None
+        if alone:
+            # One at a time: no window is guessed from the density seen so far (ids
+            # thin out where records were deleted). Everything up to ``top`` is asked,
+            # ``size`` rows a call; a full page has its rest sent next (``rest``).
+            window, self.cursor = Window(self.cursor, self.top), None
+            return window
         density = self.seen_rows / self.seen_span
         left = (self.top - self.cursor) * density
         # windows of one size, as many as pages of ``fill`` take: none left small at
@@ -519,7 +527,7 @@ class _Offsets(Generic[Row]):
             known.append(self.total - self.cursor)
         return float(max(0, min(known))) if known else None
 
-    def cut(self, size: int) -> tuple[int, int] | None:
+    def cut(self, size: int, *, alone: bool = False) -> tuple[int, int] | None:
         if self.end is not None and self.cursor >= self.end:
             return None
         if self.total is not None:
