@@ -292,15 +292,7 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
                 end=None if self.limit is None else self.offset + self.limit,
                 total=total,
             )
-            engine = run(
-                offsets,
-                Timing(len(page), got.sent, got.received),
-                tuning=tuning,
-                ahead=ahead,
-                keep_all=keep_all,
-                clock=self._clock,
-                plan=self.plan,
-            )
+            engine = self._engine(offsets, got, ahead=ahead, keep_all=keep_all)
             async with contextlib.aclosing(engine) as units:
                 async for (_offset, limit), rows in units:
                     if rows:
@@ -334,6 +326,20 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
             last_id = self._row_id(page[-1])
 
     # -- id windows -------------------------------------------------------------
+
+    def _engine(
+        self, feed: Any, first: _Timed[Row], *, ahead: int, keep_all: bool
+    ) -> AsyncGenerator[tuple[Any, list[Row]], None]:
+        """The engine's walk over ``feed``, after ``first`` (the page sent alone)."""
+        return run(
+            feed,
+            Timing(len(first.rows), first.sent, first.received),
+            tuning=self.tuning,
+            ahead=ahead,
+            keep_all=keep_all,
+            clock=self._clock,
+            plan=self.plan,
+        )
 
     def _timed(
         self, domain: list[Any], offset: int, limit: int, order: str
@@ -398,16 +404,7 @@ class SearchReadPager(collections.abc.Coroutine[Any, Any, list[Row]], Generic[Ro
                 seen=len(page),
                 fill=tuning.window_fill,
             )
-            timing = Timing(len(page), got.sent, got.received)
-            engine = run(
-                windows,
-                timing,
-                tuning=tuning,
-                ahead=ahead,
-                keep_all=keep_all,
-                clock=self._clock,
-                plan=self.plan,
-            )
+            engine = self._engine(windows, got, ahead=ahead, keep_all=keep_all)
             async with contextlib.aclosing(engine) as units:
                 async for _window, rows in units:
                     if remaining is not None:

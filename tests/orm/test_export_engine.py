@@ -4,9 +4,9 @@ virtual server: every row once, in order, bounded."""
 from __future__ import annotations
 
 import asyncio
-import math
 import contextlib
 import itertools
+import math
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -509,32 +509,6 @@ async def test_a_failed_offset_page_ends_the_walk_and_cancels_the_others() -> No
     assert seen == in_name_order(ids)[:1_000]  # the first page
     assert [offset for _, offset, _ in server.asked] == [0, 1_000, 2_000, 3_000, 4_000]
     assert server.cancelled == 3  # the others were cancelled, and nothing more was sent
-
-
-@pytest.mark.parametrize("awaited", [True, False])
-async def test_one_at_a_time_the_rest_goes_by_rows_not_by_id_span(awaited: bool) -> None:
-    """Ids dense, then sparse (records deleted): once one request at a time is what
-    pays, windows no longer guess the rows from the density seen so far; each
-    call asks for a full page from where the last one stopped (no near-empty
-    windows at the end, as a real Odoo 17 with deleted partners showed)."""
-    from odoo_async import SearchReadPager
-
-    ids = list(range(1, 20_001)) + list(range(20_001, 60_001, 40))  # 1,000 in the tail
-    server = VirtualServer(ids, workers=1)
-    pager: SearchReadPager[dict[str, int]] = SearchReadPager(
-        server.fetch, count_unused, [], row_id=lambda row: row["id"], clock=server.clock
-    )
-    got = [row async for row in pager] if not awaited else await pager
-    assert [row["id"] for row in got] == ids
-    assert pager.plan["in_flight"] == 1
-    # the first page and the highest id, one page alone, two at once (no gain);
-    # then the rest by pages as large as allowed, each full but the last
-    settled = server.asked[5:]
-    size = 50_000 if awaited else 10_000
-    assert all(limit == size for _order, _offset, limit in settled)
-    rows = [n for _order, n in server.calls[5:]]
-    assert len(rows) == math.ceil(sum(rows) / size)
-    assert all(n == size for n in rows[:-1])
 
 
 @pytest.mark.parametrize(("workers", "in_flight"), [(0, 1), (2, 2)])
