@@ -413,7 +413,9 @@ class HttpxSession(HTTPSession):
         key = tuple(headers.items()) if headers else ()
         merged = self._headers_cache.get(key)
         if merged is None:
-            merged = httpx.Headers([(b"Host", self._host), *client.headers.raw])
+            merged = httpx.Headers(client.headers)
+            if "host" not in merged:  # first, as httpx puts it
+                merged = httpx.Headers([(b"Host", self._host), *merged.raw])
             merged.update(headers or {})
             if len(self._headers_cache) > 64:  # per-call headers (a session cookie)
                 self._headers_cache.clear()

@@ -403,3 +403,21 @@ async def test_plain_http_to_a_tls_port_says_to_use_https() -> None:
     assert str(info.value).endswith(
         "the server speaks HTTPS on that port: use 'https://odoo.test' [authenticate]"
     ), str(info.value)
+
+
+async def test_a_host_header_given_is_sent_once() -> None:
+    seen: list[list[str]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get_list("host"))
+        body = json.loads(request.content)
+        return httpx.Response(200, json={"jsonrpc": "2.0", "id": body["id"], "result": 2})
+
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post(f"{URL}/jsonrpc").mock(side_effect=handler)
+        async with client() as odoo:
+            await odoo.execute_kw("res.partner", "search_count", [[]])
+        async with client(headers={"Host": "odoo.internal"}) as odoo:
+            await odoo.execute_kw("res.partner", "search_count", [[]])
+    assert seen[:2] == [["odoo.test"], ["odoo.test"]]
+    assert seen[2:] == [["odoo.internal"], ["odoo.internal"]]
