@@ -268,6 +268,16 @@ class LoopbackServer:
                 await super().startup(sockets=sockets)
                 ready.set()
 
+            async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+                await super().shutdown(sockets=sockets)
+                # A request that came in while uvicorn was shutting down can leave
+                # its connection open, unanswered, after the server is gone: the
+                # client would wait out its read timeout. A stopped Odoo's sockets
+                # close with its process: so do these.
+                for transport in list(transports.values()):
+                    transport.abort()
+                transports.clear()
+
         self._server = _Server(config)
         self._thread = threading.Thread(
             target=self._server.run,
