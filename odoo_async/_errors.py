@@ -204,10 +204,13 @@ class ConnectError(TransportError):
     """The connection could not be opened, so the request never reached Odoo.
 
     ``plain_http`` is true when the URL says ``https://`` and the port speaks
-    plain HTTP: a mistake in the URL, which no retry mends.
+    plain HTTP: a mistake in the URL, which no retry mends. ``certificate_refused``
+    is true when the TLS handshake refused the server's certificate (unknown CA,
+    wrong name, expired): no retry mends that either.
     """
 
     plain_http: bool = False
+    certificate_refused: bool = False
 
 
 class ProxyError(ConnectError):

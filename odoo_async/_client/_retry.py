@@ -249,6 +249,7 @@ class FailureKind(enum.Enum):
 
     NOT_SENT = "the request cannot have reached Odoo"
     WRONG_SCHEME = "https:// to a port that speaks plain HTTP (the URL is wrong)"
+    CERTIFICATE = "the server's TLS certificate was refused (a private CA not given?)"
     STALE_CONNECTION = "a reused keep-alive connection was closed before the request was accepted"
     CONCURRENCY = "Odoo rolled the transaction back (concurrent update)"
     RATE_LIMITED = "HTTP 429"
@@ -273,6 +274,7 @@ class FailureKind(enum.Enum):
 RETRY_RULES: dict[FailureKind, When] = {
     FailureKind.NOT_SENT: When.ALWAYS,
     FailureKind.WRONG_SCHEME: When.NEVER,
+    FailureKind.CERTIFICATE: When.NEVER,
     FailureKind.STALE_CONNECTION: When.ALWAYS,
     FailureKind.CONCURRENCY: When.ALWAYS,
     FailureKind.RATE_LIMITED: When.IF_SAFE,
@@ -319,7 +321,11 @@ def classify(error: BaseException, *, stale_connection: bool = False) -> Failure
     if isinstance(error, ProxyAuthenticationError):
         return FailureKind.AUTHENTICATION
     if isinstance(error, ConnectError):
-        return FailureKind.WRONG_SCHEME if error.plain_http else FailureKind.NOT_SENT
+        if error.plain_http:
+            return FailureKind.WRONG_SCHEME
+        if error.certificate_refused:
+            return FailureKind.CERTIFICATE
+        return FailureKind.NOT_SENT
     if isinstance(error, RequestTimeout):
         return FailureKind.NOT_SENT if error.limit in _NOT_SENT_LIMITS else FailureKind.TIMEOUT
     if isinstance(error, HTTPStatusError):

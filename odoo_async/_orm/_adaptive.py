@@ -304,7 +304,11 @@ def next_in_flight(
         base = alone_rate  # one at a time, with the largest pages allowed
     gain = current.rate / base if base > 0 else math.inf
     beats = gain >= 1 + tuning.margin
-    whose = "1's, large pages" if base > lower.rate else f"{lower.in_flight}'s"
+    whose = (
+        f"one large page alone ({base:,.0f} rows/s, estimated)"
+        if base > lower.rate
+        else f"{lower.in_flight}'s"
+    )
     versus = f"{level}: {_rate(current)}, {gain:.2f}x {whose}"
     if not beats:
         back = lower.in_flight

@@ -90,6 +90,7 @@ def _connect(exc: httpx.RequestError, f: Failure) -> OdooError:
         url=f.base_url,
     )
     error.plain_http = bool(f.hint)  # the only hint: https:// to a plain-HTTP port
+    error.certificate_refused = not f.hint and certificate_refused(exc)
     return error
 
 

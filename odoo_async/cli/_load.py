@@ -53,7 +53,7 @@ def _nothing_measured(results: list[BenchResult]) -> int:
     if any(result.ok for result in results):
         return 0
     calls = sum(result.calls for result in results)
-    click.echo(f"every call failed ({calls:,} of {calls:,}): nothing was measured", err=True)
+    click.echo(f"error: every call failed ({calls:,} of {calls:,}): nothing was measured", err=True)
     return EXIT_SOME_FAILED
 
 

@@ -559,7 +559,7 @@ def test_bench_where_every_call_fails_exits_3(small: Served) -> None:
     args = ("bench", "res.partner", "search_count", '[[["nofield", "=", 1]]]', "-n", "4")
     told = small.run(*args)
     assert told.returncode == 3, told.stderr
-    assert "every call failed (4 of 4): nothing was measured" in told.stderr
+    assert "error: every call failed (4 of 4): nothing was measured" in told.stderr
     assert json.loads(ok(small.run(*args, "--json"), status=3))["ok"] == 0
     assert ok(small.run("bench", "res.partner", "search_count", "[[]]", "-n", "4"))
 

@@ -60,6 +60,12 @@ def _plain_http() -> ConnectError:
     return error
 
 
+def _certificate() -> ConnectError:
+    error = ConnectError("cannot connect: [SSL: CERTIFICATE_VERIFY_FAILED]")
+    error.certificate_refused = True
+    return error
+
+
 def _fault(cls: type[RPCError], name: str) -> RPCError:
     return cls("fault", name=name, model="res.partner", method="write")
 
@@ -69,6 +75,7 @@ def _fault(cls: type[RPCError], name: str) -> RPCError:
 ERRORS: list[tuple[str, BaseException, FailureKind, str]] = [
     ("connect", ConnectError("refused"), FailureKind.NOT_SENT, "always"),
     ("https-to-plain-http", _plain_http(), FailureKind.WRONG_SCHEME, "never"),
+    ("certificate-refused", _certificate(), FailureKind.CERTIFICATE, "never"),
     (
         "proxy-unreachable",
         ProxyError("no proxy", proxy="http://p:3128"),

@@ -195,7 +195,7 @@ def test_two_at_once_must_beat_one_large_page_alone(
     got = next_in_flight(state, 8, TUNING, alone_rate=alone)
     assert dataclasses.replace(got, note="") == expected
     if alone and alone > state.below[-1].rate:
-        assert "1's, large pages" in got.note
+        assert f"one large page alone ({alone:,.0f} rows/s, estimated)" in got.note
 
 
 def test_alone_rate_is_one_page_as_large_as_allowed() -> None:

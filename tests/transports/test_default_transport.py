@@ -34,6 +34,7 @@ from odoo_async import (
     AsyncOdoo,
     ConnectError,
     ConnectionDropped,
+    FailureKind,
     RequestTimeout,
     RetryPolicy,
 )
@@ -116,6 +117,33 @@ async def test_tls_with_an_unknown_certificate_is_a_connect_error(
         with pytest.raises(ConnectError, match="CERTIFICATE_VERIFY_FAILED") as info:
             await odoo.authenticate()
     assert "give verify= the path of that CA's file, or set SSL_CERT_FILE" in str(info.value)
+    assert info.value.certificate_refused
+    assert FailureKind.of(info.value) is FailureKind.CERTIFICATE
+
+
+async def test_a_refused_certificate_is_not_retried_nor_waited_for_by_a_job(
+    certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The same handshake would fail the same way: the client's default policy and a
+    job's outage allowance both give up at once (no sleep is asked for)."""
+    from odoo_async.jobs import export
+
+    cert, key = certificate
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    async with (
+        RawServer(keep_alive, ssl_context=server_context) as server,
+        AsyncOdoo(server.url, db="odoo", username="admin", password="admin", sleep=sleep) as odoo,
+    ):
+        with pytest.raises(ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+            await export(odoo.model("res.partner"), None, ["name"], tmp_path / "out.jsonl")
+        assert (odoo.stats.requests, odoo.stats.retries) == (1, 0)
+    assert slept == []
 
 
 @pytest.mark.parametrize("name", NAMES)
