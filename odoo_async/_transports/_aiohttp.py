@@ -58,6 +58,10 @@ STREAMED = "odoo_async.streamed"
 
 _NO_RESPONSE = "Server disconnected without sending a response."
 _REFUSED = "nothing of the request was sent: the connection was closing"
+#: aiohttp's refusal to write to a closing connection: its own error (3.10.x on), or
+#: before it a bare ``ConnectionResetError`` with this text (3.10.0).
+_RESET: type[BaseException] | None = getattr(aiohttp, "ClientConnectionResetError", None)
+_CLOSING = "Cannot write to closing transport"
 
 
 class _State:
@@ -113,17 +117,19 @@ def _original(exc: BaseException) -> BaseException:
 def _refused_write(exc: BaseException) -> bool:
     """Whether aiohttp refused to write the request: its connection was closing.
 
-    aiohttp's writer raises ``ClientConnectionResetError`` before it hands a
-    closing transport any byte (the request line and headers are held back
-    to go out with the body), so then nothing, or a request without its
-    body, reached the server: it cannot have run. The error may come as the
+    aiohttp's writer raises ``ClientConnectionResetError`` (a bare
+    ``ConnectionResetError`` in aiohttp 3.10.0) before it hands a closing
+    transport any byte, so then nothing, or a request without its body (the
+    body's write refused), reached the server: it cannot have run. The error may come as the
     cause of the ``ClientOSError`` the body's writer reports it with.
     """
     seen: BaseException | None = exc
     for _ in range(4):  # the chain is short: the error, the writer's, its cause
         if seen is None:
             return False
-        if isinstance(seen, aiohttp.ClientConnectionResetError):
+        if (_RESET is not None and isinstance(seen, _RESET)) or (
+            type(seen) is ConnectionResetError and str(seen) == _CLOSING
+        ):
             return True
         seen = seen.__cause__ or seen.__context__
     return False
