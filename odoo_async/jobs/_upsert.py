@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -374,6 +374,22 @@ class _Upsert:
 
     # -- writing, splitting what Odoo refuses ------------------------------------------
 
+    async def refused(
+        self,
+        pending: list[_Pending],
+        exc: RPCError,
+        again: Callable[[list[_Pending]], Awaitable[None]],
+    ) -> None:
+        """Odoo refused ``pending`` as a whole (rolled back): each alone fails with the
+        reason, else each half goes ``again``, until the refused records are alone."""
+        if len(pending) == 1 or isinstance(exc, _NOT_PER_RECORD):
+            for p in pending:
+                self.fail(p.line, p.key, p.source, _failure_reason(exc))
+            return
+        half = len(pending) // 2
+        await again(pending[:half])
+        await again(pending[half:])
+
     async def create(self, pending: list[_Pending]) -> None:
         vals_list = [
             {n: write_value(self.meta[n], v) for n, v in p.values.items()} for p in pending
@@ -383,13 +399,7 @@ class _Upsert:
             try:
                 ids = await self.repo.call("create", vals_list)
             except RPCError as exc:
-                if len(pending) == 1 or isinstance(exc, _NOT_PER_RECORD):
-                    for p in pending:
-                        self.fail(p.line, p.key, p.source, _failure_reason(exc))
-                    return
-                half = len(pending) // 2
-                await self.create(pending[:half])
-                await self.create(pending[half:])
+                await self.refused(pending, exc, self.create)
                 return
             except OdooError as exc:
                 kind = await self.waited(wait, exc, pending, "create")
@@ -476,13 +486,7 @@ class _Upsert:
             try:
                 await self.repo.call("write", ids, wire)
             except RPCError as exc:
-                if len(pending) == 1 or isinstance(exc, _NOT_PER_RECORD):
-                    for p in pending:
-                        self.fail(p.line, p.key, p.source, _failure_reason(exc))
-                    return
-                half = len(pending) // 2
-                await self.write(pending[:half], changes)
-                await self.write(pending[half:], changes)
+                await self.refused(pending, exc, lambda part: self.write(part, changes))
                 return
             except OdooError as exc:
                 kind = await self.waited(wait, exc, pending, "write")

@@ -111,17 +111,21 @@ class Store:
             yield
         except BaseException:
             if journal is not None:
-                for model, rid, old in reversed(journal[mark:]):
-                    table = self.tables[model]
-                    if old is None:
-                        table.pop(rid, None)
-                    else:
-                        table[rid] = old
-                    self._generation[model] += 1
+                self._undo(journal[mark:])
                 del journal[mark:]
                 self._touched = touched
                 self.version += 1
             raise
+
+    def _undo(self, entries: list[tuple[str, int, Row | None]]) -> None:
+        """Put back what the journal ``entries`` changed, newest first."""
+        for model, rid, old in reversed(entries):
+            table = self.tables[model]
+            if old is None:
+                table.pop(rid, None)
+            else:
+                table[rid] = old
+            self._generation[model] += 1
 
     def invalidate(self) -> None:
         """Forget memoized queries, readers and names (for changes made behind the store's back)."""
@@ -129,13 +133,7 @@ class Store:
 
     def rollback(self) -> None:
         journal, self._journal = self._journal or [], None
-        for model, rid, old in reversed(journal):
-            table = self.tables[model]
-            if old is None:
-                table.pop(rid, None)
-            else:
-                table[rid] = old
-            self._generation[model] += 1
+        self._undo(journal)
         self._touched = set()
         self.version += 1
 
