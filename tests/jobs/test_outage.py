@@ -242,6 +242,28 @@ def go_away(how: str, served: Restartable, sleep: Comeback) -> Callable[[], None
     return away
 
 
+async def export_until_away(
+    odoo: AsyncOdoo,
+    served: Restartable,
+    sleep: Comeback,
+    out: Path,
+    *,
+    how: str = "refused",
+    **options: Any,
+) -> Any:
+    """The export of every partner's name, 100 rows a page, during which the server
+    goes away ``how`` after three pages (see :func:`go_away`)."""
+    return await export(
+        odoo.model("res.partner"),
+        None,
+        ["name"],
+        out,
+        page_size=100,
+        progress=after_pages(3, go_away(how, served, sleep)),
+        **options,
+    )
+
+
 @pytest.mark.parametrize("how", OUTAGES)
 async def test_an_export_rides_through_a_restart(
     served: Restartable,
@@ -253,14 +275,7 @@ async def test_an_export_rides_through_a_restart(
     odoo, sleep = client
     out = tmp_path / "partners.jsonl"
     caplog.set_level(logging.INFO, logger="odoo_async.jobs")
-    result = await export(
-        odoo.model("res.partner"),
-        None,
-        ["name"],
-        out,
-        page_size=100,
-        progress=after_pages(3, go_away(how, served, sleep)),
-    )
+    result = await export_until_away(odoo, served, sleep, out, how=how)
     assert sleep.returns == 1  # it was away, and the job waited for it
     assert ids_in(out) == truth(served.fake)  # every row once, in order
     assert result.rows == len(truth(served.fake))
@@ -296,15 +311,7 @@ async def test_an_outage_longer_than_allowed_stops_the_export_and_resume_finishe
     sleep.after = 10**9  # it does not come back while the job waits
     out = tmp_path / "partners.jsonl"
     with pytest.raises(ConnectError):
-        await export(
-            odoo.model("res.partner"),
-            None,
-            ["name"],
-            out,
-            page_size=100,
-            outage=30.0,
-            progress=after_pages(3, go_away("refused", served, sleep)),
-        )
+        await export_until_away(odoo, served, sleep, out, outage=30.0)
     waited = sum(sleep.delays)
     assert waited >= 30.0  # the client's retries and the job's waits, to the allowance
     safe = ids_in(out)
@@ -327,15 +334,7 @@ async def test_outage_zero_stops_the_export_at_once(
     caplog.set_level(logging.INFO, logger="odoo_async.jobs")
     out = tmp_path / "partners.jsonl"
     with pytest.raises(ConnectError):
-        await export(
-            odoo.model("res.partner"),
-            None,
-            ["name"],
-            out,
-            page_size=100,
-            outage=0,
-            progress=after_pages(3, go_away("refused", served, sleep)),
-        )
+        await export_until_away(odoo, served, sleep, out, outage=0)
     said = caplog.text
     assert "trying again" not in said  # the job did not wait: only the client retried
     assert "still unreachable after 0.0 s (outage 0 s); stopping" in said
@@ -358,14 +357,7 @@ async def test_a_users_retry_policy_is_kept(
         retry=RetryPolicy.NONE,
     ) as odoo:
         out = tmp_path / "partners.jsonl"
-        await export(
-            odoo.model("res.partner"),
-            None,
-            ["name"],
-            out,
-            page_size=100,
-            progress=after_pages(3, go_away("refused", served, sleep)),
-        )
+        await export_until_away(odoo, served, sleep, out)
         assert odoo.retry is RetryPolicy.NONE
         # The client retried nothing but requests that never left (a pooled connection
         # the stopped server had closed, sent again at once on a new one): the job waited.
