@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,14 +42,6 @@ FIELDS = ["name", "email", "ref", "country_id", "category_id", "date", "write_da
 @pytest.fixture
 def fake() -> FakeOdoo:
     return FakeOdoo(partners=1_200)
-
-
-@pytest.fixture
-async def odoo(fake: FakeOdoo) -> AsyncIterator[AsyncOdoo]:
-    async with AsyncOdoo(
-        "http://odoo", db="odoo", username="admin", password="admin", transport=fake.transport()
-    ) as client:
-        yield client
 
 
 def jsonl(path: Path) -> list[dict[str, Any]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +17,6 @@ from odoo_async.testing import FakeOdoo
 @pytest.fixture
 def fake() -> FakeOdoo:
     return FakeOdoo(partners=1_000)
-
-
-@pytest.fixture
-async def odoo(fake: FakeOdoo) -> AsyncIterator[AsyncOdoo]:
-    async with AsyncOdoo(
-        "http://odoo", db="odoo", username="admin", password="admin", transport=fake.transport()
-    ) as client:
-        yield client
 
 
 def jsonl_ids(path: Path) -> list[int]:

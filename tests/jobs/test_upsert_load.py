@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -15,14 +14,6 @@ from odoo_async.testing import FakeOdoo
 @pytest.fixture
 def fake() -> FakeOdoo:
     return FakeOdoo(partners=50)
-
-
-@pytest.fixture
-async def odoo(fake: FakeOdoo) -> AsyncIterator[AsyncOdoo]:
-    async with AsyncOdoo(
-        "http://odoo", db="odoo", username="admin", password="admin", transport=fake.transport()
-    ) as client:
-        yield client
 
 
 def contacts(n: int) -> list[dict[str, Any]]:
