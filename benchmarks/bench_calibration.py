@@ -323,19 +323,22 @@ async def _measure(
     return time.perf_counter() - started
 
 
+#: Every partner's id, in order (a JSON-RPC body, as admin).
+IDS_BODY = {
+    "jsonrpc": "2.0",
+    "method": "call",
+    "params": {
+        "service": "object",
+        "method": "execute_kw",
+        "args": [DB, 2, "admin", "res.partner", "search", [[]], {"order": "id"}],
+    },
+    "id": 0,
+}
+
+
 async def _measure_all(url: str, all_rows: list[Row], scale: float) -> list[float]:
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120) as http:
-        body = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {
-                "service": "object",
-                "method": "execute_kw",
-                "args": [DB, 2, "admin", "res.partner", "search", [[]], {"order": "id"}],
-            },
-            "id": 0,
-        }
         out = []
         ids: list[int] = []
         for row in all_rows:
@@ -345,26 +348,16 @@ async def _measure_all(url: str, all_rows: list[Row], scale: float) -> list[floa
             times = [await _measure(url, row.steps, ids, http) / scale for _ in range(repeats)]
             out.append(statistics.median(times))
             if not ids and row.what.startswith("first"):  # logins are measured cold, then ids
-                ids = (await http.post("/jsonrpc", json=body)).json()["result"]
+                ids = (await http.post("/jsonrpc", json=IDS_BODY)).json()["result"]
         return out
 
 
 async def _measure_at_once(url: str, scale: float) -> dict[AtOnce, list[float]]:
     """Each row of AT_ONCE on the double: when each reply came back (ms, sorted, medians of 3)."""
-    ids_body = {
-        "jsonrpc": "2.0",
-        "method": "call",
-        "params": {
-            "service": "object",
-            "method": "execute_kw",
-            "args": [DB, 2, "admin", "res.partner", "search", [[]], {"order": "id"}],
-        },
-        "id": 0,
-    }
     out: dict[AtOnce, list[float]] = {}
     limits = httpx.Limits(max_connections=8, max_keepalive_connections=8)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120) as http:
-        ids = (await http.post("/jsonrpc", json=ids_body)).json()["result"]
+        ids = (await http.post("/jsonrpc", json=IDS_BODY)).json()["result"]
 
         async def one(rpc: Rpc, started: float) -> float:
             params = {"service": rpc.service, "method": rpc.method, "args": rpc.args(ids)}
